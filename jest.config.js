@@ -1,0 +1,40 @@
+// Four projects: unit (pure modules), integration (real Dovecot / SMTP / fake HTTP servers),
+// workflow (real workflows through n8n-core's WorkflowExecute), e2e (a real n8n process).
+const transform = {
+	'^.+\\.ts$': [
+		'ts-jest',
+		{
+			// Type checking is done once by `npm run lint` (tsc -p tsconfig.test.json); tests only transpile.
+			isolatedModules: true,
+			tsconfig: {
+				esModuleInterop: true,
+				target: 'es2022',
+				module: 'commonjs',
+				experimentalDecorators: true,
+				emitDecoratorMetadata: true,
+			},
+		},
+	],
+};
+const project = (name, extra = {}) => ({
+	displayName: name,
+	testEnvironment: 'node',
+	transform,
+	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+	...extra,
+});
+module.exports = {
+	projects: [
+		project('unit'),
+		project('integration', {
+			globalSetup: '<rootDir>/test/harness/global-setup.ts',
+			globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+		}),
+		project('workflow', {
+			globalSetup: '<rootDir>/test/harness/global-setup.ts',
+			globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
+		}),
+		project('e2e'),
+	],
+	testTimeout: 120000,
+};
