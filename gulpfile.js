@@ -93,6 +93,7 @@ function writeLicenses(inputs) {
 		packages.set(m[1], `## ${meta.name}@${meta.version} (${meta.license})\n\n${text}\n`);
 	}
 	const body = [...packages.values()].sort().join('\n');
+	fs.mkdirSync(dist, { recursive: true });
 	fs.writeFileSync(
 		path.join(dist, 'THIRD_PARTY_LICENSES.md'),
 		`# Third-party software bundled in dist/vendor\n\n${body}`,

@@ -30,7 +30,7 @@ function smtpError(code, message) {
 }
 
 /**
- * startSmtpSink({ port?, host?, auth?: { user, pass } | false, secure?, starttls?, onMessage? })
+ * startSmtpSink({ port?, host?, auth?: { user, pass } | Array<{ user, pass }> | false, secure?, starttls?, onMessage? })
  * secure: implicit TLS; starttls: offer STARTTLS. Both use a self-signed certificate (handle.certPem).
  */
 async function startSmtpSink({ port = 0, host = '127.0.0.1', auth = false, secure = false, starttls = false, onMessage } = {}) {
@@ -57,7 +57,8 @@ async function startSmtpSink({ port = 0, host = '127.0.0.1', auth = false, secur
 		allowInsecureAuth: true,
 		logger: false,
 		onAuth(a, session, cb) {
-			if (auth && a.username === auth.user && a.password === auth.pass) return cb(null, { user: a.username });
+			const accounts = Array.isArray(auth) ? auth : auth ? [auth] : [];
+			if (accounts.some((u) => a.username === u.user && a.password === u.pass)) return cb(null, { user: a.username });
 			const err = smtpError(535, 'Authentication credentials invalid');
 			return cb(err);
 		},

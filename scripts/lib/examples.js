@@ -1,0 +1,98 @@
+'use strict';
+// The example workflows in examples/*.json and the sandbox credentials they use (examples/credentials.json),
+// shared by `npm start` and the e2e tests.
+//
+// examples/credentials.json is a list of { id, name, type, data }. Workflows reference a credential by that id
+// (node.credentials.<type> = { id, name }); the import maps it to the id n8n assigns. String values in `data`
+// may contain placeholders such as {{sandbox.imapPort}}, {{sandbox.smtpPort}}, {{apiKey}} or {{n8nUrl}}; a value
+// that is exactly one placeholder takes the placeholder's type (a port stays a number).
+const fs = require('node:fs');
+const path = require('node:path');
+const { importCredentials, importWorkflows } = require('./n8n-rest');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const EXAMPLES_DIR = path.join(REPO, 'examples');
+const CREDENTIALS_FILE = 'credentials.json';
+
+/** Every example workflow, sorted by file name: [{ name, file, workflow }] (name = file name without .json). */
+function loadExamples(dir = EXAMPLES_DIR) {
+	if (!fs.existsSync(dir)) return [];
+	return fs
+		.readdirSync(dir)
+		.filter((f) => f.endsWith('.json') && f !== CREDENTIALS_FILE)
+		.sort()
+		.map((file) => {
+			const full = path.join(dir, file);
+			let workflow;
+			try {
+				workflow = JSON.parse(fs.readFileSync(full, 'utf8'));
+			} catch (error) {
+				throw new Error(`examples/${file} is not valid JSON: ${error.message}`);
+			}
+			if (!Array.isArray(workflow.nodes)) throw new Error(`examples/${file} is not an n8n workflow (no "nodes" list)`);
+			return { name: file.replace(/\.json$/, ''), file, workflow };
+		});
+}
+
+function loadCredentialDefs(dir = EXAMPLES_DIR) {
+	const file = path.join(dir, CREDENTIALS_FILE);
+	if (!fs.existsSync(file)) return [];
+	const list = JSON.parse(fs.readFileSync(file, 'utf8'));
+	if (!Array.isArray(list)) throw new Error('examples/credentials.json must be a list of { id, name, type, data }');
+	for (const c of list) {
+		if (!c || !c.id || !c.name || !c.type || typeof c.data !== 'object') {
+			throw new Error(`examples/credentials.json: every entry needs id, name, type and data; got ${JSON.stringify(c)}`);
+		}
+	}
+	return list;
+}
+
+function lookup(vars, key) {
+	return key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), vars);
+}
+
+/** Replaces {{a.b}} placeholders (no `$`, so n8n expressions like {{ $json.x }} are left alone). */
+function fillPlaceholders(value, vars) {
+	if (typeof value === 'string') {
+		const whole = value.match(/^\{\{\s*([A-Za-z_][\w.]*)\s*\}\}$/);
+		if (whole) {
+			const v = lookup(vars, whole[1]);
+			if (v === undefined) throw new Error(`Unknown placeholder {{${whole[1]}}}`);
+			return v;
+		}
+		return value.replace(/\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g, (m, key) => {
+			const v = lookup(vars, key);
+			if (v === undefined) throw new Error(`Unknown placeholder {{${key}}}`);
+			return String(v);
+		});
+	}
+	if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, vars));
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, vars)]));
+	}
+	return value;
+}
+
+/**
+ * Imports the sandbox credentials and every example workflow into a running n8n (idempotent).
+ * vars: the placeholder values. Returns { credentials: Map, workflows: [{ name, file, id, active }] }.
+ */
+async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, log = () => {} }) {
+	const defs = loadCredentialDefs(dir).map((c) => ({ ...c, data: fillPlaceholders(c.data, vars) }));
+	const credentials = await importCredentials(session, defs);
+	const examples = loadExamples(dir);
+	const workflows = [];
+	for (const example of examples) {
+		try {
+			const [saved] = await importWorkflows(session, [example], { credentialMap: credentials, activate });
+			workflows.push({ name: example.name, file: example.file, id: saved.id, active: !!saved.active, title: saved.name });
+		} catch (error) {
+			// one broken example must not keep the others out of the editor
+			log(`Could not import examples/${example.file}: ${error.message}`);
+			workflows.push({ name: example.name, file: example.file, error: error.message });
+		}
+	}
+	return { credentials, workflows };
+}
+
+module.exports = { EXAMPLES_DIR, loadExamples, loadCredentialDefs, fillPlaceholders, importExamples };

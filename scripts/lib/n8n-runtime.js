@@ -1,0 +1,265 @@
+'use strict';
+// The pinned n8n that `npm start` and the e2e tests run: installed once into an ignored folder, started as a
+// child process in its own process group (so stop() takes its task runners down too), plus installing this
+// package into a user folder exactly as n8n's Community Nodes installer does.
+const { spawn, execFile } = require('node:child_process');
+const { promisify } = require('node:util');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const rest = require('./n8n-rest');
+
+const execFileP = promisify(execFile);
+const N8N_VERSION = '2.8.4';
+const REPO = path.resolve(__dirname, '..', '..');
+const DEFAULT_RUNTIME_DIR = path.join(REPO, '.n8n-runtime');
+const npmBin = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+// n8n-nodes-base pins xlsx to a tarball URL on cdn.sheetjs.com, which is unreachable here; 0.18.5 is on npm.
+// npm 11 runs no dependency install scripts unless allowed; sqlite3 must build its native binding.
+const RUNTIME_PACKAGE_JSON = {
+	name: 'n8n-runtime',
+	private: true,
+	version: '1.0.0',
+	description: `The pinned n8n ${N8N_VERSION} for npm start and npm run test:e2e (installed by scripts/lib/n8n-runtime.js)`,
+	dependencies: { n8n: N8N_VERSION },
+	overrides: { xlsx: '0.18.5' },
+	allowScripts: { sqlite3: true },
+};
+
+function runtimePaths(dir) {
+	const n8nDir = path.join(dir, 'node_modules', 'n8n');
+	return { dir, n8nDir, bin: path.join(n8nDir, 'bin', 'n8n') };
+}
+
+function isInstalled(dir) {
+	const { n8nDir } = runtimePaths(dir);
+	try {
+		const version = JSON.parse(fs.readFileSync(path.join(n8nDir, 'package.json'), 'utf8')).version;
+		// Without the native sqlite3 binding n8n cannot open its database: treat as not installed.
+		const sqlite = path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+		return version === N8N_VERSION && fs.existsSync(sqlite);
+	} catch {
+		return false;
+	}
+}
+
+/** Installs n8n 2.8.4 into `dir` unless it is already there. Returns { dir, n8nDir, bin, version }. */
+async function ensureN8n({ dir = process.env.N8N_RUNTIME_DIR || DEFAULT_RUNTIME_DIR, log = console.log } = {}) {
+	const paths = { ...runtimePaths(dir), version: N8N_VERSION };
+	if (isInstalled(dir)) return paths;
+	fs.mkdirSync(dir, { recursive: true });
+	fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(RUNTIME_PACKAGE_JSON, null, '\t') + '\n');
+	log(`Installing n8n ${N8N_VERSION} into ${dir} (first run only; takes a few minutes)...`);
+	const started = Date.now();
+	const logFile = path.join(dir, 'install.log');
+	const out = fs.openSync(logFile, 'w');
+	const code = await new Promise((resolve, reject) => {
+		const child = spawn(npmBin, ['install', '--no-audit', '--no-fund', '--loglevel=warn'], {
+			cwd: dir,
+			stdio: ['ignore', out, out],
+		});
+		child.on('error', reject);
+		child.on('exit', (c) => resolve(c));
+	});
+	fs.closeSync(out);
+	if (code !== 0 || !isInstalled(dir)) {
+		throw new Error(`Installing n8n ${N8N_VERSION} failed (npm exit code ${code}); see ${logFile}`);
+	}
+	log(`n8n ${N8N_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s`);
+	return paths;
+}
+
+/** The encryption key n8n already persisted in this user folder, or a new one (n8n then persists it). */
+function encryptionKeyFor(userFolder) {
+	try {
+		const config = JSON.parse(fs.readFileSync(path.join(userFolder, '.n8n', 'config'), 'utf8'));
+		if (config.encryptionKey) return config.encryptionKey;
+	} catch {
+		// no config yet: first start of this folder
+	}
+	return crypto.randomBytes(24).toString('hex');
+}
+
+/**
+ * Starts `n8n start` with the given user folder (n8n keeps its data in `<userFolder>/.n8n`) and waits until
+ * the REST API answers. Returns { baseUrl, process, logFile, stop() }. onSpawn(stop) is called at once, so a
+ * caller interrupted during start-up (Ctrl-C) can still stop the process.
+ */
+async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, runtime, listenAddress, timeoutMs = 180000, onSpawn }) {
+	const rt = runtime || (await ensureN8n({ log }));
+	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
+	const logFile = path.join(userFolder, '.n8n', 'n8n-process.log');
+	const out = fs.openSync(logFile, 'a');
+	// Under jest NODE_ENV is "test", in which n8n refuses to load nodes and logs nothing.
+	const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
+	const childEnv = {
+		...inherited,
+		NODE_ENV: 'production',
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_HOST: 'localhost',
+		N8N_PROTOCOL: 'http',
+		N8N_EDITOR_BASE_URL: `http://localhost:${port}`,
+		WEBHOOK_URL: `http://localhost:${port}/`,
+		DB_TYPE: 'sqlite',
+		N8N_ENCRYPTION_KEY: encryptionKeyFor(userFolder),
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_SECURE_COOKIE: 'false',
+		N8N_PUBLIC_API_DISABLED: 'false',
+		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		// Task runners are always on in 2.x (N8N_RUNNERS_ENABLED is deprecated); internal mode = child processes.
+		N8N_RUNNERS_MODE: 'internal',
+		N8N_LOG_OUTPUT: 'console',
+		N8N_LOG_LEVEL: 'info',
+		...(listenAddress ? { N8N_LISTEN_ADDRESS: listenAddress } : {}),
+		...env,
+	};
+	// detached: n8n leads its own process group, so stop() can signal the runners it spawns as well.
+	const child = spawn(process.execPath, [rt.bin, 'start'], {
+		cwd: userFolder,
+		env: childEnv,
+		detached: true,
+		stdio: ['ignore', out, out],
+	});
+	fs.closeSync(out);
+	let exited = null;
+	const exitPromise = new Promise((resolve) =>
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			resolve(exited);
+		}),
+	);
+
+	const signalGroup = (signal) => {
+		try {
+			process.kill(-child.pid, signal);
+		} catch {
+			// group already gone
+		}
+	};
+	let stopping = null;
+	const stop = () => {
+		stopping ??= (async () => {
+			if (!exited) signalGroup('SIGTERM');
+			if ((await within(exitPromise, 15000)) === TIMEOUT) signalGroup('SIGKILL');
+			// children of the group (task runner) may outlive the leader briefly
+			signalGroup('SIGKILL');
+			await within(exitPromise, 2000);
+		})();
+		return stopping;
+	};
+
+	if (onSpawn) onSpawn(stop);
+	const baseUrl = `http://localhost:${port}`;
+	const deadline = Date.now() + timeoutMs;
+	try {
+		for (;;) {
+			if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`);
+			if (Date.now() > deadline) throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s; see ${logFile}`);
+			if (await rest.isReady(baseUrl)) break;
+			await new Promise((r) => setTimeout(r, 500));
+		}
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { baseUrl, port, process: child, logFile, userFolder, stop };
+}
+
+const TIMEOUT = Symbol('timeout');
+/** Resolves with the promise's value, or TIMEOUT after ms; leaves no timer behind either way. */
+async function within(promise, ms) {
+	let timer;
+	try {
+		return await Promise.race([promise, new Promise((r) => (timer = setTimeout(r, ms, TIMEOUT)))]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function tail(file, lines = 30) {
+	try {
+		return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+	} catch {
+		return '';
+	}
+}
+
+/**
+ * Installs a packed tarball of a community package into `<userFolder>/.n8n/nodes` the way n8n 2.8.4's
+ * CommunityPackagesService.downloadPackage does: untar into nodes/node_modules/<name>, strip dev/peer/optional
+ * dependencies from its package.json, `npm install` there with the installer's flags, and record the
+ * dependency in nodes/package.json. n8n loads every nodes/node_modules/n8n-nodes-* folder at start-up.
+ */
+async function installPackageAsCommunityNode({ userFolder, tarball, log = () => {} }) {
+	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
+	fs.mkdirSync(nodesDir, { recursive: true });
+	const nodesPackageJson = path.join(nodesDir, 'package.json');
+	if (!fs.existsSync(nodesPackageJson)) {
+		fs.writeFileSync(nodesPackageJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	}
+	const { stdout: listing } = await execFileP('tar', ['-xzOf', tarball, 'package/package.json']);
+	const { name, version } = JSON.parse(listing);
+	const packageDirectory = path.join(nodesDir, 'node_modules', name);
+	fs.rmSync(packageDirectory, { recursive: true, force: true });
+	fs.mkdirSync(packageDirectory, { recursive: true });
+	await execFileP('tar', ['-xzf', tarball, '-C', packageDirectory, '--strip-components=1']);
+	const packageJsonPath = path.join(packageDirectory, 'package.json');
+	const packageJson = JSON.parse(fs.readFileSync(packageJsonPath, 'utf8'));
+	delete packageJson.devDependencies;
+	delete packageJson.peerDependencies;
+	delete packageJson.optionalDependencies;
+	fs.writeFileSync(packageJsonPath, JSON.stringify(packageJson, null, 2), 'utf8');
+	await execFileP(
+		npmBin,
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+		],
+		{ cwd: packageDirectory, maxBuffer: 16 * 1024 * 1024 },
+	);
+	const nodesPkg = JSON.parse(fs.readFileSync(nodesPackageJson, 'utf8'));
+	nodesPkg.dependencies = { ...nodesPkg.dependencies, [name]: version };
+	fs.writeFileSync(nodesPackageJson, JSON.stringify(nodesPkg, null, 2), 'utf8');
+	log(`Installed ${name}@${version} as a community package in ${nodesDir}`);
+	return { name, version, packageDirectory };
+}
+
+/** `npm run build` then `npm pack` into `destDir`; returns the tarball's path. */
+async function buildAndPack({ destDir, build = true, log = () => {} }) {
+	if (build) {
+		log('Building the package (npm run build)...');
+		await execFileP(npmBin, ['run', 'build'], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }).catch((error) => {
+			throw new Error(`npm run build failed:\n${error.stdout || ''}${error.stderr || ''}`);
+		});
+	}
+	fs.mkdirSync(destDir, { recursive: true });
+	const { stdout } = await execFileP(npmBin, ['pack', '--json', '--pack-destination', destDir], {
+		cwd: REPO,
+		maxBuffer: 64 * 1024 * 1024,
+	});
+	const [{ filename }] = JSON.parse(stdout);
+	return path.join(destDir, path.basename(filename));
+}
+
+module.exports = {
+	N8N_VERSION,
+	REPO,
+	ensureN8n,
+	startN8n,
+	installPackageAsCommunityNode,
+	buildAndPack,
+	...rest,
+};

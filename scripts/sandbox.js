@@ -1,0 +1,126 @@
+'use strict';
+// The local mail sandbox of `npm start`: a Dovecot with two mailboxes and an SMTP endpoint on loopback that
+// relays every accepted message into Dovecot over LMTP, so example flows can send a mail, receive it and react
+// without any outside account. Fixed ports and a persistent folder keep the n8n credentials valid across runs.
+//
+//   node scripts/sandbox.js      runs only the sandbox until Ctrl-C
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startDovecot, ensureDovecotInstalled } = require('./lib/dovecot');
+const { startSmtpSink, deliverToLmtp } = require('./lib/smtp');
+
+const REPO = path.resolve(__dirname, '..');
+const DEFAULT_PORTS = { imapPort: 3143, imapsPort: 3993, lmtpPort: 3024, smtpPort: 3025 };
+// Demo mailboxes only reachable on 127.0.0.1; fixed so the imported credentials keep working.
+const USERS = {
+	sales: { user: 'sales@crm.local', pass: 'sales-sandbox-pass' },
+	customer: { user: 'customer@client.local', pass: 'customer-sandbox-pass' },
+};
+
+/** Dovecot runs as nobody when we are root, and nobody must be able to enter every parent of its folder. */
+function usableDir(dir) {
+	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return dir;
+	for (let d = path.dirname(path.resolve(dir)); d !== path.dirname(d); d = path.dirname(d)) {
+		if (!(fs.statSync(d).mode & 0o001)) return path.join(os.tmpdir(), 'n8n-nodes-crm-mail-sandbox');
+	}
+	return dir;
+}
+
+/**
+ * Starts Dovecot and the SMTP relay. ports: fixed ports by default; pass 0 for any free port (tests).
+ * Returns { host, imapPort, imapsPort, lmtpPort, smtpPort, users, dir, certPem, vars, stop() }.
+ * Throws when Dovecot is missing and cannot be installed (the caller decides whether that is fatal).
+ */
+async function startSandbox({ dir = path.join(REPO, '.sandbox'), ports = DEFAULT_PORTS, log = console.log } = {}) {
+	ensureDovecotInstalled({ log });
+	dir = usableDir(dir);
+	const users = Object.values(USERS);
+	const dovecot = await startDovecot({
+		dir,
+		imapPort: ports.imapPort || undefined,
+		imapsPort: ports.imapsPort || undefined,
+		lmtpPort: ports.lmtpPort || undefined,
+		users,
+	});
+	let smtp;
+	try {
+		smtp = await startSmtpSink({
+			port: ports.smtpPort || 0,
+			// both mailboxes can send (the CRM side as sales, a "customer" replying as customer)
+			auth: [USERS.sales, USERS.customer],
+			onMessage: ({ envelope, raw }) => deliverToLmtp({ host: dovecot.host, port: dovecot.lmtpPort, envelope, raw }),
+		});
+	} catch (error) {
+		await dovecot.stop();
+		throw error;
+	}
+	const info = {
+		host: '127.0.0.1',
+		imapPort: dovecot.imapPort,
+		imapsPort: dovecot.imapsPort,
+		lmtpPort: dovecot.lmtpPort,
+		smtpPort: smtp.port,
+		dir,
+		certPem: dovecot.certPem,
+		users: USERS,
+		dovecot,
+		smtp,
+	};
+	let stopping = null;
+	info.stop = () => {
+		stopping ??= Promise.allSettled([smtp.close(), dovecot.stop()]).then(() => undefined);
+		return stopping;
+	};
+	// Placeholder values for examples/credentials.json: {{sandbox.imapPort}}, {{sandbox.sales.user}}, ...
+	info.vars = {
+		host: info.host,
+		imapPort: info.imapPort,
+		imapsPort: info.imapsPort,
+		lmtpPort: info.lmtpPort,
+		smtpPort: info.smtpPort,
+		sales: { ...USERS.sales },
+		customer: { ...USERS.customer },
+		smtpUser: USERS.sales.user,
+		smtpPassword: USERS.sales.pass,
+	};
+	return info;
+}
+
+/** The placeholder values when the sandbox could not start: the fixed ports, so credentials are still valid later. */
+function offlineVars() {
+	return {
+		host: '127.0.0.1',
+		...DEFAULT_PORTS,
+		sales: { ...USERS.sales },
+		customer: { ...USERS.customer },
+		smtpUser: USERS.sales.user,
+		smtpPassword: USERS.sales.pass,
+	};
+}
+
+function describe(sandbox) {
+	return [
+		`Mail sandbox (loopback only, folder ${sandbox.dir}):`,
+		`  IMAP   ${sandbox.host}:${sandbox.imapPort} (plain)  IMAPS ${sandbox.host}:${sandbox.imapsPort} (self-signed)`,
+		`  SMTP   ${sandbox.host}:${sandbox.smtpPort} (AUTH ${USERS.sales.user}), every accepted message is delivered into the mailboxes`,
+		...Object.values(USERS).map((u) => `  mailbox ${u.user}  password ${u.pass}`),
+	].join('\n');
+}
+
+module.exports = { startSandbox, offlineVars, describe, USERS, DEFAULT_PORTS };
+
+if (require.main === module) {
+	startSandbox()
+		.then((sandbox) => {
+			console.log(describe(sandbox));
+			console.log('Press Ctrl-C to stop.');
+			const shutdown = () => sandbox.stop().then(() => process.exit(0));
+			process.once('SIGINT', shutdown);
+			process.once('SIGTERM', shutdown);
+		})
+		.catch((error) => {
+			console.error(`The mail sandbox could not start: ${error.message}`);
+			process.exit(1);
+		});
+}

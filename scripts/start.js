@@ -1,0 +1,171 @@
+'use strict';
+// `npm start`: build this package, install it into a local n8n exactly as the Community Nodes screen would,
+// start the mail sandbox and the pinned n8n at http://localhost:5678 with an owner account, an API key, the
+// sandbox credentials and every example workflow imported. Ctrl-C stops everything it started.
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const rt = require('./lib/n8n-runtime');
+const { importExamples } = require('./lib/examples');
+const sandboxLib = require('./sandbox');
+
+const REPO = rt.REPO;
+// N8N_USER_FOLDER: n8n keeps its data in <it>/.n8n (database, nodes/) and its static cache in <it>/.cache.
+const USER_FOLDER = path.join(REPO, '.n8n');
+const N8N_FOLDER = path.join(USER_FOLDER, '.n8n');
+const PORT = Number(process.env.N8N_PORT || 5678);
+const LOGIN_FILE = path.join(USER_FOLDER, 'owner-login.json');
+const API_KEY_FILE = path.join(USER_FOLDER, 'api-key.txt');
+const log = (msg) => console.log(`[start] ${msg}`);
+
+function portIsFree(port) {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(false));
+		server.listen(port, () => server.close(() => resolve(true)));
+	});
+}
+
+/** The owner login: generated once, kept in .n8n/ (ignored by git) so every later run can log in. */
+function ownerLogin() {
+	if (fs.existsSync(LOGIN_FILE)) return JSON.parse(fs.readFileSync(LOGIN_FILE, 'utf8'));
+	const login = {
+		email: 'owner@crm.local',
+		// n8n wants 8+ characters with a digit and an upper-case letter
+		password: `Crm-${require('node:crypto').randomBytes(6).toString('hex')}-N8n1`,
+		firstName: 'Demo',
+		lastName: 'Owner',
+	};
+	fs.mkdirSync(USER_FOLDER, { recursive: true });
+	fs.writeFileSync(LOGIN_FILE, JSON.stringify(login, null, '\t') + '\n', { mode: 0o600 });
+	return login;
+}
+
+/** Reuses the saved API key while n8n still accepts it, else creates a new one. */
+async function apiKeyFor(session, baseUrl) {
+	if (fs.existsSync(API_KEY_FILE)) {
+		const saved = fs.readFileSync(API_KEY_FILE, 'utf8').trim();
+		const ok = await rt
+			.publicApi(baseUrl, saved, 'GET', '/workflows?limit=1')
+			.then(() => true)
+			.catch(() => false);
+		if (ok) return saved;
+	}
+	const { apiKey } = await rt.createApiKey(session, `npm start ${new Date().toISOString()}`);
+	fs.writeFileSync(API_KEY_FILE, apiKey + '\n', { mode: 0o600 });
+	return apiKey;
+}
+
+/** The package's node and credential types as n8n loaded them. */
+async function loadedTypes(session, packageDirectory) {
+	const pkg = JSON.parse(fs.readFileSync(path.join(packageDirectory, 'package.json'), 'utf8'));
+	const nodes = JSON.parse(await session.request('GET', '/types/nodes.json', undefined, { raw: true }));
+	const creds = JSON.parse(await session.request('GET', '/types/credentials.json', undefined, { raw: true }));
+	const ours = [...new Set(nodes.filter((n) => n.name.startsWith(`${pkg.name}.`)).map((n) => n.displayName))];
+	const nodeTypes = new Set(nodes.filter((n) => n.name.startsWith(`${pkg.name}.`)).map((n) => n.name));
+	const ourCreds = creds.filter((c) => (c.supportedNodes || []).some((s) => nodeTypes.has(s))).map((c) => c.displayName);
+	return { nodes: ours, credentials: ourCreds, expectedNodes: pkg.n8n.nodes.length };
+}
+
+// What this run started, stopped in reverse order on Ctrl-C, on SIGTERM or on a failure.
+const stoppers = [];
+let shuttingDown = false;
+async function shutdown(code) {
+	if (shuttingDown) return;
+	shuttingDown = true;
+	log('Stopping...');
+	for (const stop of stoppers.reverse()) await stop().catch(() => {});
+	log('Stopped.');
+	process.exit(code);
+}
+
+async function main() {
+	const started = Date.now();
+	process.on('SIGINT', () => shutdown(0));
+	process.on('SIGTERM', () => shutdown(0));
+	process.on('SIGHUP', () => shutdown(0));
+
+	if (!(await portIsFree(PORT))) {
+		throw new Error(`Port ${PORT} is already in use: is another n8n (or npm start) running? Stop it first.`);
+	}
+
+	// CRM_MAIL_TARBALL: install an already packed tarball (e.g. a released version) instead of building.
+	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-crm-mail-pack-'));
+	let installed;
+	try {
+		const tarball = process.env.CRM_MAIL_TARBALL || (await rt.buildAndPack({ destDir: packDir, log }));
+		installed = await rt.installPackageAsCommunityNode({ userFolder: USER_FOLDER, tarball });
+		log(`Installed ${installed.name}@${installed.version} into ${path.join(N8N_FOLDER, 'nodes')} (as the Community Nodes installer does)`);
+	} finally {
+		fs.rmSync(packDir, { recursive: true, force: true });
+	}
+
+	const runtime = await rt.ensureN8n({ log });
+
+	let sandbox = null;
+	try {
+		sandbox = await sandboxLib.startSandbox({ log });
+		stoppers.push(() => sandbox.stop());
+	} catch (error) {
+		log(`The mail sandbox is not available, starting n8n without it: ${error.message}`);
+	}
+	if (shuttingDown) return;
+
+	log(`Starting n8n ${rt.N8N_VERSION} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
+	const n8n = await rt.startN8n({ userFolder: USER_FOLDER, port: PORT, runtime, log, onSpawn: (stop) => stoppers.push(stop) });
+	n8n.process.on('exit', (code, signal) => {
+		if (shuttingDown) return;
+		console.error(`[start] n8n exited unexpectedly (${code ?? signal}); see ${n8n.logFile}`);
+		shutdown(1);
+	});
+
+	const login = ownerLogin();
+	let session;
+	try {
+		({ session } = await rt.setupOwner(n8n.baseUrl, login));
+	} catch (error) {
+		throw new Error(
+			`Could not log in as ${login.email}: ${error.message}\n` +
+				`The n8n database in ${N8N_FOLDER} has an owner whose login is not in ${LOGIN_FILE}. ` +
+				`Delete ${path.join(N8N_FOLDER, 'database.sqlite')} to start afresh.`,
+		);
+	}
+	const apiKey = await apiKeyFor(session, n8n.baseUrl);
+	const vars = { sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(), apiKey, n8nUrl: n8n.baseUrl };
+	const { workflows } = await importExamples(session, { vars, log });
+	const types = await loadedTypes(session, installed.packageDirectory);
+
+	const line = '-'.repeat(72);
+	console.log(
+		[
+			'',
+			line,
+			`n8n ${rt.N8N_VERSION} with ${installed.name} is running at ${n8n.baseUrl}  (ready in ${Math.round((Date.now() - started) / 1000)} s)`,
+			'',
+			'Log in with:',
+			`  email     ${login.email}`,
+			`  password  ${login.password}`,
+			'',
+			`n8n API key (saved in ${path.relative(REPO, API_KEY_FILE)}):`,
+			`  ${apiKey}`,
+			'',
+			`Nodes of this package loaded: ${types.nodes.length ? types.nodes.join(', ') : 'none yet'} (package.json lists ${types.expectedNodes})`,
+			`Credential types: ${types.credentials.length ? types.credentials.join(', ') : 'none yet'}`,
+			`Example workflows: ${workflows.length ? '' : 'none yet (examples/*.json)'}`,
+			...workflows.map((w) =>
+				w.error ? `  ${w.file}: NOT imported: ${w.error}` : `  ${n8n.baseUrl}/workflow/${w.id}  ${w.title}${w.active ? ' (active)' : ''}`,
+			),
+			'',
+			sandbox ? sandboxLib.describe(sandbox) : 'Mail sandbox: not running (see the message above).',
+			'',
+			'Press Ctrl-C to stop n8n and the sandbox.',
+			line,
+		].join('\n'),
+	);
+}
+
+main().catch((error) => {
+	console.error(`[start] ${error.message}`);
+	shutdown(1);
+});
