@@ -21,6 +21,7 @@ const project = (name, extra = {}) => ({
 	testEnvironment: 'node',
 	transform,
 	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+	setupFilesAfterEnv: ['<rootDir>/test/harness/jest-setup.ts'],
 	...extra,
 });
 module.exports = {

@@ -3,7 +3,6 @@
 // (packages stay external, loaded from node_modules), so benchmarks run the same sources the tests do.
 const path = require('node:path');
 const fs = require('node:fs');
-const os = require('node:os');
 const { spawnSync } = require('node:child_process');
 const esbuild = require('esbuild');
 
@@ -16,7 +15,10 @@ if (!name || !available.includes(name)) {
 	console.error(`Usage: npm run bench -- <name>\nBenchmarks: ${available.join(', ') || '(none yet)'}`);
 	process.exit(name ? 1 : 0);
 }
-const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-bench-')), `${name}.js`);
+// Bundle inside node_modules so the external packages resolve from the project, as in the tests.
+const cacheDir = path.join(root, 'node_modules', '.cache', 'crm-mail-bench');
+fs.mkdirSync(cacheDir, { recursive: true });
+const outfile = path.join(fs.mkdtempSync(path.join(cacheDir, `${name}-`)), `${name}.js`);
 esbuild.buildSync({
 	entryPoints: [path.join(root, 'bench', `${name}.ts`)],
 	outfile,

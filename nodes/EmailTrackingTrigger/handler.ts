@@ -1,0 +1,128 @@
+// What the Email Tracking Trigger answers and which event it emits, for one request. No n8n imports:
+// the node only reads the request, writes this response and starts an execution when `event` is set.
+//   open         GET/HEAD  -> always the 1x1 GIF (a broken image in the mail helps nobody)
+//   click        GET/HEAD  -> 302 to the URL inside a valid click token, http(s) only; otherwise a 400 page
+//   unsubscribe  GET/HEAD  -> confirmation page (no state change: scanners follow links)
+//                POST      -> the RFC 8058 one-click body or the page's button: thank-you page + event
+// HEAD never emits an event. Bad, forged, expired or mismatched tokens never emit an event.
+import { classifyRequest, isBotLike, type Classification } from '../shared/tracking/classify';
+import { PIXEL_GIF } from '../shared/tracking/pixel';
+import { decodeToken, type TrackingClaims, type TrackingType } from '../shared/tracking/token';
+import { isTrackableUrl } from '../shared/tracking/links';
+import { confirmPage, errorPage, unsubscribedPage } from './pages';
+
+export type EventName = 'opened' | 'clicked' | 'unsubscribed';
+
+export interface TrackingRequest {
+	method: string;
+	/** Last path segment: open, click or unsubscribe. */
+	action: string;
+	token: unknown;
+	ip?: string;
+	userAgent?: string;
+}
+
+export interface HandlerOptions {
+	secret: string;
+	/** Events that start an execution. */
+	events: EventName[];
+	dropBots: boolean;
+	/** 0 = no limit. Applies to opens and clicks; an authentic unsubscribe is always honoured. */
+	maxAgeSeconds: number;
+	now?: number;
+}
+
+export interface TrackingResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: string | Buffer;
+}
+
+export interface TrackingEvent {
+	type: EventName;
+	trackingId: string;
+	messageId: string;
+	recipient: string;
+	url: string | null;
+	trackingData: Record<string, string>;
+	time: string;
+	sentAt: string;
+	secondsSinceSent: number;
+	ip: string | null;
+	userAgent: string | null;
+	classification: Classification;
+}
+
+export interface HandlerResult {
+	response: TrackingResponse;
+	event?: TrackingEvent;
+	/** Why no event was emitted (for tests and debugging; never shown to the requester). */
+	rejected?: string;
+}
+
+const NO_STORE = { 'cache-control': 'no-store, no-cache, must-revalidate, private, max-age=0', pragma: 'no-cache', expires: '0', 'x-robots-tag': 'noindex, nofollow' };
+const EVENT_OF: Record<TrackingType, EventName> = { open: 'opened', click: 'clicked', unsubscribe: 'unsubscribed' };
+
+const gif = (): TrackingResponse => ({ status: 200, headers: { ...NO_STORE, 'content-type': 'image/gif', 'content-length': String(PIXEL_GIF.length) }, body: PIXEL_GIF });
+const html = (status: number, body: string): TrackingResponse => ({
+	status,
+	headers: { ...NO_STORE, 'content-type': 'text/html; charset=utf-8', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' },
+	body,
+});
+const invalid = (message = 'The link is damaged or was not made by this server. Copy the whole link from the email and try again.') => html(400, errorPage(message));
+
+export function handleTrackingRequest(req: TrackingRequest, options: HandlerOptions): HandlerResult {
+	const method = req.method.toUpperCase();
+	const now = options.now ?? Date.now();
+	const action = req.action as TrackingType;
+	if (action !== 'open' && action !== 'click' && action !== 'unsubscribe') return { response: html(404, errorPage('Unknown tracking address.')), rejected: 'unknown action' };
+	if (method === 'POST' && action !== 'unsubscribe') return { response: html(405, errorPage('Method not allowed.')), rejected: 'method' };
+
+	const maxAge = action === 'unsubscribe' ? 0 : options.maxAgeSeconds;
+	const decoded = decodeToken(options.secret, req.token, { maxAgeSeconds: maxAge, now });
+	// An expired but authentic click token still redirects (the URL is ours, and a link in an old email
+	// should keep working); it just no longer counts as an event.
+	const claims = decoded.ok || decoded.reason === 'expired' ? decoded.claims : undefined;
+	const authentic = claims && claims.type === action ? claims : undefined;
+
+	let response: TrackingResponse;
+	if (action === 'open') response = gif();
+	else if (action === 'click') {
+		response =
+			authentic?.url && isTrackableUrl(authentic.url)
+				? { status: 302, headers: { ...NO_STORE, location: authentic.url, 'referrer-policy': 'no-referrer', 'content-type': 'text/plain; charset=utf-8' }, body: '' }
+				: invalid();
+	} else if (!authentic) response = invalid('This unsubscribe link is damaged. Copy the whole link from the email, or reply to the email and ask to be removed.');
+	else response = method === 'POST' ? html(200, unsubscribedPage()) : html(200, confirmPage(authentic.recipient, String(req.token)));
+
+	if (!decoded.ok) return { response, rejected: decoded.reason };
+	if (!authentic) return { response, rejected: 'token type does not match the address' };
+	if (method === 'HEAD') return { response, rejected: 'HEAD' };
+	if (action === 'unsubscribe' && method !== 'POST') return { response, rejected: 'confirmation page' };
+	if (action === 'click' && response.status !== 302) return { response, rejected: 'not an http(s) target' };
+
+	const type = EVENT_OF[action];
+	if (!options.events.includes(type)) return { response, rejected: `event ${type} not selected` };
+	const secondsSinceSent = Math.max(0, Math.round(now / 1000 - authentic.issuedAt));
+	const classification = classifyRequest({ event: action, method, userAgent: req.userAgent, ip: req.ip, secondsSinceSent });
+	// One-click unsubscribes are POSTed by the mailbox provider's servers: never drop those as bots.
+	if (options.dropBots && action !== 'unsubscribe' && isBotLike(classification.kind)) return { response, rejected: `bot: ${classification.reason}` };
+	return { response, event: eventOf(type, authentic, now, secondsSinceSent, req, classification) };
+}
+
+function eventOf(type: EventName, claims: TrackingClaims, now: number, secondsSinceSent: number, req: TrackingRequest, classification: Classification): TrackingEvent {
+	return {
+		type,
+		trackingId: claims.trackingId,
+		messageId: claims.messageId,
+		recipient: claims.recipient,
+		url: claims.url ?? null,
+		trackingData: claims.data,
+		time: new Date(now).toISOString(),
+		sentAt: new Date(claims.issuedAt * 1000).toISOString(),
+		secondsSinceSent,
+		ip: req.ip ?? null,
+		userAgent: req.userAgent ?? null,
+		classification,
+	};
+}

@@ -1,0 +1,192 @@
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import type { ImapFlow } from 'imapflow';
+import { closeImap, connectImap, explainImapError, imapSettingsFromCredentials } from '../shared/imap/connection';
+import { findSpecialUse } from '../shared/imap/folders';
+import type { EmailItem } from '../shared/imap/message';
+import { IMAP_CREDENTIAL_TYPE, imapMethods } from '../shared/imap/methods';
+import { firstSyncFields, folderFields, optionFields } from './description';
+import { latestMessages } from './engine/latest';
+import { SyncSession } from './engine/session';
+import type { FirstSyncWindow, FolderSettings, FolderState, SyncOptions } from './engine/state';
+import type { SyncRecord } from './engine/sync-pass';
+
+interface FolderParam {
+	path: string;
+	direction: 'auto' | 'incoming' | 'outgoing';
+	load: FolderSettings['load'];
+	afterAction: FolderSettings['afterAction'];
+	moveTo?: string;
+}
+
+export class ImapSyncTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'IMAP Sync Trigger',
+		name: 'imapSyncTrigger',
+		icon: 'file:imapSyncTrigger.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["folders"]["folder"] ? $parameter["folders"]["folder"].map(f => f.path).join(", ") : ""}}',
+		description: 'Starts the workflow once for every new email in one or more IMAP folders: pushed instantly, never twice, never skipped',
+		defaults: { name: 'IMAP Sync Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: IMAP_CREDENTIAL_TYPE, required: true, testedBy: 'crmMailImapTest' }],
+		properties: [
+			{
+				displayName:
+					'Each new message is emitted exactly once, also across restarts and reconnects. Items of flag changes, deletions and folder renumbering carry an "event" field.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			folderFields,
+			...firstSyncFields,
+			optionFields,
+		],
+	};
+
+	methods = imapMethods;
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const settings = imapSettingsFromCredentials((await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>);
+		const o = this.getNodeParameter('options', {}) as IDataObject;
+		const params = ((this.getNodeParameter('folders', {}) as IDataObject).folder ?? []) as FolderParam[];
+		if (!params.length) {
+			throw new NodeOperationError(this.getNode(), 'No folder to watch', { description: 'Add at least one folder under "Folders".' });
+		}
+		const firstSync: FirstSyncWindow = {
+			mode: this.getNodeParameter('firstSync', 'days') as FirstSyncWindow['mode'],
+			days: this.getNodeParameter('days', 30) as number,
+			since: this.getNodeParameter('since', '') as string,
+		};
+		const options: SyncOptions = {
+			batchSize: Math.max(1, Number(o.batchSize ?? 100)),
+			sizeLimitBytes: Number(o.sizeLimitMb ?? 50) * 1024 * 1024,
+			firstSync,
+			rules: {
+				blockedSenders: String(o.blockedSenders ?? '').split(/[\s,;]+/).filter(Boolean),
+				autoReplies: o.ignoreAutoReplies !== false,
+				bulkMail: o.ignoreBulkMail === true,
+			},
+			includeHeaders: o.includeHeaders === true,
+			changeEvents: o.changeEvents === true,
+		};
+		for (const p of params) {
+			if (p.afterAction === 'move' && !p.moveTo) {
+				throw new NodeOperationError(this.getNode(), `No target folder for "Move to Folder" on ${p.path}`, {
+					description: 'Pick the folder emitted messages are moved to, or choose another "After Emitting" action.',
+				});
+			}
+		}
+		const prefix = String(o.binaryPrefix ?? 'attachment_');
+		const connect = async (): Promise<ImapFlow> => {
+			try {
+				return await connectImap(settings, { logger: this.logger, extra: { qresync: options.changeEvents } });
+			} catch (error) {
+				const explained = explainImapError(error, settings);
+				throw new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+			}
+		};
+		const resolveFolders = async (client: ImapFlow): Promise<FolderSettings[]> => {
+			const sent = params.some((p) => p.direction === 'auto') ? await findSpecialUse(client, '\\Sent').catch(() => undefined) : undefined;
+			return params.map((p) => ({
+				path: p.path,
+				direction: p.direction === 'auto' ? (p.path === sent ? 'outgoing' : 'incoming') : p.direction,
+				load: p.load ?? 'full',
+				afterAction: p.afterAction ?? 'nothing',
+				moveTo: p.moveTo,
+			}));
+		};
+		const toItem = async (item: EmailItem): Promise<INodeExecutionData> => {
+			const out: INodeExecutionData = { json: { event: 'message', ...item.json } as IDataObject };
+			if (item.attachments.length) {
+				const binary: IBinaryKeyData = {};
+				for (const [i, a] of item.attachments.entries()) binary[`${prefix}${i}`] = await this.helpers.prepareBinaryData(a.content, a.fileName, a.contentType);
+				out.binary = binary;
+			}
+			return out;
+		};
+
+		if (this.getMode() === 'manual') {
+			// "Fetch Test Event": the latest messages, without touching the sync state
+			const manualTriggerFunction = async () => {
+				const client = await connect();
+				try {
+					const folders = await resolveFolders(client);
+					const items: INodeExecutionData[] = [];
+					for (const f of folders) {
+						for (const m of await latestMessages(client, f, Number(o.testCount ?? 5), options)) items.push(await toItem(m));
+					}
+					if (!items.length) {
+						throw new NodeOperationError(this.getNode(), `No messages in ${folders.map((f) => f.path).join(', ')}`, {
+							description: 'Send a test email to the mailbox (or pick a folder with mail), then fetch the test event again.',
+						});
+					}
+					this.emit([items]);
+				} finally {
+					await closeImap(client);
+				}
+			};
+			return { manualTriggerFunction, closeFunction: async () => {} };
+		}
+
+		const staticData = this.getWorkflowStaticData('node');
+		let closing = false;
+		let first: ImapFlow | undefined = await connect();
+		let folders: FolderSettings[];
+		try {
+			folders = await resolveFolders(first);
+		} catch (error) {
+			await closeImap(first);
+			const explained = explainImapError(error, settings);
+			throw new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+		}
+		const session = new SyncSession({
+			connect: async () => {
+				const c = first ?? (await connect());
+				first = undefined;
+				return c;
+			},
+			folders,
+			options,
+			store: {
+				get: (path) => (staticData.folders as Record<string, FolderState> | undefined)?.[path],
+				// a new top-level object on every change, so n8n notices and persists it with the next emit
+				set: (path, state) => {
+					staticData.folders = { ...((staticData.folders as IDataObject) ?? {}), [path]: state as unknown as IDataObject };
+				},
+			},
+			emit: async (records: SyncRecord[]) => {
+				const items: INodeExecutionData[] = [];
+				for (const r of records) items.push(r.kind === 'event' ? { json: r.json as IDataObject } : await toItem(r.item));
+				// deactivated while the binaries were prepared: not emitted, so the watermark stays
+				if (closing) throw new NodeOperationError(this.getNode(), 'The trigger was deactivated');
+				this.emit([items]);
+			},
+			onFatal: (error) => {
+				const explained = explainImapError(error, settings);
+				this.emitError(new NodeOperationError(this.getNode(), explained.message, { description: explained.description }));
+			},
+			mode: this.getNodeParameter('watchMode', 'push') === 'poll' ? 'poll' : 'idle',
+			pollIntervalMs: Number(o.pollMinutes ?? 5) * 60000,
+			maxAttempts: Number(o.maxReconnectAttempts ?? 10),
+			log: (level, msg, meta) => this.logger[level](msg, meta),
+		});
+		await session.start();
+		return {
+			closeFunction: async () => {
+				closing = true;
+				await session.close();
+			},
+		};
+	}
+}

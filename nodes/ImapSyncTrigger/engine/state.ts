@@ -1,0 +1,117 @@
+// Per-folder sync state and the small pure rules around it (first-sync window, known Message-IDs,
+// reconnect backoff). The state lives in the node's static data, keyed by folder path.
+import { createHash } from 'node:crypto';
+import type { Direction, LoadMode } from '../../shared/imap/message';
+import type { IgnoreRules } from './filters';
+
+export interface FolderState {
+	uidValidity: string;
+	/** Every message with a UID up to this one was emitted (or deliberately skipped). */
+	lastUid: number;
+	/** HIGHESTMODSEQ after the last pass (CONDSTORE servers), for change events. */
+	highestModseq?: string;
+	/** When this UIDVALIDITY epoch was first seen (ISO). */
+	baselineAt: string;
+	/** Short hashes of recently emitted Message-IDs: decide what is new after a UIDVALIDITY change. */
+	recent: string[];
+	/** UIDs still to emit after a UIDVALIDITY change (new mail found while re-baselining). */
+	replay?: number[];
+	/** UIDs emitted whose after-emit action (mark seen / move / delete) has not completed yet. */
+	pendingAction?: number[];
+}
+
+export type AfterAction = 'nothing' | 'markSeen' | 'move' | 'delete';
+
+export interface FolderSettings {
+	path: string;
+	direction: Direction;
+	load: LoadMode;
+	afterAction: AfterAction;
+	/** Target folder of the 'move' action. */
+	moveTo?: string;
+}
+
+export interface FirstSyncWindow {
+	/** 'new': only mail arriving from activation; 'days': the last N days; 'since': since a date. */
+	mode: 'new' | 'days' | 'since';
+	days?: number;
+	since?: string | Date;
+}
+
+export interface SyncOptions {
+	batchSize: number;
+	/** Messages larger than this are emitted with their header only and `oversized: true`. */
+	sizeLimitBytes: number;
+	firstSync: FirstSyncWindow;
+	rules: IgnoreRules;
+	includeHeaders: boolean;
+	/** Emit flag changes and expunges (CONDSTORE / QRESYNC) as their own items. */
+	changeEvents: boolean;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+	batchSize: 100,
+	sizeLimitBytes: 50 * 1024 * 1024,
+	firstSync: { mode: 'days', days: 30 },
+	rules: { blockedSenders: [], autoReplies: false, bulkMail: false },
+	includeHeaders: false,
+	changeEvents: false,
+};
+
+/** Start of the first-sync window, or undefined for "only new mail from now on". */
+export function windowStart(w: FirstSyncWindow, now: Date): Date | undefined {
+	if (w.mode === 'days') return new Date(now.getTime() - Math.max(0, w.days ?? 30) * 86400000);
+	if (w.mode === 'since' && w.since) {
+		const d = new Date(w.since);
+		if (!Number.isNaN(d.getTime())) return d;
+	}
+	return undefined;
+}
+
+/** How many Message-ID hashes a folder keeps (about 60 KB of static data at most). */
+export const RECENT_LIMIT = 5000;
+
+/** 12 hex chars of SHA-1: collisions are negligible among a few thousand ids, and no address leaks into static data. */
+export function messageKey(messageId: string | undefined, fallback: string): string {
+	const id = messageId?.trim() || fallback;
+	return createHash('sha1').update(id).digest('hex').slice(0, 12);
+}
+
+export function rememberKeys(recent: string[], keys: string[]): string[] {
+	if (!keys.length) return recent;
+	const next = recent.concat(keys);
+	return next.length > RECENT_LIMIT ? next.slice(next.length - RECENT_LIMIT) : next;
+}
+
+/** Which candidates (uid + key) are new after a UIDVALIDITY change: the ones whose key was never emitted. */
+export function newAfterReset(candidates: Array<{ uid: number; key: string }>, recent: string[]): number[] {
+	const known = new Set(recent);
+	return candidates.filter((c) => !known.has(c.key)).map((c) => c.uid).sort((a, b) => a - b);
+}
+
+/** UIDs above the watermark, ascending (`UID N:*` also returns the highest UID when N is past it). */
+export function uidsAfter(uids: number[] | false | undefined, lastUid: number): number[] {
+	return (uids || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+}
+
+export function chunk<T>(list: T[], size: number): T[][] {
+	const out: T[][] = [];
+	const n = Math.max(1, Math.floor(size));
+	for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
+	return out;
+}
+
+export interface BackoffOptions {
+	baseMs: number;
+	maxMs: number;
+	/** 0..1: the delay is drawn from [d * (1 - jitter), d]. */
+	jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60000, jitter: 0.3 };
+
+/** Capped exponential backoff with jitter: attempt 1 waits about base, then doubles up to max. */
+export function backoffDelay(attempt: number, o: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+	const exp = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
+	return Math.round(exp * (1 - o.jitter * random()));
+}

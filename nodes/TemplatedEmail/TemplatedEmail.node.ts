@@ -1,0 +1,72 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+	INodeCredentialTestResult,
+	INodeExecutionData,
+	INodePropertyOptions,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { formatAddress } from '../shared/addresses';
+import { imapMethods } from '../shared/imap/methods';
+import { executeSend } from './execute';
+import { properties } from './description';
+import { verifySmtp } from './transport/sender';
+import { smtpSettingsFromCredentials } from './transport/settings';
+
+export class TemplatedEmail implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Send Templated Email',
+		name: 'templatedEmail',
+		icon: 'file:templatedEmail.svg',
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "send" ? "Send" : $parameter["mode"] === "preview" ? "Preview" : "Test send" }}',
+		description: 'Send Handlebars-templated emails over pooled SMTP, with threading, attachments and copy to Sent',
+		defaults: { name: 'Send Templated Email' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- an SMTP account, not an HTTP API
+			{ name: 'crmMailSmtp', required: true, testedBy: 'crmMailSmtpTest' },
+			{ name: 'crmMailImap', required: true, testedBy: 'crmMailImapTest', displayOptions: { show: { copyToSent: [true] } } },
+			{ name: 'emailTracking', required: true, displayOptions: { show: { tracking: [true] } } },
+		],
+		properties,
+	};
+
+	methods = {
+		loadOptions: {
+			/** The senders the chosen SMTP account allows, default first. */
+			async getSenders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+				const settings = smtpSettingsFromCredentials((await this.getCredentials('crmMailSmtp')) as Record<string, unknown>);
+				return settings.allowedSenders.map((a, index) => ({
+					name: formatAddress(a) + (index === 0 && settings.defaultSender ? ' (default)' : ''),
+					value: formatAddress(a),
+				}));
+			},
+		},
+		credentialTest: {
+			async crmMailSmtpTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				const settings = smtpSettingsFromCredentials((credential.data ?? {}) as Record<string, unknown>);
+				if (!settings.host) return { status: 'Error', message: 'The Host is empty: enter the SMTP server name, e.g. smtp.example.com' };
+				const result = await verifySmtp(settings);
+				if (result.ok) return { status: 'OK', message: `Connected to ${settings.host}:${settings.port} and logged in` };
+				return { status: 'Error', message: `${result.error.message}. ${result.error.description}` };
+			},
+			crmMailImapTest: imapMethods.credentialTest.crmMailImapTest,
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await executeSend.call(this)];
+	}
+}

@@ -1,0 +1,44 @@
+// n8n glue shared by the IMAP nodes: the folder dropdown and the credential test. Both nodes list them in `methods`.
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialsDecrypted,
+	ICredentialTestFunctions,
+	ILoadOptionsFunctions,
+	INodeCredentialTestResult,
+	INodePropertyOptions,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { closeImap, connectImap, explainImapError, imapSettingsFromCredentials, testImapConnection } from './connection';
+import { folderOptions, listFolders } from './folders';
+
+export const IMAP_CREDENTIAL_TYPE = 'crmMailImap';
+
+/** loadOptions: the folders of the node's crmMailImap mailbox. */
+export async function getFolders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const settings = imapSettingsFromCredentials(
+		(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
+	);
+	let client;
+	try {
+		client = await connectImap(settings, { logger: this.logger, extra: { disableAutoIdle: true } });
+		return folderOptions(await listFolders(client));
+	} catch (error) {
+		const explained = explainImapError(error, settings);
+		throw new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+	} finally {
+		await closeImap(client);
+	}
+}
+
+/** credentialTest: logs in and lists folders; the message names the cause and what to check. */
+export async function crmMailImapTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+): Promise<INodeCredentialTestResult> {
+	return await testImapConnection(imapSettingsFromCredentials((credential.data ?? {}) as Record<string, unknown>));
+}
+
+export const imapMethods = {
+	loadOptions: { getFolders },
+	credentialTest: { crmMailImapTest },
+};

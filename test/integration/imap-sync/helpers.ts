@@ -1,0 +1,121 @@
+// Runs the sync engine against a real Dovecot, recording what it emits and keeping its state in a Map
+// (as the node keeps it in static data).
+import type { ImapFlow } from 'imapflow';
+import { connectImap, imapSettingsFromCredentials } from '../../../nodes/shared/imap/connection';
+import { SyncSession, type SessionOptions } from '../../../nodes/ImapSyncTrigger/engine/session';
+import { DEFAULT_SYNC_OPTIONS, type FolderSettings, type FolderState, type SyncOptions } from '../../../nodes/ImapSyncTrigger/engine/state';
+import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/sync-pass';
+import { openImap, type DovecotHandle } from '../../harness/dovecot';
+
+export function credentialsFor(dv: DovecotHandle, user: string) {
+	return { host: dv.host, port: dv.imapPort, security: 'none', user, authentication: 'password', password: 'pass', allowSelfSigned: false };
+}
+
+export function folder(path: string, extra: Partial<FolderSettings> = {}): FolderSettings {
+	return { path, direction: 'incoming', load: 'full', afterAction: 'nothing', ...extra };
+}
+
+export interface Harness {
+	session: SyncSession;
+	records: SyncRecord[];
+	messages: () => Array<Record<string, unknown>>;
+	events: () => Array<Record<string, unknown>>;
+	state: Map<string, FolderState>;
+	fatal: Error[];
+	waitFor(pred: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+}
+
+export async function startEngine(
+	dv: DovecotHandle,
+	user: string,
+	o: { folders?: FolderSettings[]; options?: Partial<SyncOptions>; session?: Partial<SessionOptions>; state?: Map<string, FolderState>; qresync?: boolean } = {},
+): Promise<Harness> {
+	const records: SyncRecord[] = [];
+	const state = o.state ?? new Map<string, FolderState>();
+	const fatal: Error[] = [];
+	const settings = imapSettingsFromCredentials(credentialsFor(dv, user));
+	const session = new SyncSession({
+		connect: () => connectImap(settings, { connectTimeoutMs: 5000, extra: { qresync: o.qresync ?? false, socketTimeout: 30000 } }),
+		folders: o.folders ?? [folder('INBOX')],
+		options: { ...DEFAULT_SYNC_OPTIONS, firstSync: { mode: 'new' }, ...o.options },
+		store: { get: (p) => state.get(p), set: (p, s) => state.set(p, s) },
+		emit: async (batch) => {
+			records.push(...batch);
+		},
+		onFatal: (e) => fatal.push(e),
+		mode: 'idle',
+		pollIntervalMs: 60000,
+		debounceMs: 100,
+		backoff: { baseMs: 50, maxMs: 500, jitter: 0.3 },
+		maxAttempts: 0,
+		...o.session,
+	});
+	await session.start();
+	const waitFor = async (pred: () => boolean, timeoutMs = 30000, what = 'condition') => {
+		const start = Date.now();
+		while (!pred()) {
+			if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}; ${records.length} records so far`);
+			await new Promise((r) => setTimeout(r, 25));
+		}
+	};
+	return {
+		session,
+		records,
+		state,
+		fatal,
+		messages: () => records.filter((r) => r.kind === 'message').map((r) => (r as Extract<SyncRecord, { kind: 'message' }>).item.json),
+		events: () => records.filter((r) => r.kind === 'event').map((r) => (r as Extract<SyncRecord, { kind: 'event' }>).json),
+		waitFor,
+	};
+}
+
+/** A small RFC 5322 message, fast to build in bulk. */
+export function rawMessage(id: string, o: { from?: string; subject?: string; body?: string; headers?: string; date?: Date } = {}): string {
+	return [
+		`From: ${o.from ?? 'Sender <sender@example.org>'}`,
+		'To: rcpt@test.local',
+		`Subject: ${o.subject ?? `Message ${id}`}`,
+		`Message-ID: <${id}>`,
+		`Date: ${(o.date ?? new Date()).toUTCString()}`,
+		'MIME-Version: 1.0',
+		'Content-Type: text/plain; charset=utf-8',
+		...(o.headers ? [o.headers] : []),
+		'',
+		o.body ?? `Body of ${id}.`,
+		'',
+	].join('\r\n');
+}
+
+/** APPENDs many messages over a few parallel connections. */
+export async function seed(dv: DovecotHandle, user: string, folderPath: string, raws: Array<string | Buffer>, connections = 4): Promise<void> {
+	const clients: ImapFlow[] = await Promise.all(Array.from({ length: connections }, () => openImap(dv, user)));
+	try {
+		await Promise.all(
+			clients.map(async (c, ci) => {
+				for (let i = ci * 100; i < raws.length; i += connections * 100) {
+					await Promise.all(raws.slice(i, i + 100).map((r) => c.append(folderPath, r)));
+				}
+			}),
+		);
+	} finally {
+		await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
+	}
+}
+
+/** Every Message-ID in a folder, read on a fresh connection. */
+export async function messageIdsIn(dv: DovecotHandle, user: string, folderPath = 'INBOX'): Promise<string[]> {
+	const c = await openImap(dv, user);
+	try {
+		const lock = await c.getMailboxLock(folderPath);
+		try {
+			const ids: string[] = [];
+			if (!(c.mailbox && c.mailbox.exists)) return ids;
+			for await (const m of c.fetch('1:*', { uid: true, envelope: true })) ids.push(m.envelope?.messageId ?? '');
+			return ids;
+		} finally {
+			lock.release();
+		}
+	} finally {
+		await c.logout().catch(() => undefined);
+	}
+}

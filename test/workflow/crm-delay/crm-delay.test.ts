@@ -1,0 +1,175 @@
+// CRM Delay in real workflows through n8n-core's WorkflowExecute: long waits put the execution into
+// waiting and resume on "Due"; non-matching items leave on "Not Matched" without waiting; short waits
+// complete in-process; mixed batches follow the documented option.
+import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { didRun, outputOf, runWorkflow } from '../../harness/workflow';
+
+const DAY = 86_400_000;
+
+function workflow(parameters: IDataObject, settings: IDataObject = {}, nodeExtra: IDataObject = {}) {
+	const node = (name: string, type: string, params: IDataObject = {}, extra: IDataObject = {}) => ({
+		id: name,
+		name,
+		type,
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: params,
+		...extra,
+	});
+	return {
+		nodes: [
+			node('Start', 'n8n-nodes-base.manualTrigger'),
+			node('CRM Delay', 'n8n-nodes-crm-mail.crmDelay', parameters, nodeExtra),
+			node('Send Offer', 'n8n-nodes-base.noOp'),
+			node('Skipped', 'n8n-nodes-base.noOp'),
+		],
+		connections: {
+			Start: { main: [[{ node: 'CRM Delay', type: NodeConnectionTypes.Main, index: 0 }]] },
+			'CRM Delay': {
+				main: [
+					[{ node: 'Send Offer', type: NodeConnectionTypes.Main, index: 0 }],
+					[{ node: 'Skipped', type: NodeConnectionTypes.Main, index: 0 }],
+				],
+			},
+		},
+		settings,
+	};
+}
+
+const offerConditions = {
+	combine: 'all',
+	conditions: {
+		conditions: [
+			{ source: 'field', field: 'stage', type: 'string', stringOperator: 'equals', compareTo: 'Offer' },
+			{ source: 'field', field: 'amount', type: 'number', numberOperator: 'gt', compareTo: '0' },
+		],
+	},
+};
+const deal = (id: number, stage: string, amount: unknown, extra: IDataObject = {}): INodeExecutionData => ({ json: { id, stage, amount, ...extra } });
+const ids = (items: INodeExecutionData[]) => items.map((i) => i.json.id);
+const result = (item: INodeExecutionData) => item.json.crmDelay as IDataObject;
+const fail = (run: IRun) => run.data.resultData.error;
+
+test('a long wait puts the execution into waiting until the due time; the resume continues on "Due" with the items', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions });
+	const before = Date.now();
+	const first = await runWorkflow(wf, { input: [deal(1, 'Offer', '1500'), deal(2, 'offer', 20)] });
+	const after = Date.now();
+	expect(first.status).toBe('waiting');
+	expect(first.waitTill!.getTime()).toBeGreaterThanOrEqual(before + 2 * DAY);
+	expect(first.waitTill!.getTime()).toBeLessThanOrEqual(after + 2 * DAY);
+	expect(didRun(first, 'Send Offer')).toBe(false);
+	expect(didRun(first, 'Skipped')).toBe(false);
+
+	const resumed = await runWorkflow(wf, { resumeFrom: first.data });
+	expect(resumed.status).toBe('success');
+	const sent = outputOf(resumed, 'Send Offer');
+	expect(ids(sent)).toEqual([1, 2]);
+	// The items carry the result computed before the wait: the node put them as its own input on the
+	// execution stack, which n8n passes to the first output on resume.
+	expect(result(sent[0]).status).toBe('due');
+	expect(new Date(result(sent[0]).waitUntil as string).getTime()).toBe(first.waitTill!.getTime());
+	expect(result(sent[1]).reason).toContain('all conditions met');
+	expect(sent[0].json.stage).toBe('Offer');
+	expect(didRun(resumed, 'Skipped')).toBe(false);
+});
+
+test('relative to a date field: waits until exactly 2 days after the stage date, in the workflow time zone', async () => {
+	const wf = workflow(
+		{ when: 'relative', amount: 2, unit: 'days', direction: 'after', dateSource: 'field', dateField: 'deal.stageDate', ...offerConditions },
+		{ timezone: 'America/New_York' },
+	);
+	// No offset in the field: read in the workflow's zone. 2 days after Nov 1 10:00 cross the DST end.
+	const first = await runWorkflow(wf, { input: [{ json: { id: 1, stage: 'Offer', amount: 10, deal: { stageDate: '2030-11-01 10:00' } } }] });
+	expect(first.status).toBe('waiting');
+	expect(first.waitTill!.toISOString()).toBe('2030-11-03T15:00:00.000Z');
+	const node = outputOf(first, 'CRM Delay')[0];
+	expect(result(node)).toMatchObject({ dueAt: '2030-11-03T10:00:00.000-05:00', timezone: 'America/New_York' });
+});
+
+test('non-matching items leave on "Not Matched" at once, with the failed condition, and never wait', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions });
+	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 0), deal(2, 'Won', 500)] });
+	expect(run.status).toBe('success');
+	expect(run.waitTill).toBeUndefined();
+	const skipped = outputOf(run, 'Skipped');
+	expect(ids(skipped)).toEqual([1, 2]);
+	expect(result(skipped[0])).toMatchObject({ status: 'notMatched', dueAt: null, reason: 'condition not met: amount (0) is greater than "0"' });
+	expect(result(skipped[1]).reason).toBe('condition not met: stage ("Won") equals "Offer"');
+	expect(didRun(run, 'Send Offer')).toBe(false);
+});
+
+test('a short wait completes in-process: the item leaves on "Due" in the same execution, not before its time', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 0.03, unit: 'minutes', ...offerConditions });
+	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 5)] });
+	const finished = Date.now();
+	expect(run.status).toBe('success');
+	const sent = outputOf(run, 'Send Offer');
+	expect(ids(sent)).toEqual([1]);
+	expect(finished).toBeGreaterThanOrEqual(new Date(result(sent[0]).dueAt as string).getTime());
+});
+
+test('"Immediately" with conditions splits one batch at once', async () => {
+	const wf = workflow({ when: 'immediately', ...offerConditions });
+	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', -5), deal(3, 'Offer', '7')] });
+	expect(run.status).toBe('success');
+	expect(ids(outputOf(run, 'Send Offer'))).toEqual([1, 3]);
+	expect(ids(outputOf(run, 'Skipped'))).toEqual([2]);
+	expect(outputOf(run, 'CRM Delay', 0)[1].pairedItem).toEqual({ item: 2 });
+});
+
+test('mixed batch that must wait: stops with an error and nothing leaves (a waiting execution cannot send "Not Matched" first)', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions });
+	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', 0)] });
+	expect(run.status).toBe('error');
+	expect(fail(run)?.message).toContain('1 of 2 items do not meet the conditions');
+	expect(run.waitTill).toBeUndefined();
+	expect(didRun(run, 'Send Offer')).toBe(false);
+	expect(didRun(run, 'Skipped')).toBe(false);
+});
+
+test('items due at different times, "Wait for the Latest": one wait until the latest, all leave together on resume', async () => {
+	const wf = workflow({ when: 'atDate', dateSource: 'field', dateField: 'at' }, { timezone: 'Europe/Moscow' });
+	const first = await runWorkflow(wf, {
+		input: [{ json: { id: 1, at: '2030-01-10T09:00:00+03:00' } }, { json: { id: 2, at: '2030-01-12T09:00:00+03:00' } }],
+	});
+	expect(first.status).toBe('waiting');
+	expect(first.waitTill!.toISOString()).toBe('2030-01-12T06:00:00.000Z');
+	const resumed = await runWorkflow(wf, { resumeFrom: first.data });
+	const sent = outputOf(resumed, 'Send Offer');
+	expect(ids(sent)).toEqual([1, 2]);
+	expect(result(sent[0])).toMatchObject({ dueAt: '2030-01-10T09:00:00.000+03:00', waitUntil: '2030-01-12T09:00:00.000+03:00' });
+});
+
+test('items due at different times, "Stop With an Error"', async () => {
+	const wf = workflow({ when: 'atDate', dateSource: 'field', dateField: 'at', options: { differentTimes: 'error' } });
+	const run = await runWorkflow(wf, {
+		input: [{ json: { id: 1, at: '2030-01-10T09:00:00Z' } }, { json: { id: 2, at: '2030-01-12T09:00:00Z' } }],
+	});
+	expect(run.status).toBe('error');
+	expect(fail(run)?.message).toContain('due at 2 different times');
+	expect(didRun(run, 'Send Offer')).toBe(false);
+});
+
+test('a past date: "Run Now" leaves on Due at once, "Treat as Too Late" on Not Matched', async () => {
+	const params = { when: 'relative', amount: 2, unit: 'days', direction: 'after', dateSource: 'value', dateValue: '={{ $json.stageDate }}' };
+	const input = [{ json: { id: 1, stageDate: '2020-01-01T10:00:00Z' } }];
+	const now = await runWorkflow(workflow(params), { input });
+	expect(ids(outputOf(now, 'Send Offer'))).toEqual([1]);
+	const late = await runWorkflow(workflow({ ...params, ifPast: 'tooLate' }, { timezone: 'UTC' }), { input });
+	expect(late.status).toBe('success');
+	expect(result(outputOf(late, 'Skipped')[0])).toMatchObject({ status: 'tooLate', dueAt: '2020-01-03T10:00:00.000Z' });
+	expect(didRun(late, 'Send Offer')).toBe(false);
+});
+
+test('a value of the wrong type stops the run with a clear error, or with Continue On Fail goes to Not Matched', async () => {
+	const input = [deal(1, 'Offer', 'lots'), deal(2, 'Won', 5)];
+	const run = await runWorkflow(workflow({ when: 'immediately', ...offerConditions }), { input });
+	expect(run.status).toBe('error');
+	expect(fail(run)?.message).toBe('Item 1: "amount" has the value "lots", which is not a number');
+	const tolerant = await runWorkflow(workflow({ when: 'immediately', ...offerConditions }, {}, { continueOnFail: true }), { input });
+	expect(tolerant.status).toBe('success');
+	const skipped = outputOf(tolerant, 'Skipped');
+	expect(skipped.map((i) => i.json.error)).toEqual(['"amount" has the value "lots", which is not a number', undefined]);
+});
