@@ -1,20 +1,20 @@
 // CRM Delay in real workflows through n8n-core's WorkflowExecute: long waits put the execution into
 // waiting and resume on "Due"; non-matching items leave on "Not Matched" without waiting; short waits
 // complete in-process; mixed batches follow the documented option.
-import type { IDataObject, INodeExecutionData, IRun } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { didRun, outputOf, runWorkflow } from '../../harness/workflow';
+import { didRun, outputOf, runWorkflow, type WorkflowJson } from '../../harness/workflow';
 
 const DAY = 86_400_000;
 
-function workflow(parameters: IDataObject, settings: IDataObject = {}, nodeExtra: IDataObject = {}) {
+function workflow(parameters: IDataObject, settings: IDataObject = {}, nodeExtra: IDataObject = {}): WorkflowJson {
 	const node = (name: string, type: string, params: IDataObject = {}, extra: IDataObject = {}) => ({
 		id: name,
 		name,
 		type,
 		typeVersion: 1,
 		position: [0, 0] as [number, number],
-		parameters: params,
+		parameters: params as INodeParameters,
 		...extra,
 	});
 	return {
@@ -34,7 +34,7 @@ function workflow(parameters: IDataObject, settings: IDataObject = {}, nodeExtra
 			},
 		},
 		settings,
-	};
+	} as WorkflowJson;
 }
 
 const offerConditions = {
@@ -46,7 +46,7 @@ const offerConditions = {
 		],
 	},
 };
-const deal = (id: number, stage: string, amount: unknown, extra: IDataObject = {}): INodeExecutionData => ({ json: { id, stage, amount, ...extra } });
+const deal = (id: number, stage: string, amount: unknown, extra: IDataObject = {}): INodeExecutionData => ({ json: { id, stage, amount: amount as number, ...extra } });
 const ids = (items: INodeExecutionData[]) => items.map((i) => i.json.id);
 const result = (item: INodeExecutionData) => item.json.crmDelay as IDataObject;
 const fail = (run: IRun) => run.data.resultData.error;

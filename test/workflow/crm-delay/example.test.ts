@@ -15,7 +15,7 @@ describe('example: 2 days after the deal moved to stage Offer, if amount > 0, se
 	let server: WebhookServer;
 	const arrivals: number[] = [];
 	beforeAll(async () => {
-		sink = await startSmtpCapture({ onMessage: () => void arrivals.push(Date.now()) });
+		sink = await startSmtpCapture({ onMessage: async () => void arrivals.push(Date.now()) });
 		server = new WebhookServer(example, { credentials: { crmMailSmtp: smtpCredential(sink, { allowedSenders: '' }) } });
 		await server.start();
 	});
