@@ -28,7 +28,11 @@ export default tseslint.config(
 	{
 		files: ['package.json'],
 		extends: [communityNodes],
-		rules: { ...n8nNodesBase.configs.community.rules },
+		rules: {
+			...n8nNodesBase.configs.community.rules,
+			// `overrides` serves a devDependency only and is removed from the packed manifest (scripts/pack-manifest.js).
+			'@n8n/community-nodes/no-overrides-field': 'off',
+		},
 		languageOptions: { parser: tseslint.parser, parserOptions: { extraFileExtensions: ['.json'] } },
 	},
 	{

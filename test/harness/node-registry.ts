@@ -11,7 +11,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-export const ROOT = path.resolve(__dirname, '../..');
+// Node and credential classes are found by path at run time, as n8n's loader finds them.
+/* eslint-disable @typescript-eslint/no-require-imports */
+
+// CRM_MAIL_ROOT: set by scripts/bench.js, whose bundles run from another folder.
+export const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '../..');
 export const PACKAGE_NAME = 'n8n-nodes-crm-mail';
 const pkg = require(path.join(ROOT, 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
 const basePkgDir = path.dirname(require.resolve('n8n-nodes-base/package.json'));
