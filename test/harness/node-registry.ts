@@ -65,6 +65,24 @@ export function packageCredentials(): Map<string, ICredentialType> {
 	return ownCredentials;
 }
 
+const ownNodeCache = new Map<string, INodeType | IVersionedNodeType>();
+
+/**
+ * One node of this package, loaded alone (file `nodes/Foo/Foo.node.ts` for type `n8n-nodes-crm-mail.foo`), so a
+ * test or benchmark pays only for the node it runs, not for every node's libraries.
+ */
+function packageNode(type: string): INodeType | IVersionedNodeType | undefined {
+	if (ownNodes) return ownNodes.get(type);
+	const [prefix, name] = type.split('.');
+	if (prefix !== PACKAGE_NAME) return undefined;
+	if (!ownNodeCache.has(name)) {
+		const file = pkg.n8n.nodes.find((p) => path.basename(p, '.node.js').toLowerCase() === name.toLowerCase());
+		const node = file ? loadFromSource<INodeType | IVersionedNodeType>(file) : undefined;
+		if (node?.description.name === name) ownNodeCache.set(name, node);
+	}
+	return ownNodeCache.get(name);
+}
+
 const baseNodeCache = new Map<string, INodeType | IVersionedNodeType>();
 const baseCredentialCache = new Map<string, ICredentialType>();
 
@@ -84,7 +102,7 @@ export class TestNodeTypes implements INodeTypes {
 	constructor(private readonly extra: Record<string, INodeType | IVersionedNodeType> = {}) {}
 
 	getByName(type: string): INodeType | IVersionedNodeType {
-		const found = this.extra[type] ?? packageNodes().get(type) ?? this.loadBase(type);
+		const found = this.extra[type] ?? packageNode(type) ?? this.loadBase(type);
 		if (!found) throw new Error(`Unknown node type ${type}`);
 		return found;
 	}

@@ -91,7 +91,7 @@ export function newAfterReset(candidates: Array<{ uid: number; key: string }>, r
 
 /** UIDs above the watermark, ascending (`UID N:*` also returns the highest UID when N is past it). */
 export function uidsAfter(uids: number[] | false | undefined, lastUid: number): number[] {
-	return (uids || []).slice().sort((a, b) => a - b);
+	return (uids || []).filter((u) => u > lastUid).sort((a, b) => a - b);
 }
 
 export function chunk<T>(list: T[], size: number): T[][] {

@@ -1,5 +1,7 @@
 // CRM Match & Create on the n8n Data Tables backend, through real workflows against the fake n8n public API.
+import type { INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import type { WorkflowJson } from '../../harness/workflow';
 import { outputOf, runWorkflow, loadOptions, testCredential } from '../../harness/workflow';
 import { FakeN8nDataTables } from '../../fakes/n8n-data-tables/server';
 import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
@@ -7,7 +9,7 @@ import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
 let fake: FakeN8nDataTables;
 let creds: { crmMailN8nApi: { baseUrl: string; apiKey: string } };
 
-const wf = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+const wf = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): WorkflowJson => ({
 	nodes: [
 		{ id: 's', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} },
 		{
@@ -16,7 +18,7 @@ const wf = (parameters: Record<string, unknown>, extra: Record<string, unknown> 
 			type: 'n8n-nodes-crm-mail.crmMatch',
 			typeVersion: 1,
 			position: [200, 0] as [number, number],
-			parameters,
+			parameters: parameters as INodeParameters,
 			credentials: { crmMailN8nApi: { id: 'x', name: 'x' } },
 			...extra,
 		},

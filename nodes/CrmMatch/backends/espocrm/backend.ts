@@ -119,14 +119,14 @@ export class EspoCrmBackend implements CrmBackend {
 		} catch (e) {
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			if (!(e instanceof DuplicateError)) throw e;
-			const same = email ? await this.sameAddress(type, e.duplicates, email) : undefined;
-			if (same) return { record: same, created: false };
 			if (!dedupeKey)
 				throw new CrmError(
 					`EspoCRM already has a ${type} like this (${e.duplicates.map((d) => d.name ?? d.id).join(', ')})`,
 					'Use Find / Update on the existing record, or change the name / email address.',
 					409,
 				);
+			const same = email ? await this.sameAddress(type, e.duplicates, email) : undefined;
+			if (same) return { record: same, created: false };
 			made = await this.client.create(entity, data, true); // same name, different person: deliberate
 		}
 		const record = toRecord(type, made);
