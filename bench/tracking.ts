@@ -4,7 +4,8 @@
 // n8n saves every execution the same way for both. Phases alternate (webhook, tracking, webhook, tracking)
 // so load from other processes on the machine hits both alike.
 // Then forged / bot requests (random bytes, other secrets, swapped payloads, tampered characters, signed
-// javascript: targets, curl user agents with "Drop Bots" on): every one must start no execution and no
+// javascript: targets, curl user agents with "Drop Bots" on, GET unsubscribe pages, HEAD requests): every one
+// must start no execution and no
 // redirect may point anywhere but a signed URL.
 //   npm run bench -- tracking [requestsPerPhase=600] [concurrency=16] [forged=1000]
 // The package is bundled with `gulp build` (the esbuild step of `npm run build`, without the project-wide
@@ -206,6 +207,7 @@ async function main() {
 			(i) => ({ url: tracker(i).openUrl(), ua: 'curl/8.5.0' }),
 			(i) => ({ url: tracker(i).clickUrl('https://shop.example.com/'), ua: 'python-requests/2.31' }),
 			(i) => ({ url: tracker(i).unsubscribeUrl() }),
+			(i) => ({ url: i % 2 ? tracker(i).openUrl() : tracker(i).clickUrl('https://shop.example.com/'), method: 'HEAD' }),
 		];
 		const forged = Array.from({ length: FORGED }, (_, i) => forgers[i % forgers.length](i));
 		const { answers } = await blast(forged, CONCURRENCY);
@@ -214,7 +216,7 @@ async function main() {
 		const after = await settledCount(n8n.baseUrl, apiKey, ours.id);
 		const forgedAccepted = after - before;
 		const anchorRuns = await settledCount(n8n.baseUrl, apiKey, anchor.id);
-		log(`forged / bot / GET-unsubscribe requests: ${FORGED}, executions they started: ${forgedAccepted}, redirects not to a signed URL: ${openRedirects}; webhook node executions: ${anchorRuns}`);
+		log(`forged / bot / GET-unsubscribe / HEAD requests: ${FORGED}, executions they started: ${forgedAccepted}, redirects not to a signed URL: ${openRedirects}; webhook node executions: ${anchorRuns}`);
 		if (before !== expected) log(`WARNING: valid requests started ${before} executions, expected ${expected}`);
 		console.log(`tracking: vs_webhook=${(oursRps / anchorRps).toFixed(2)} forged_accepted=${forgedAccepted} open_redirects=${openRedirects}`);
 	} finally {

@@ -11,11 +11,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { PIXEL_GIF } from '../shared/tracking/pixel';
-import { parseBaseUrl } from '../shared/tracking/urls';
+import { checkTrackingCredential } from '../shared/tracking/credential';
 import { handleTrackingRequest, type EventName, type TrackingResponse } from './handler';
 import { errorPage } from './pages';
-
-export const MIN_SECRET_LENGTH = 32;
 
 // Three static sub-paths of the configured path (n8n finds static paths with one exact lookup); every
 // address answers GET and HEAD, unsubscribe also POST (RFC 8058 one-click). All share the name
@@ -154,15 +152,4 @@ export class EmailTrackingTrigger implements INodeType {
 		if (!event) return { noWebhookResponse: true };
 		return { noWebhookResponse: true, workflowData: [[{ json: event }]] };
 	}
-}
-
-export function checkTrackingCredential(data: IDataObject): INodeCredentialTestResult {
-	const secret = String(data.secret ?? '');
-	if (secret.length < MIN_SECRET_LENGTH) {
-		return { status: 'Error', message: `The secret must be at least ${MIN_SECRET_LENGTH} characters long (it has ${secret.length}). Generate one with: openssl rand -hex 32` };
-	}
-	const base = parseBaseUrl(String(data.baseUrl ?? ''));
-	if ('error' in base) return { status: 'Error', message: `${base.error}, e.g. https://n8n.example.com/webhook/email-tracking` };
-	if (/\/(open|click|unsubscribe)$/.test(base.url)) return { status: 'Error', message: 'Remove /open, /click or /unsubscribe from the end of the Tracking Base URL: the trigger adds them' };
-	return { status: 'OK', message: 'The secret is strong enough and the base URL is well formed' };
 }

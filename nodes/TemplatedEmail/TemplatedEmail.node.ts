@@ -17,6 +17,7 @@ import { executeSend } from './execute';
 import { properties } from './description';
 import { verifySmtp } from './transport/sender';
 import { smtpSettingsFromCredentials } from './transport/settings';
+import { checkTrackingCredential } from '../shared/tracking/credential';
 
 export class TemplatedEmail implements INodeType {
 	description: INodeTypeDescription = {
@@ -35,7 +36,7 @@ export class TemplatedEmail implements INodeType {
 			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- an SMTP account, not an HTTP API
 			{ name: 'crmMailSmtp', required: true, testedBy: 'crmMailSmtpTest' },
 			{ name: 'crmMailImap', required: true, testedBy: 'crmMailImapTest', displayOptions: { show: { copyToSent: [true] } } },
-			{ name: 'emailTracking', required: true, displayOptions: { show: { tracking: [true] } } },
+			{ name: 'emailTracking', required: true, testedBy: 'emailTrackingTest', displayOptions: { show: { tracking: [true] } } },
 		],
 		properties,
 	};
@@ -52,6 +53,10 @@ export class TemplatedEmail implements INodeType {
 			},
 		},
 		credentialTest: {
+			// Email Tracking (issue 6): secret length and base URL shape, shared with the Email Tracking Trigger.
+			async emailTrackingTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>): Promise<INodeCredentialTestResult> {
+				return checkTrackingCredential((credential.data ?? {}) as Record<string, unknown>);
+			},
 			async crmMailSmtpTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,

@@ -4,8 +4,9 @@
 //
 // examples/credentials.json is a list of { id, name, type, data }. Workflows reference a credential by that id
 // (node.credentials.<type> = { id, name }); the import maps it to the id n8n assigns. String values in `data`
-// may contain placeholders such as {{sandbox.imapPort}}, {{sandbox.smtpPort}}, {{apiKey}} or {{n8nUrl}}; a value
-// that is exactly one placeholder takes the placeholder's type (a port stays a number).
+// may contain placeholders such as {{sandbox.imapPort}}, {{sandbox.smtpPort}}, {{apiKey}}, {{n8nUrl}},
+// {{tracking.secret}}, {{tracking.baseUrl}}, {{unisender.apiKey}} or {{unisender.baseUrl}}; a value that is exactly
+// one placeholder takes the placeholder's type (a port stays a number).
 const fs = require('node:fs');
 const path = require('node:path');
 const { importCredentials, importWorkflows } = require('./n8n-rest');
@@ -73,13 +74,37 @@ function fillPlaceholders(value, vars) {
 	return value;
 }
 
+const TRACKING_TRIGGER = /\.emailTrackingTrigger$/;
+const TRACKING_EXAMPLE = 'opened-to-unisender';
+
+/**
+ * The Tracking Base URL of the Email Tracking credential: the production webhook URL of the Email Tracking
+ * Trigger up to its path (`<n8n>/webhook/<path>`; the trigger adds /open, /click, /unsubscribe itself, see
+ * credentials/EmailTracking.credentials.ts). The path is the trigger's in examples/opened-to-unisender.json
+ * (else the first example with that trigger), normalised as the node does; 'email-tracking' is its default.
+ */
+function trackingBaseUrl(n8nUrl, examples = loadExamples()) {
+	const ordered = [...examples].sort((a, b) => (b.name === TRACKING_EXAMPLE) - (a.name === TRACKING_EXAMPLE));
+	let triggerPath = 'email-tracking';
+	for (const example of ordered) {
+		const node = example.workflow.nodes.find((n) => TRACKING_TRIGGER.test(n.type) && !n.disabled);
+		if (!node) continue;
+		const p = node.parameters && node.parameters.path;
+		if (typeof p === 'string' && p.trim()) triggerPath = p;
+		break;
+	}
+	const clean = triggerPath.split('/').filter(Boolean).join('/');
+	return `${String(n8nUrl).replace(/\/+$/, '')}/webhook/${clean}`;
+}
+
 /**
  * Imports the sandbox credentials and every example workflow into a running n8n (idempotent).
- * vars: the placeholder values. Returns { credentials: Map, workflows: [{ name, file, id, active }] }.
+ * vars: the placeholder values. preserve(def, currentData): true keeps an existing credential as the user left it
+ * (see n8n-rest importCredentials). Returns { credentials: Map, workflows: [{ name, file, id, active }] }.
  */
-async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, log = () => {} }) {
+async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, preserve, log = () => {} }) {
 	const defs = loadCredentialDefs(dir).map((c) => ({ ...c, data: fillPlaceholders(c.data, vars) }));
-	const credentials = await importCredentials(session, defs);
+	const credentials = await importCredentials(session, defs, { preserve, log });
 	const examples = loadExamples(dir);
 	const workflows = [];
 	for (const example of examples) {
@@ -95,4 +120,4 @@ async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, log
 	return { credentials, workflows };
 }
 
-module.exports = { EXAMPLES_DIR, loadExamples, loadCredentialDefs, fillPlaceholders, importExamples };
+module.exports = { EXAMPLES_DIR, loadExamples, loadCredentialDefs, fillPlaceholders, importExamples, trackingBaseUrl };

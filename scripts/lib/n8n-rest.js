@@ -110,13 +110,24 @@ async function publicApi(baseUrl, apiKey, method, urlPath, body) {
 /**
  * Creates or updates credentials by name + type (the REST API assigns credential ids itself, so the ids
  * declared in examples/credentials.json are mapped to the real ones). Returns Map declaredId -> { id, name, type }.
+ * preserve(def, currentData) -> true leaves an existing credential untouched.
  */
-async function importCredentials(session, credentials) {
+async function importCredentials(session, credentials, { preserve, log = () => {} } = {}) {
 	const existing = await session.get('/rest/credentials');
 	const map = new Map();
 	for (const cred of credentials) {
 		const found = existing.find((c) => c.name === cred.name && c.type === cred.type);
 		let saved;
+		// preserve(def, currentData): the user may have pointed a sandbox credential at a real service (e.g. a real
+		// Unisender key); the data n8n returns has its secrets blanked, the other fields are readable.
+		if (found && preserve) {
+			const current = await session.get(`/rest/credentials/${found.id}?includeData=true`).catch(() => null);
+			if (current && current.data && preserve(cred, current.data)) {
+				log(`Kept the credential "${found.name}" as you changed it`);
+				map.set(cred.id ?? found.id, { id: found.id, name: found.name, type: found.type });
+				continue;
+			}
+		}
 		if (found) {
 			saved = await session.patch(`/rest/credentials/${found.id}`, { name: cred.name, type: cred.type, data: cred.data });
 		} else {

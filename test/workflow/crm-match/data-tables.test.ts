@@ -1,5 +1,5 @@
 // CRM Match & Create on the n8n Data Tables backend, through real workflows against the fake n8n public API.
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { WorkflowJson } from '../../harness/workflow';
 import { outputOf, runWorkflow, loadOptions, testCredential } from '../../harness/workflow';
@@ -31,7 +31,7 @@ const incoming = (from: string, subject = 'Need a quote', extra: Record<string, 
 });
 
 const run = async (parameters: Record<string, unknown>, input: Array<{ json: Record<string, unknown> }>, extra = {}) =>
-	await runWorkflow(wf({ options: { ownAddresses: 'sales@mycompany.com' }, ...parameters }, extra), { credentials: creds, input });
+	await runWorkflow(wf({ options: { ownAddresses: 'sales@mycompany.com' }, ...parameters }, extra), { credentials: creds, input: input as INodeExecutionData[] });
 
 beforeEach(async () => {
 	fake = new FakeN8nDataTables('key-1');

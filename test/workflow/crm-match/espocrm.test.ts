@@ -1,5 +1,5 @@
 // CRM Match & Create on the EspoCRM backend, through real workflows against the fake EspoCRM REST API.
-import type { INodeParameters } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { WorkflowJson } from '../../harness/workflow';
 import { loadOptions, outputOf, runWorkflow } from '../../harness/workflow';
@@ -34,7 +34,7 @@ const incoming = (from: string, subject = 'Need a quote', extra: Record<string, 
 });
 
 const run = async (parameters: Record<string, unknown>, input: Array<{ json: Record<string, unknown> }>, opts: { extra?: Record<string, unknown>; creds?: Creds } = {}) =>
-	await runWorkflow(wf({ options: { ownAddresses: 'sales@mycompany.com' }, ...parameters }, opts.extra), { credentials: { crmMailEspoCrmApi: opts.creds ?? apiKey }, input });
+	await runWorkflow(wf({ options: { ownAddresses: 'sales@mycompany.com' }, ...parameters }, opts.extra), { credentials: { crmMailEspoCrmApi: opts.creds ?? apiKey }, input: input as INodeExecutionData[] });
 
 const crmOf = (r: Awaited<ReturnType<typeof run>>, i = 0) => outputOf(r, 'CRM')[i].json.crm as any;
 

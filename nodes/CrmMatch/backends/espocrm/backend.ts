@@ -120,6 +120,7 @@ export class EspoCrmBackend implements CrmBackend {
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			if (!(e instanceof DuplicateError)) throw e;
 			if (!dedupeKey)
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node turns CrmError into NodeOperationError
 				throw new CrmError(
 					`EspoCRM already has a ${type} like this (${e.duplicates.map((d) => d.name ?? d.id).join(', ')})`,
 					'Use Find / Update on the existing record, or change the name / email address.',
