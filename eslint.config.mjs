@@ -19,6 +19,11 @@ export default tseslint.config(
 		rules: {
 			'prefer-spread': 'off',
 			'no-console': 'error',
+			// `_name` marks a deliberately unused binding (e.g. a field dropped from a rest spread)
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
+			],
 		},
 	},
 	{
@@ -58,6 +63,8 @@ export default tseslint.config(
 		rules: {
 			'no-console': 'off',
 			'@n8n/community-nodes/no-dangerous-functions': 'off',
+			// tests read n8n's untyped item JSON (IDataObject all the way down)
+			'@typescript-eslint/no-explicit-any': 'off',
 		},
 	},
 );

@@ -5,8 +5,7 @@
 // so load from other processes on the machine hits both alike.
 // Then forged / bot requests (random bytes, other secrets, swapped payloads, tampered characters, signed
 // javascript: targets, curl user agents with "Drop Bots" on, GET unsubscribe pages, HEAD requests): every one
-// must start no execution and no
-// redirect may point anywhere but a signed URL.
+// must start no execution and no redirect may point anywhere but a signed URL.
 //   npm run bench -- tracking [requestsPerPhase=600] [concurrency=16] [forged=1000]
 // The package is bundled with `gulp build` (the esbuild step of `npm run build`, without the project-wide
 // type check, which lint/CI do and which other work in progress must not be able to break here).
@@ -212,6 +211,8 @@ async function main() {
 		const forged = Array.from({ length: FORGED }, (_, i) => forgers[i % forgers.length](i));
 		const { answers } = await blast(forged, CONCURRENCY);
 		const signedTargets = new Set(['https://shop.example.com/']);
+		const heads = answers.filter((_, i) => forged[i].method === 'HEAD');
+		log(`HEAD answers: ${heads.filter((a) => a.status === 200 || a.status === 302).length} of ${heads.length} answered 200 (pixel) / 302 (link)`);
 		const openRedirects = answers.filter((a) => a.location !== null && !signedTargets.has(a.location)).length;
 		const after = await settledCount(n8n.baseUrl, apiKey, ours.id);
 		const forgedAccepted = after - before;

@@ -1,13 +1,15 @@
 'use strict';
 // `npm start`: build this package, install it into a local n8n exactly as the Community Nodes screen would,
-// start the mail sandbox and the pinned n8n at http://localhost:5678 with an owner account, an API key, the
-// sandbox credentials and every example workflow imported. Ctrl-C stops everything it started.
+// start the mail sandbox, a local Unisender stand-in and the pinned n8n at http://localhost:5678 with an owner
+// account, an API key, the sandbox credentials and every example workflow imported. Ctrl-C stops everything it
+// started.
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const rt = require('./lib/n8n-runtime');
-const { importExamples } = require('./lib/examples');
+const { importExamples, loadExamples, trackingBaseUrl } = require('./lib/examples');
+const unisenderLib = require('./lib/unisender-standin');
 const sandboxLib = require('./sandbox');
 
 const REPO = rt.REPO;
@@ -17,6 +19,8 @@ const N8N_FOLDER = path.join(USER_FOLDER, '.n8n');
 const PORT = Number(process.env.N8N_PORT || 5678);
 const LOGIN_FILE = path.join(USER_FOLDER, 'owner-login.json');
 const API_KEY_FILE = path.join(USER_FOLDER, 'api-key.txt');
+const TRACKING_SECRET_FILE = path.join(USER_FOLDER, 'tracking-secret.txt');
+const UNISENDER_PORT = Number(process.env.UNISENDER_STANDIN_PORT || unisenderLib.DEFAULT_PORT);
 const log = (msg) => console.log(`[start] ${msg}`);
 
 function portIsFree(port) {
@@ -40,6 +44,18 @@ function ownerLogin() {
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	fs.writeFileSync(LOGIN_FILE, JSON.stringify(login, null, '\t') + '\n', { mode: 0o600 });
 	return login;
+}
+
+/** The Email Tracking secret: generated once and kept, since changing it breaks the links in mails already sent. */
+function trackingSecret() {
+	if (fs.existsSync(TRACKING_SECRET_FILE)) {
+		const saved = fs.readFileSync(TRACKING_SECRET_FILE, 'utf8').trim();
+		if (saved.length >= 32) return saved;
+	}
+	const secret = require('node:crypto').randomBytes(32).toString('hex');
+	fs.mkdirSync(USER_FOLDER, { recursive: true });
+	fs.writeFileSync(TRACKING_SECRET_FILE, secret + '\n', { mode: 0o600 });
+	return secret;
 }
 
 /** Reuses the saved API key while n8n still accepts it, else creates a new one. */
@@ -112,6 +128,15 @@ async function main() {
 	}
 	if (shuttingDown) return;
 
+	let unisender = null;
+	try {
+		unisender = await unisenderLib.startUnisenderStandIn({ port: UNISENDER_PORT });
+		stoppers.push(() => unisender.stop());
+	} catch (error) {
+		log(`The local Unisender stand-in is not available (${error.message}); the Unisender examples will fail until it runs.`);
+	}
+	if (shuttingDown) return;
+
 	log(`Starting n8n ${rt.N8N_VERSION} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
 	const n8n = await rt.startN8n({ userFolder: USER_FOLDER, port: PORT, runtime, log, onSpawn: (stop) => stoppers.push(stop) });
 	n8n.process.on('exit', (code, signal) => {
@@ -132,8 +157,20 @@ async function main() {
 		);
 	}
 	const apiKey = await apiKeyFor(session, n8n.baseUrl);
-	const vars = { sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(), apiKey, n8nUrl: n8n.baseUrl };
-	const { workflows } = await importExamples(session, { vars, log });
+	const unisenderVars = unisender ? { apiKey: unisender.apiKey, baseUrl: unisender.baseUrl } : unisenderLib.standInVars(UNISENDER_PORT);
+	const tracking = { secret: trackingSecret(), baseUrl: trackingBaseUrl(n8n.baseUrl, loadExamples()) };
+	const vars = {
+		sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(),
+		apiKey,
+		n8nUrl: n8n.baseUrl,
+		tracking,
+		unisender: unisenderVars,
+	};
+	// A "Sandbox Unisender" credential the user pointed at the real Unisender (or Selzy) is left as it is.
+	const standInUrl = unisenderVars.baseUrl.replace(/\/+$/, '');
+	const preserve = (def, data) =>
+		def.type === 'unisenderApi' && typeof data.baseUrl === 'string' && data.baseUrl.replace(/\/+$/, '') !== standInUrl;
+	const { workflows } = await importExamples(session, { vars, preserve, log });
 	const types = await loadedTypes(session, installed.packageDirectory);
 
 	const line = '-'.repeat(72);
@@ -159,7 +196,14 @@ async function main() {
 			'',
 			sandbox ? sandboxLib.describe(sandbox) : 'Mail sandbox: not running (see the message above).',
 			'',
-			'Press Ctrl-C to stop n8n and the sandbox.',
+			unisender
+				? unisenderLib.describe(unisender)
+				: `Unisender stand-in: not running (see the message above); credential "Sandbox Unisender" points at ${unisenderVars.baseUrl}.`,
+			'',
+			`Email tracking: credential "Sandbox Email Tracking" = ${tracking.baseUrl} (the Email Tracking Trigger's`,
+			`  production URL; activate "When the offer mail is opened..." to serve it), secret in ${path.relative(REPO, TRACKING_SECRET_FILE)}.`,
+			'',
+			'Press Ctrl-C to stop n8n, the sandbox and the Unisender stand-in.',
 			line,
 		].join('\n'),
 	);

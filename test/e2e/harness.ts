@@ -1,10 +1,12 @@
 // End-to-end harness: this package packed, installed into a fresh n8n user folder exactly as n8n's Community
-// Nodes installer does, the pinned n8n started on a free port with an owner, an API key, the mail sandbox and the
-// example workflows. Example checks live in test/e2e/checks/<example name>.ts (default export: ExampleCheck).
+// Nodes installer does, the pinned n8n started on a free port with an owner, an API key, the mail sandbox, a
+// Unisender stand-in (the fake of test/fakes/unisender on a free port) and the example workflows. Example checks live in test/e2e/checks/<example name>.ts (default export: ExampleCheck).
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FakeUnisender, type FakeList } from '../fakes/unisender/server';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const rt = require('../../scripts/lib/n8n-runtime');
@@ -64,6 +66,12 @@ export interface E2eEnv {
 	/** example name -> id of the imported workflow */
 	workflowIds: Map<string, string>;
 	importErrors: Map<string, string>;
+	/** id in examples/credentials.json -> the credential n8n saved */
+	credentialIds: Map<string, { id: string; name: string; type: string }>;
+	/** What the "Sandbox Email Tracking" credential holds: a random secret, the trigger's production URL. */
+	tracking: { secret: string; baseUrl: string };
+	/** The Unisender stand-in the "Sandbox Unisender" credential points at (state readable in `fake`). */
+	unisender: { baseUrl: string; apiKey: string; lists: FakeList[]; fake: FakeUnisender };
 	logFile: string;
 }
 
@@ -72,10 +80,19 @@ export interface Execution {
 	status: string;
 	finished: boolean;
 	workflowId: string;
+	startedAt?: string;
+	stoppedAt?: string;
 	data: { resultData: { runData: Record<string, Json[]>; error?: { message: string } } };
 }
 
 export interface ExampleCheck {
+	/** Runs before the workflow is activated or run (e.g. sets up what the example needs). */
+	prepare?(env: E2eEnv): Promise<void>;
+	/**
+	 * Of the executions that appear after triggering, the example's (default: the first). Executions it
+	 * rejects are skipped (e.g. a mail trigger also emitting older mail on its first sync).
+	 */
+	pick?(execution: Execution, env: E2eEnv): boolean;
 	/** Makes a workflow fire whose trigger is neither a manual trigger nor a webhook (e.g. sends a mail). */
 	trigger?(env: E2eEnv): Promise<void>;
 	/** Body for the webhook of a webhook-started example. */
@@ -124,13 +141,26 @@ export async function startE2e(): Promise<E2eEnv> {
 			sandbox = await sandboxLib.startSandbox({ dir, ports: {}, log });
 			stoppers.push(() => sandbox!.stop());
 		}
+		const fake = new FakeUnisender({ apiKeys: [`e2e-${randomBytes(8).toString('hex')}`] });
+		// list 1 is the examples' default list
+		const lists = ['CRM clients', 'Offer openers'].map((t) => fake.addList(t));
+		await fake.start();
+		stoppers.push(() => fake.stop());
+		const unisender = { baseUrl: fake.baseUrl, apiKey: [...fake.apiKeys][0], lists, fake };
 		const port = await freePort();
 		const onSpawn = (stopN8n: () => Promise<void>) => stoppers.push(stopN8n);
 		const n8n = await rt.startN8n({ userFolder, port, runtime, log, listenAddress: '127.0.0.1', onSpawn });
 		const login = { email: 'owner@crm.local', password: 'E2e-owner-Pass1', firstName: 'E2E', lastName: 'Owner' };
 		const { session } = await rt.setupOwner(n8n.baseUrl, login);
 		const { apiKey } = await rt.createApiKey(session, 'e2e');
-		const vars = { sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(), apiKey, n8nUrl: n8n.baseUrl };
+		const tracking = { secret: randomBytes(32).toString('hex'), baseUrl: examplesLib.trackingBaseUrl(n8n.baseUrl, examples) as string };
+		const vars = {
+			sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(),
+			apiKey,
+			n8nUrl: n8n.baseUrl,
+			tracking,
+			unisender: { apiKey: unisender.apiKey, baseUrl: unisender.baseUrl },
+		};
 		const imported = await examplesLib.importExamples(session, { vars, dir: EXAMPLES_DIR, activate: false, log });
 		const workflowIds = new Map<string, string>();
 		const importErrors = new Map<string, string>();
@@ -152,6 +182,9 @@ export async function startE2e(): Promise<E2eEnv> {
 			examples,
 			workflowIds,
 			importErrors,
+			credentialIds: imported.credentials,
+			tracking,
+			unisender,
 			logFile: n8n.logFile,
 		};
 		current = env;
@@ -217,15 +250,32 @@ export function exampleCheck(name: string): ExampleCheck {
 	return (mod.default ?? mod) as ExampleCheck;
 }
 
+/** Calls n8n's public API (`/api/v1`) with the e2e API key. */
+export function publicApi(env: E2eEnv, method: string, urlPath: string, body?: unknown): Promise<Json> {
+	return rt.publicApi(env.baseUrl, env.apiKey, method, urlPath, body);
+}
+
+/** Executions of a workflow, oldest first. */
 async function executionsOf(env: E2eEnv, workflowId: string): Promise<Array<{ id: string }>> {
-	const list = await rt.publicApi(env.baseUrl, env.apiKey, 'GET', `/executions?workflowId=${workflowId}&limit=50`);
-	return list.data;
+	const list = await rt.publicApi(env.baseUrl, env.apiKey, 'GET', `/executions?workflowId=${workflowId}&limit=100`);
+	return [...list.data].sort((a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id));
+}
+
+/**
+ * Imports a helper workflow (a manual trigger and what follows it; credentials referenced by their id in
+ * examples/credentials.json), runs it as the editor does and returns its finished execution.
+ */
+export async function runHelperWorkflow(env: E2eEnv, workflow: { name: string; nodes: Json[]; connections: Json }, timeoutMs = 60000): Promise<Execution> {
+	const [saved] = await rt.importWorkflows(env.session, [{ file: `e2e-helper-${workflow.name}`, workflow }], { credentialMap: env.credentialIds });
+	const executionId = await rt.runManually(env.session, saved.id);
+	return rt.waitForExecution(env.baseUrl, env.apiKey, executionId, { timeoutMs });
 }
 
 /**
  * Runs one example in n8n and returns its finished execution: a manual trigger is run as the editor's
  * "Execute workflow" does; a webhook is activated and called; any other trigger is activated and fired by the
- * example's check `trigger()`. Then the example's check (or "status success") is asserted.
+ * example's check `trigger()`. The check's `prepare()` runs first; a workflow the harness activated is
+ * deactivated again once its execution is found. Then the example's check (or "status success") is asserted.
  */
 export async function runExample(env: E2eEnv, name: string): Promise<Execution> {
 	const example = env.examples.find((e) => e.name === name);
@@ -234,43 +284,23 @@ export async function runExample(env: E2eEnv, name: string): Promise<Execution> 
 	if (!id) throw new Error(`examples/${example.file} was not imported: ${env.importErrors.get(name)}`);
 	const spec = exampleCheck(name);
 	const timeoutMs = spec.timeoutMs ?? 60000;
-	const nodes = example.workflow.nodes.filter((n) => !n.disabled);
-	const manual = nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
-	const webhook = nodes.find((n) => n.type === 'n8n-nodes-base.webhook') as Json;
-	let executionId: string;
+	const manual = example.workflow.nodes.find((n) => !n.disabled && n.type === 'n8n-nodes-base.manualTrigger');
+	if (spec.prepare) await spec.prepare(env);
+	let execution: Execution;
 	if (manual && !spec.trigger) {
-		executionId = await rt.runManually(env.session, id, manual.name);
+		const executionId = await rt.runManually(env.session, id, manual.name);
+		execution = await rt.waitForExecution(env.baseUrl, env.apiKey, executionId, { timeoutMs });
 	} else {
-		const before = new Set((await executionsOf(env, id)).map((e) => String(e.id)));
 		const wf = await env.session.get(`/rest/workflows/${id}`);
+		const before = new Set((await executionsOf(env, id)).map((e) => String(e.id)));
 		if (!wf.active) await env.session.post(`/rest/workflows/${id}/activate`, { versionId: wf.versionId });
-		if (spec.trigger) {
-			await spec.trigger(env);
-		} else if (webhook) {
-			const method = webhook.parameters?.httpMethod ?? 'GET';
-			const res = await fetch(`${env.baseUrl}/webhook/${webhook.parameters?.path}`, {
-				method,
-				headers: { 'content-type': 'application/json' },
-				body: method === 'GET' ? undefined : JSON.stringify(spec.webhookBody ?? {}),
-			});
-			if (res.status >= 500) throw new Error(`Webhook of ${name} answered ${res.status}: ${await res.text()}`);
-		} else {
-			throw new Error(
-				`examples/${example.file} starts with a trigger n8n cannot run on demand; add test/e2e/checks/${name}.ts with a trigger() that fires it`,
-			);
-		}
-		const deadline = Date.now() + timeoutMs;
-		for (;;) {
-			const fresh = (await executionsOf(env, id)).find((e) => !before.has(String(e.id)));
-			if (fresh) {
-				executionId = String(fresh.id);
-				break;
-			}
-			if (Date.now() > deadline) throw new Error(`${name}: no execution within ${timeoutMs / 1000} s after triggering`);
-			await new Promise((r) => setTimeout(r, 500));
+		try {
+			execution = await fireAndFind(env, example, id, spec, before, timeoutMs);
+		} finally {
+			// a trigger left active keeps reacting (the two mail examples share one mailbox)
+			if (!wf.active) await env.session.post(`/rest/workflows/${id}/deactivate`, {}).catch(() => undefined);
 		}
 	}
-	const execution: Execution = await rt.waitForExecution(env.baseUrl, env.apiKey, executionId, { timeoutMs });
 	if (spec.check) {
 		await spec.check(execution, env);
 	} else if (execution.status !== 'success') {
@@ -278,4 +308,42 @@ export async function runExample(env: E2eEnv, name: string): Promise<Execution> 
 		throw new Error(`Example ${name} ended with status ${execution.status}: ${err}`);
 	}
 	return execution;
+}
+
+/** Fires an active example (its check's trigger(), or its webhook) and waits for the example's execution. */
+async function fireAndFind(env: E2eEnv, example: Example, id: string, spec: ExampleCheck, before: Set<string>, timeoutMs: number): Promise<Execution> {
+	const webhook = example.workflow.nodes.find((n) => !n.disabled && n.type === 'n8n-nodes-base.webhook') as Json;
+	if (spec.trigger) {
+		await spec.trigger(env);
+	} else if (webhook) {
+		const method = webhook.parameters?.httpMethod ?? 'GET';
+		const res = await fetch(`${env.baseUrl}/webhook/${webhook.parameters?.path}`, {
+			method,
+			headers: { 'content-type': 'application/json' },
+			body: method === 'GET' ? undefined : JSON.stringify(spec.webhookBody ?? {}),
+		});
+		if (res.status >= 500) throw new Error(`Webhook of ${example.name} answered ${res.status}: ${await res.text()}`);
+	} else {
+		throw new Error(
+			`examples/${example.file} starts with a trigger n8n cannot run on demand; add test/e2e/checks/${example.name}.ts with a trigger() that fires it`,
+		);
+	}
+	const deadline = Date.now() + timeoutMs;
+	const skipped: string[] = [];
+	for (;;) {
+		const fresh = (await executionsOf(env, id)).find((e) => !before.has(String(e.id)));
+		if (fresh) {
+			before.add(String(fresh.id));
+			const left = Math.max(1000, deadline - Date.now());
+			const candidate: Execution = await rt.waitForExecution(env.baseUrl, env.apiKey, String(fresh.id), { timeoutMs: left });
+			if (!spec.pick || spec.pick(candidate, env)) return candidate;
+			skipped.push(`${candidate.id} (${candidate.status})`);
+			continue;
+		}
+		if (Date.now() > deadline) {
+			const also = skipped.length ? `; skipped executions that were not the example's: ${skipped.join(', ')}` : '';
+			throw new Error(`${example.name}: no execution within ${timeoutMs / 1000} s after triggering${also}`);
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
 }
