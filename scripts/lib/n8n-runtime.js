@@ -6,6 +6,7 @@ const { spawn, execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const rest = require('./n8n-rest');
 
@@ -81,6 +82,27 @@ function encryptionKeyFor(userFolder) {
 	return crypto.randomBytes(24).toString('hex');
 }
 
+/** A port nobody listens on at the moment (the OS picks it). */
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** `preferred` when it is free on loopback, else any free port. */
+function portOr(preferred) {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once('error', () => resolve(freePort()));
+		server.listen(preferred, '127.0.0.1', () => server.close(() => resolve(preferred)));
+	});
+}
+
 /**
  * Starts `n8n start` with the given user folder (n8n keeps its data in `<userFolder>/.n8n`) and waits until
  * the REST API answers. Returns { baseUrl, process, logFile, stop() }. onSpawn(stop) is called at once, so a
@@ -88,6 +110,9 @@ function encryptionKeyFor(userFolder) {
  */
 async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, runtime, listenAddress, timeoutMs = 180000, onSpawn }) {
 	const rt = runtime || (await ensureN8n({ log }));
+	// The task broker (n8n <-> its task runners) listens on 5679 by default; another n8n on this machine (an
+	// e2e run next to npm start) has it already, and n8n then refuses to start.
+	const brokerPort = env.N8N_RUNNERS_BROKER_PORT || String(await portOr(port + 1));
 	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	const logFile = path.join(userFolder, '.n8n', 'n8n-process.log');
 	const out = fs.openSync(logFile, 'a');
@@ -116,6 +141,7 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		// Task runners are always on in 2.x (N8N_RUNNERS_ENABLED is deprecated); internal mode = child processes.
 		N8N_RUNNERS_MODE: 'internal',
+		N8N_RUNNERS_BROKER_PORT: brokerPort,
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_LEVEL: 'info',
 		...(listenAddress ? { N8N_LISTEN_ADDRESS: listenAddress } : {}),
