@@ -4,9 +4,9 @@ const transform = {
 	'^.+\\.ts$': [
 		'ts-jest',
 		{
-			// Type checking is done once by `npm run lint` (tsc -p tsconfig.test.json); tests only transpile.
-			isolatedModules: true,
 			tsconfig: {
+				// Type checking is done once by `npm run lint` (tsc -p tsconfig.test.json); tests only transpile.
+				isolatedModules: true,
 				esModuleInterop: true,
 				target: 'es2022',
 				module: 'commonjs',
