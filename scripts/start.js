@@ -78,10 +78,14 @@ async function loadedTypes(session, packageDirectory) {
 	const pkg = JSON.parse(fs.readFileSync(path.join(packageDirectory, 'package.json'), 'utf8'));
 	const nodes = JSON.parse(await session.request('GET', '/types/nodes.json', undefined, { raw: true }));
 	const creds = JSON.parse(await session.request('GET', '/types/credentials.json', undefined, { raw: true }));
-	const ours = [...new Set(nodes.filter((n) => n.name.startsWith(`${pkg.name}.`)).map((n) => n.displayName))];
-	const nodeTypes = new Set(nodes.filter((n) => n.name.startsWith(`${pkg.name}.`)).map((n) => n.name));
+	const mine = nodes.filter((n) => n.name.startsWith(`${pkg.name}.`));
+	const nodeTypes = new Set(mine.map((n) => n.name));
+	// n8n adds an AI-tool variant `<name>Tool` of every node with usableAsTool; listed apart
+	const isTool = (n) => n.name.endsWith('Tool') && nodeTypes.has(n.name.slice(0, -4));
+	const ours = [...new Set(mine.filter((n) => !isTool(n)).map((n) => n.displayName))];
+	const tools = new Set(mine.filter(isTool).map((n) => n.name)).size;
 	const ourCreds = creds.filter((c) => (c.supportedNodes || []).some((s) => nodeTypes.has(s))).map((c) => c.displayName);
-	return { nodes: ours, credentials: ourCreds, expectedNodes: pkg.n8n.nodes.length };
+	return { nodes: ours, tools, credentials: ourCreds, expectedNodes: pkg.n8n.nodes.length };
 }
 
 // What this run started, stopped in reverse order on Ctrl-C, on SIGTERM or on a failure.
@@ -187,7 +191,8 @@ async function main() {
 			`n8n API key (saved in ${path.relative(REPO, API_KEY_FILE)}):`,
 			`  ${apiKey}`,
 			'',
-			`Nodes of this package loaded: ${types.nodes.length ? types.nodes.join(', ') : 'none yet'} (package.json lists ${types.expectedNodes})`,
+			`Nodes of this package loaded: ${types.nodes.length ? types.nodes.join(', ') : 'none yet'} (package.json lists ${types.expectedNodes}; ` +
+				`${types.tools} of them also usable as AI agent tools)`,
 			`Credential types: ${types.credentials.length ? types.credentials.join(', ') : 'none yet'}`,
 			`Example workflows: ${workflows.length ? '' : 'none yet (examples/*.json)'}`,
 			...workflows.map((w) =>

@@ -65,7 +65,8 @@ export const folderFields: INodeProperties = {
 					displayName: 'Folder Name or ID',
 					name: 'path',
 					type: 'options',
-					default: '',
+					typeOptions: { loadOptionsMethod: 'getFolders' },
+					default: 'INBOX',
 					description: 'The folder to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{
@@ -96,6 +97,8 @@ export const folderFields: INodeProperties = {
 					displayName: 'Move to Folder Name or ID',
 					name: 'moveTo',
 					type: 'options',
+					typeOptions: { loadOptionsMethod: 'getFolders' },
+					displayOptions: { show: { afterAction: ['move'] } },
 					default: '',
 					description: 'Where emitted messages are moved. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},

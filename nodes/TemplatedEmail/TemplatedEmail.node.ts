@@ -46,10 +46,15 @@ export class TemplatedEmail implements INodeType {
 			/** The senders the chosen SMTP account allows, default first. */
 			async getSenders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				const settings = smtpSettingsFromCredentials((await this.getCredentials('crmMailSmtp')) as Record<string, unknown>);
-				return settings.allowedSenders.map((a, index) => ({
-					name: formatAddress(a) + (index === 0 && settings.defaultSender ? ' (default)' : ''),
-					value: formatAddress(a),
-				}));
+				// '' (the parameter's default) = the account's default sender; listed so the editor shows it as valid
+				const fallback: INodePropertyOptions = {
+					name: settings.defaultSender ? `Account Default (${formatAddress(settings.defaultSender)})` : 'Account Default',
+					value: '',
+				};
+				return [
+					fallback,
+					...settings.allowedSenders.map((a) => ({ name: formatAddress(a), value: formatAddress(a) })),
+				];
 			},
 		},
 		credentialTest: {

@@ -30,6 +30,8 @@ function loadFakeUnisender() {
 		absWorkingDir: REPO,
 		logLevel: 'warning',
 	});
+	// no esbuild service process left running next to npm start
+	if (typeof esbuild.stop === 'function') esbuild.stop();
 	delete require.cache[outfile];
 	return require(outfile).FakeUnisender;
 }

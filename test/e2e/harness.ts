@@ -212,13 +212,16 @@ function instantiate(file: string, packageDirectory: string): Json {
 }
 
 /** The node type names (`<package>.<name>`) and credential names the package.json lists. */
-export function expectedTypes(env: E2eEnv): { nodes: Array<{ file: string; type: string; displayName: string }>; credentials: Array<{ file: string; name: string }> } {
+export function expectedTypes(env: E2eEnv): {
+	nodes: Array<{ file: string; type: string; displayName: string; usableAsTool: boolean }>;
+	credentials: Array<{ file: string; name: string }>;
+} {
 	// The installed package has no n8n-workflow (n8n provides it); .e2e/ lies inside the repo, so its
 	// require('n8n-workflow') resolves to the repo's node_modules.
 	return {
 		nodes: env.n8nSection.nodes.map((file) => {
 			const d = instantiate(file, env.packageDirectory).description;
-			return { file, type: `${env.packageName}.${d.name}`, displayName: d.displayName };
+			return { file, type: `${env.packageName}.${d.name}`, displayName: d.displayName, usableAsTool: d.usableAsTool === true };
 		}),
 		credentials: env.n8nSection.credentials.map((file) => ({ file, name: instantiate(file, env.packageDirectory).name })),
 	};

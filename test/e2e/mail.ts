@@ -48,7 +48,8 @@ export async function findMail(env: E2eEnv, user: SandboxUser, subjectPart: stri
 	const { user: login, pass } = sandbox.users[user];
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const client = new ImapFlow({ host: sandbox.host, port: sandbox.imapPort, secure: false, auth: { user: login, pass }, logger: false });
+		// plain IMAP on loopback: Dovecot offers STARTTLS with its self-signed certificate
+		const client = new ImapFlow({ host: sandbox.host, port: sandbox.imapPort, secure: false, doSTARTTLS: false, auth: { user: login, pass }, logger: false });
 		client.on('error', () => undefined);
 		await client.connect();
 		try {

@@ -44,17 +44,22 @@ test('n8n loads every node and credential listed in package.json, with their ico
 	const loadedCredentials = new Set(credentials.map((c) => c.name));
 	expect(expected.nodes.filter((n) => !loadedNodes.has(n.type))).toEqual([]);
 	expect(expected.credentials.filter((c) => !loadedCredentials.has(c.name))).toEqual([]);
-	// n8n loaded nothing of this package that package.json does not list
-	const extra = nodes.filter((n) => n.name.startsWith(`${env.packageName}.`) && !expected.nodes.some((e) => e.type === n.name));
+	// n8n loaded nothing of this package that package.json does not list, besides the AI-tool variant
+	// (`<type>Tool`) n8n derives from every node with `usableAsTool: true`
+	const tools = expected.nodes.filter((n) => n.usableAsTool).map((n) => `${n.type}Tool`);
+	expect(tools.filter((t) => !loadedNodes.has(t))).toEqual([]);
+	const extra = nodes.filter((n) => n.name.startsWith(`${env.packageName}.`) && !expected.nodes.some((e) => e.type === n.name) && !tools.includes(n.name));
 	expect(extra.map((n) => n.name)).toEqual([]);
 	for (const n of expected.nodes) {
 		const description = nodes.find((d) => d.name === n.type);
-		expect({ node: n.type, iconUrl: description.iconUrl ?? description.icon }).toEqual({
-			node: n.type,
-			iconUrl: expect.stringMatching(/^icons\/.+\.(svg|png)$/),
-		});
-		const icon = await fetch(`${env.baseUrl}/${description.iconUrl}`, { headers: { cookie: env.session.cookieHeader } });
-		expect({ node: n.type, status: icon.status }).toEqual({ node: n.type, status: 200 });
+		const iconUrl = description.iconUrl ?? description.icon;
+		// one icon, or a themed pair { light, dark } (n8n shows the dark one in its dark theme)
+		const urls: unknown[] = iconUrl && typeof iconUrl === 'object' ? [iconUrl.light, iconUrl.dark] : [iconUrl];
+		for (const url of urls) {
+			expect({ node: n.type, iconUrl: url }).toEqual({ node: n.type, iconUrl: expect.stringMatching(/^icons\/.+\.(svg|png)$/) });
+			const icon = await fetch(`${env.baseUrl}/${url}`, { headers: { cookie: env.session.cookieHeader } });
+			expect({ node: n.type, url, status: icon.status }).toEqual({ node: n.type, url, status: 200 });
+		}
 	}
 	expect(loadErrors(env)).toEqual([]);
 	// installed as the Community Nodes installer leaves it: recorded in nodes/package.json

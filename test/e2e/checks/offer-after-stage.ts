@@ -40,7 +40,8 @@ const check: ExampleCheck = {
 		const arrived = new Date(msg.internalDate as Date | string).getTime();
 		if (arrived < Math.floor(due / 1000) * 1000) throw new Error(`The offer arrived at ${new Date(arrived).toISOString()}, before the due time ${plan.dueAt}`);
 		const source = msg.source!.toString();
-		if (!source.includes('X-CRM-Deal-ID: D-42')) throw new Error('The custom header X-CRM-Deal-ID is missing');
+		// header names are case-insensitive (nodemailer writes X-Crm-Deal-ID)
+		if (!/^X-CRM-Deal-ID:[ \t]*D-42\r?$/im.test(source)) throw new Error(`The custom header X-CRM-Deal-ID: D-42 is missing in:\n${source.split(/\r?\n\r?\n/)[0]}`);
 	},
 	timeoutMs: 90000,
 };

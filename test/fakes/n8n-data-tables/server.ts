@@ -107,8 +107,11 @@ export class FakeN8nDataTables extends FakeHttpServer {
 				return res.json({ message: 'Invalid filter format' }, 400);
 			}
 		}
-		const has = (v: string | string[] | undefined, x: string) => v === undefined || (Array.isArray(v) ? v.includes(x) : v === x);
-		const list = [...this.tables.values()].filter((t) => has(filter.name, t.name) && has(filter.id, t.id)).map(({ rows: _rows, nextId: _n, ...t }) => ({ ...t, projectId: 'p1' }));
+		// As n8n 2.8.4's DataTableRepository.applyFilters: ids are IN; every name is a case-insensitive substring
+		// (LIKE %name%) and several names must ALL match (AND), so a list of names does not mean "any of".
+		const idOk = (x: string) => filter.id === undefined || [filter.id].flat().includes(x);
+		const nameOk = (x: string) => [filter.name ?? []].flat().every((n) => x.toLowerCase().includes(String(n).toLowerCase()));
+		const list = [...this.tables.values()].filter((t) => nameOk(t.name) && idOk(t.id)).map(({ rows: _rows, nextId: _n, ...t }) => ({ ...t, projectId: 'p1' }));
 		this.page(req, res, list);
 	}
 

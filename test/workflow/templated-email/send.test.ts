@@ -193,7 +193,8 @@ describe('Send Templated Email: sending through SMTP', () => {
 		expect(sink.messages).toHaveLength(1);
 		const node = packageNodes().get('n8n-nodes-crm-mail.templatedEmail') as INodeType;
 		const options = await loadOptions(node, 'getSenders', { credentials: creds() });
-		expect(options.map((o) => o.value)).toEqual(['Отдел продаж <sales@crm.local>', 'Anna Petrova <anna@crm.local>', 'support@crm.local']);
+		expect(options.map((o) => o.value)).toEqual(['', 'Отдел продаж <sales@crm.local>', 'Anna Petrova <anna@crm.local>', 'support@crm.local']);
+		expect(options[0].name).toBe('Account Default (Отдел продаж <sales@crm.local>)');
 	});
 
 	it('templates from a field or from a binary HTML file; signature and reusable partials', async () => {

@@ -60,13 +60,16 @@ export class DataTablesClient {
 	}
 
 	async listTables(names: string[]): Promise<TableInfo[]> {
+		// n8n's `filter.name` is a case-insensitive substring match, and a list of names means ALL of them; so
+		// list every table and keep exact name matches here.
+		const wanted = new Set(names);
 		const out: TableInfo[] = [];
 		let cursor: string | undefined;
 		do {
-			const query: Record<string, string> = { filter: JSON.stringify({ name: names }), limit: String(PAGE) };
+			const query: Record<string, string> = { limit: String(PAGE) };
 			if (cursor) query.cursor = cursor;
 			const page = await this.call<{ data: TableInfo[]; nextCursor?: string | null }>({ method: 'GET', path: '/data-tables', query }, 'list data tables');
-			out.push(...page.data);
+			out.push(...page.data.filter((t) => wanted.has(t.name)));
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
 		return out;
