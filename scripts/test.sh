@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: sets up a fresh machine and runs every test.
 #   Debian packages: Dovecot (IMAP + LMTP) for the IMAP tests, Chromium for the editor checks (as root, via apt);
-#   npm ci; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
+#   npm install; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
 #   end-to-end tests in a real n8n (installs the pinned n8n 2.8.4 into .n8n-runtime/ on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,9 @@ if [ ${#need[@]} -gt 0 ]; then
 	fi
 fi
 
-npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: the lock lists eslint-import-resolver-typescript's native bindings for this platform
+# only (the registry here serves no others), which `npm ci` rejects as out of sync; install keeps the locked versions.
+npm install --no-audit --no-fund
 npm run build
 npm run lint
 results=$(mktemp -d)
