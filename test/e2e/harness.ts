@@ -22,7 +22,6 @@ const TARBALL = process.env.CRM_MAIL_TARBALL;
 export const EXAMPLES_DIR: string = process.env.CRM_MAIL_EXAMPLES_DIR || examplesLib.EXAMPLES_DIR;
 
 /** n8n's REST answers are untyped JSON; tests pick the fields they assert on. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export interface Session {
