@@ -69,7 +69,7 @@ export class ImapSyncTrigger implements INodeType {
 			since: this.getNodeParameter('since', '') as string,
 		};
 		const options: SyncOptions = {
-			batchSize: Math.max(1, Number(o.batchSize ?? 100)),
+			batchSize: Math.max(1, Number(o.batchSize ?? 50)),
 			sizeLimitBytes: Number(o.sizeLimitMb ?? 50) * 1024 * 1024,
 			firstSync,
 			rules: {

@@ -169,7 +169,7 @@ export const optionFields: INodeProperties = {
 			name: 'batchSize',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 1000 },
-			default: 100,
+			default: 50,
 			description: 'Messages per execution when many are waiting. Smaller batches use less memory.',
 		},
 		{

@@ -50,7 +50,7 @@ export interface SyncOptions {
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
-	batchSize: 100,
+	batchSize: 50,
 	sizeLimitBytes: 50 * 1024 * 1024,
 	firstSync: { mode: 'days', days: 30 },
 	rules: { blockedSenders: [], autoReplies: false, bulkMail: false },
