@@ -3,7 +3,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 import { assertZone, ValueTypeError } from './dates';
 import { properties } from './description';
-import { decideBatch, IN_PROCESS_LIMIT_MS, type Item, type Planned, planItem } from './plan';
+import { canQueueDueRun, holdDueItems, queuedWaitUntil } from './dueRun';
+import { decideBatch, IN_PROCESS_LIMIT_MS, type Item, mixedBatchError, type Planned, planItem } from './plan';
 
 export class CrmDelay implements INodeType {
 	description: INodeTypeDescription = {
@@ -25,6 +26,9 @@ export class CrmDelay implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
+		// The second run queued by a batch that let its "Not Matched" items out first: only waits.
+		const queuedUntil = queuedWaitUntil(this);
+		if (queuedUntil) return await waitThenRelease(this, items, queuedUntil);
 		const now = DateTime.now();
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const outputField = ((options.outputField as string) || 'crmDelay').trim();
@@ -67,28 +71,37 @@ export class CrmDelay implements INodeType {
 		const notMatched = decision.notMatched as INodeExecutionData[];
 		const { waitUntil } = decision;
 		if (!waitUntil) return [due, notMatched];
-
-		const waitMs = waitUntil.toMillis() - Date.now();
-		if (waitMs < IN_PROCESS_LIMIT_MS) {
-			// Short waits stay in this process, as n8n's Wait node does: a waiting execution is only
-			// picked up by n8n's wait tracker about once a minute.
-			return await new Promise((resolve) => {
-				const timer = setTimeout(() => resolve([due, notMatched]), Math.max(waitMs, 0));
-				this.onExecutionCancellation(() => {
-					clearTimeout(timer);
-					resolve([[], []]);
-				});
-			});
+		if (!notMatched.length) return await waitThenRelease(this, due, waitUntil.toJSDate());
+		// Some items don't match while the others must wait: "Not Matched" leaves now, and a second
+		// run of this node waits with the due items (dueRun.ts).
+		if (!canQueueDueRun(this)) {
+			const error = mixedBatchError(notMatched.length, items.length, waitUntil);
+			throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
 		}
-		// Long wait. On resume n8n does NOT run this node again: it passes the node's input (the data of
-		// its execution-stack entry, which is saved with the waiting execution) to the FIRST output
-		// (n8n-core 2.8.1 workflow-execute.js handleWaitingState + handleDisabledNode). So the entry's
-		// input is replaced by exactly the due items, with their crmDelay field: only they leave on "Due"
-		// after the wait. decideBatch guarantees that no item is "Not Matched" in a batch that waits,
-		// because a waiting execution cannot send anything on any output before the wait, nor on the
-		// second output after it.
-		this.getExecuteData().data.main[0] = due;
-		await this.putExecutionToWait(waitUntil.toJSDate());
-		return [due, []];
+		return holdDueItems(this, due, notMatched, waitUntil.toJSDate());
 	}
+}
+
+/** Lets the due items out on "Due" at waitUntil, the way n8n's Wait node waits. */
+async function waitThenRelease(ctx: IExecuteFunctions, due: INodeExecutionData[], waitUntil: Date): Promise<INodeExecutionData[][]> {
+	const waitMs = waitUntil.getTime() - Date.now();
+	if (waitMs < IN_PROCESS_LIMIT_MS) {
+		// Short waits stay in this process, as n8n's Wait node does: a waiting execution is only
+		// picked up by n8n's wait tracker about once a minute.
+		return await new Promise((resolve) => {
+			const timer = setTimeout(() => resolve([due, []]), Math.max(waitMs, 0));
+			ctx.onExecutionCancellation(() => {
+				clearTimeout(timer);
+				resolve([[], []]);
+			});
+		});
+	}
+	// Long wait. On resume n8n does NOT run this node again: it passes the node's input (the data of
+	// its execution-stack entry, which is saved with the waiting execution) to the FIRST output
+	// (n8n-core 2.8.1 workflow-execute.js handleWaitingState + handleDisabledNode). So the entry's
+	// input is replaced by exactly the due items, with their crmDelay field: only they leave on "Due"
+	// after the wait, and nothing can leave on "Not Matched" then (the batch holds none by now).
+	ctx.getExecuteData().data.main[0] = due;
+	await ctx.putExecutionToWait(waitUntil);
+	return [due, []];
 }

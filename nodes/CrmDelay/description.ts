@@ -209,7 +209,7 @@ export const properties: INodeProperties[] = [
 					{ name: 'Stop With an Error', value: 'error', description: 'Stop the execution; nothing leaves' },
 				],
 				default: 'latest',
-				description: 'One execution waits once. For a time per record, start one execution per record (see the docs).',
+				description: 'One execution waits once. For a time per record, start one execution per record (see the docs). Items that do not match never wait: they leave on Not Matched first.',
 			},
 			{
 				displayName: 'Ignore Case',

@@ -131,9 +131,9 @@ const PER_RECORD =
 	'(Mode: Run once for each item, Wait for Sub-Workflow Completion: off) before a sub-workflow that starts with CRM Delay.';
 
 /**
- * Where the items of one execution go. One execution can wait only once, and while it waits nothing
- * leaves on any output; so: due items leave together at the latest due time (or the option stops with
- * an error), and an execution that must wait may not also hold "Not Matched" items (error).
+ * Where the items of one execution go. One execution can wait only once, so due items leave together
+ * at the latest due time (or the option stops with an error). "Not Matched" items never wait: when the
+ * due ones must, the node lets them out before the wait (see dueRun.ts).
  */
 export function decideBatch(planned: Planned[], now: DateTime, differentTimes: 'latest' | 'error', outputField: string): BatchDecision {
 	const dueOnes = planned.filter((p): p is Extract<Planned, { status: 'due' }> => p.status === 'due');
@@ -156,15 +156,13 @@ export function decideBatch(planned: Planned[], now: DateTime, differentTimes: '
 		...p.item,
 		json: { ...p.item.json, [outputField]: { ...(p.item.json[outputField] as object), waitUntil: mustWait ? latest.toISO() : null } },
 	}));
-	if (mustWait && notMatched.length) {
-		return {
-			due: [],
-			notMatched: [],
-			error: {
-				message: `${notMatched.length} of ${planned.length} items do not meet the conditions (or are too late) while the others must wait until ${latest.toISO()}; a waiting n8n execution cannot let items leave on "Not Matched" before its wait ends`,
-				description: `${PER_RECORD} Or filter the items before CRM Delay.`,
-			},
-		};
-	}
 	return { due, notMatched, ...(mustWait ? { waitUntil: latest } : {}) };
+}
+
+/** The error for a batch with "Not Matched" items that must wait, where they can't leave first. */
+export function mixedBatchError(notMatched: number, total: number, waitUntil: DateTime): { message: string; description: string } {
+	return {
+		message: `${notMatched} of ${total} items do not meet the conditions (or are too late) while the others must wait until ${waitUntil.toISO()}, and this workflow runs its nodes in the legacy order, in which a waiting execution cannot let items leave on "Not Matched" before its wait ends`,
+		description: `Set Workflow Settings > Execution Order to "v1 (recommended)". Or: ${PER_RECORD} Or filter the items before CRM Delay.`,
+	};
 }

@@ -1,6 +1,6 @@
 // Per item (conditions before the time, reasons, fields kept) and per execution (the mixed-batch rules).
 import { DateTime } from 'luxon';
-import { decideBatch, planItem, type Planned } from '../../../nodes/CrmDelay/plan';
+import { decideBatch, mixedBatchError, planItem, type Planned } from '../../../nodes/CrmDelay/plan';
 
 const now = DateTime.fromISO('2025-06-11T12:00:00', { zone: 'Europe/Moscow' });
 const ctx = { now, zone: 'Europe/Moscow', outputField: 'crmDelay' };
@@ -107,10 +107,17 @@ describe('the batch', () => {
 		expect(decideBatch([due(2, 1), due(2, 2)], now, 'error', 'crmDelay').error).toBeUndefined();
 	});
 
-	test('a batch that must wait may not hold Not Matched items: error, nothing leaves', () => {
-		const d = decideBatch([due(48, 1), notMatched(2)], now, 'latest', 'crmDelay');
-		expect(d.error?.message).toContain('1 of 2 items do not meet the conditions');
-		expect(d.due).toEqual([]);
-		expect(d.notMatched).toEqual([]);
+	test('a batch that must wait and holds Not Matched items: those leave now, the due ones wait; no item in both', () => {
+		const d = decideBatch([due(48, 1), notMatched(2), due(5, 3)], now, 'latest', 'crmDelay');
+		expect(d.error).toBeUndefined();
+		expect(+d.waitUntil!).toBe(+at(48));
+		expect(d.due.map((i) => i.json.id)).toEqual([1, 3]);
+		expect(d.notMatched.map((i) => i.json.id)).toEqual([2]);
+	});
+
+	test('the error for the legacy execution order names the fix', () => {
+		const e = mixedBatchError(1, 2, at(48));
+		expect(e.message).toContain('1 of 2 items do not meet the conditions');
+		expect(e.description).toContain('Execution Order to "v1 (recommended)"');
 	});
 });

@@ -1,6 +1,6 @@
 // CRM Delay in real workflows through n8n-core's WorkflowExecute: long waits put the execution into
 // waiting and resume on "Due"; non-matching items leave on "Not Matched" without waiting; short waits
-// complete in-process; mixed batches follow the documented option.
+// complete in-process; mixed batches let "Not Matched" out before the wait.
 import type { IDataObject, INodeExecutionData, INodeParameters, IRun } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { didRun, outputOf, runWorkflow, type WorkflowJson } from '../../harness/workflow';
@@ -119,11 +119,67 @@ test('"Immediately" with conditions splits one batch at once', async () => {
 	expect(outputOf(run, 'CRM Delay', 0)[1].pairedItem).toEqual({ item: 2 });
 });
 
-test('mixed batch that must wait: stops with an error and nothing leaves (a waiting execution cannot send "Not Matched" first)', async () => {
-	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions });
+const V1 = { executionOrder: 'v1' };
+
+/** Adds a Set node after "Send Offer" that reads the Start item paired with each item: $('Start').item. */
+function readsStartAfterSend(wf: WorkflowJson): void {
+	wf.nodes.push({
+		id: 'Name',
+		name: 'Name',
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [0, 0],
+		parameters: { assignments: { assignments: [{ id: 'a', name: 'startId', type: 'number', value: "={{ $('Start').item.json.id }}" }] }, options: {} },
+	});
+	wf.connections!['Send Offer'] = { main: [[{ node: 'Name', type: NodeConnectionTypes.Main, index: 0 }]] };
+}
+
+test('mixed batch, long wait: "Not Matched" items leave at once, then the execution waits, and on resume only the due items leave on "Due"', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, V1);
+	readsStartAfterSend(wf);
+	const before = Date.now();
+	const first = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', 0), deal(3, 'Offer', 9), deal(4, 'Won', 9)] });
+	expect(first.status).toBe('waiting');
+	expect(first.waitTill!.getTime()).toBeGreaterThanOrEqual(before + 2 * DAY);
+	const skipped = outputOf(first, 'Skipped');
+	expect(ids(skipped)).toEqual([2, 4]);
+	expect(result(skipped[0]).reason).toBe('condition not met: amount (0) is greater than "0"');
+	expect(outputOf(first, 'CRM Delay', 1).map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 3 }]);
+	expect(didRun(first, 'Send Offer')).toBe(false);
+
+	const resumed = await runWorkflow(wf, { resumeFrom: first.data });
+	expect(resumed.status).toBe('success');
+	const sent = outputOf(resumed, 'Send Offer');
+	expect(ids(sent)).toEqual([1, 3]);
+	expect(sent.map((i) => result(i).status)).toEqual(['due', 'due']);
+	// Paired items still lead each due item back to its own record.
+	expect(outputOf(resumed, 'Name').map((i) => i.json.startId)).toEqual([1, 3]);
+	// "Skipped" ran once, before the wait; not again after it.
+	expect(resumed.data.resultData.runData.Skipped).toHaveLength(1);
+	expect(ids(outputOf(resumed, 'Skipped'))).toEqual([2, 4]);
+});
+
+test('mixed batch, short wait: the "Not Matched" branch runs before the wait, "Due" not before its time, and $("Start").item still resolves', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 0.03, unit: 'minutes', ...offerConditions }, V1);
+	readsStartAfterSend(wf);
+	const run = await runWorkflow(wf, { input: [deal(1, 'Won', 5), deal(2, 'Offer', 5)] });
+	expect(run.status).toBe('success');
+	const runData = run.data.resultData.runData;
+	const sent = outputOf(run, 'Send Offer');
+	expect(ids(sent)).toEqual([2]);
+	const dueAt = new Date(result(sent[0]).dueAt as string).getTime();
+	expect(ids(outputOf(run, 'Skipped'))).toEqual([1]);
+	expect(runData.Skipped[0].startTime).toBeLessThan(dueAt);
+	expect(runData['Send Offer'][0].startTime).toBeGreaterThanOrEqual(dueAt);
+	expect(outputOf(run, 'Name')[0].json.startId).toBe(2);
+});
+
+test('mixed batch in a workflow on the legacy execution order: stops with an error that says how to fix it, nothing leaves', async () => {
+	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, { executionOrder: 'v0' });
 	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', 0)] });
 	expect(run.status).toBe('error');
 	expect(fail(run)?.message).toContain('1 of 2 items do not meet the conditions');
+	expect((fail(run) as { description?: string }).description).toContain('Execution Order to "v1 (recommended)"');
 	expect(run.waitTill).toBeUndefined();
 	expect(didRun(run, 'Send Offer')).toBe(false);
 	expect(didRun(run, 'Skipped')).toBe(false);
