@@ -189,6 +189,14 @@ async function main() {
 		await seed(dv, big, N);
 		await seed(dv, small, N_SMALL);
 		console.log(`seeded ${N} + ${N_SMALL} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+		if (process.env.IMAP_SYNC_BENCH_ONLY === 'ours') {
+			// memory work: only (a), on both mailboxes
+			for (const [user, n] of [[big, N], [small, N_SMALL]] as const) {
+				const r = await runChild('ours', user, n, env);
+				console.log(`(a) ${r.count} msgs, ${rate(r).toFixed(0)} msg/s, peak RSS ${r.peakRssMb} MB`);
+			}
+			return;
+		}
 		const c = await runChild('imapflow', big, N, env);
 		console.log(`(c) bare imapflow fetch + simpleParser: ${c.count} msgs in ${c.ms} ms = ${rate(c).toFixed(0)} msg/s, peak RSS ${c.peakRssMb} MB`);
 		const a = await runChild('latency', big, N, env);

@@ -15,8 +15,10 @@ import {
 	stopE2e,
 } from './harness';
 
+import { activateTrackingWorkflow, deactivate, sendTrackedMail, trackingEvents, trackingUrls, type TrackingEvent } from './tracking';
+
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { openEditor } = require('../../scripts/lib/n8n-editor');
+const { openEditor, CHROMIUM_ARGS } = require('../../scripts/lib/n8n-editor');
 const { loadExamples } = require('../../scripts/lib/examples');
 const { importWorkflows } = require('../../scripts/lib/n8n-rest');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -78,6 +80,70 @@ describe('example workflows run in n8n', () => {
 		}, 180 * 1000);
 	}
 });
+
+test('a tracked mail, sent through the sandbox and fetched from the mailbox: its pixel, link and unsubscribe work from an HTTP client and from Chromium rendering it, and each starts one event', async () => {
+	const workflowId = await activateTrackingWorkflow(env);
+	const THUNDERBIRD = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Thunderbird/128.3.0';
+	try {
+		const mail = await sendTrackedMail(env);
+		const urls = trackingUrls(mail);
+
+		// An HTTP client: the pixel, the link (302 to the decoded offer URL only), a forged token, the page
+		// (no event) and the RFC 8058 one-click POST.
+		const pixel = await fetch(urls.open, { headers: { 'user-agent': THUNDERBIRD } });
+		expect([pixel.status, pixel.headers.get('content-type'), pixel.headers.get('cache-control')]).toEqual([200, 'image/gif', expect.stringContaining('no-store')]);
+		const click = await fetch(urls.click, { redirect: 'manual', headers: { 'user-agent': THUNDERBIRD } });
+		expect([click.status, click.headers.get('location')]).toEqual([302, mail.target]);
+		const forgedUrl = urls.click.replace(/(t=.{20})(.)/, (_m, head: string, c: string) => head + (c === 'A' ? 'B' : 'A'));
+		const forged = await fetch(forgedUrl, { redirect: 'manual' });
+		expect([forged.status >= 400, forged.headers.get('location')]).toEqual([true, null]);
+		const page = await fetch(urls.unsubscribe, { headers: { 'user-agent': THUNDERBIRD } });
+		expect([page.status, (await page.text()).includes('<form method="post"')]).toEqual([200, true]);
+		const oneClick = await fetch(urls.oneClick, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+		expect(oneClick.status).toBe(200);
+		const byClient = await trackingEvents(env, workflowId, 3);
+		expect(byClient.map((e) => e.type)).toEqual(['opened', 'clicked', 'unsubscribed']);
+
+		// Headless Chromium renders the mail's HTML (loading the pixel), follows the link, then unsubscribes
+		// with the page's button.
+		const { chromium } = require('playwright-core');
+		const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+		try {
+			const tab = await browser.newPage();
+			await tab.setContent(mail.html, { waitUntil: 'load' });
+			const pixelLoaded = await tab.evaluate("[...document.images].some((img) => img.src.includes('/open?t=') && img.complete && img.naturalWidth === 1)");
+			expect(pixelLoaded).toBe(true);
+			await Promise.all([tab.waitForURL(mail.target), tab.click('text=our offer')]);
+			expect(tab.url()).toBe(mail.target);
+			await tab.goto(urls.unsubscribe);
+			await Promise.all([tab.waitForLoadState('load'), tab.click('button[type="submit"]')]);
+			expect(await tab.textContent('body')).toMatch(/unsubscribed/i);
+		} finally {
+			await browser.close();
+		}
+		const events: TrackingEvent[] = await trackingEvents(env, workflowId, 6);
+		expect(events.map((e) => `${e.type} ${/HeadlessChrome/.test(e.userAgent ?? '') ? 'chromium' : 'client'}`)).toEqual([
+			'opened client',
+			'clicked client',
+			'unsubscribed client',
+			'opened chromium',
+			'clicked chromium',
+			'unsubscribed chromium',
+		]);
+		for (const e of events) {
+			expect({ type: e.type, recipient: e.recipient, messageId: e.messageId, dealId: e.trackingData.dealId }).toEqual({
+				type: e.type,
+				recipient: 'customer@client.local',
+				messageId: mail.messageId,
+				dealId: 'D-7',
+			});
+			expect(e.url).toBe(e.type === 'clicked' ? mail.target : null);
+		}
+		expect(events[3].classification.kind).not.toBe('human');
+	} finally {
+		await deactivate(env, workflowId);
+	}
+}, 180 * 1000);
 
 test('the editor shows the examples and every node without a missing icon, unknown-node placeholder or parameter error', async () => {
 	const editor = await openEditor({ baseUrl: env.baseUrl, login: env.login, screenshotsDir: SCREENSHOTS });
