@@ -19,6 +19,7 @@ import { activateTrackingWorkflow, deactivate, sendTrackedMail, trackingEvents, 
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { openEditor, CHROMIUM_ARGS } = require('../../scripts/lib/n8n-editor');
+const { chromium } = require('playwright-core');
 const { loadExamples } = require('../../scripts/lib/examples');
 const { importWorkflows } = require('../../scripts/lib/n8n-rest');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -106,7 +107,6 @@ test('a tracked mail, sent through the sandbox and fetched from the mailbox: its
 
 		// Headless Chromium renders the mail's HTML (loading the pixel), follows the link, then unsubscribes
 		// with the page's button.
-		const { chromium } = require('playwright-core');
 		const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 		try {
 			const tab = await browser.newPage();
