@@ -10,6 +10,10 @@
 // Each measurement runs in a child process of its own, so each peak RSS (getrusage maxRSS) is its own.
 // The harness keeps emitted items; the benchmark drops them after counting, as n8n hands them to an
 // execution and forgets them. Peak RSS of (a) is also measured on a 1,000-message mailbox (flatness).
+// Knobs for memory work: IMAP_SYNC_BENCH_MESSAGES (size of the big mailbox), IMAP_SYNC_BENCH_ONLY=ours|imapflow
+// (only that measurement), IMAP_SYNC_BENCH_BATCH (batch size option), IMAP_SYNC_BENCH_LOAD (full|noAttachments|
+// headers), IMAP_SYNC_BENCH_DEBUG=1 (memory use after loading and after the sync, to stderr),
+// IMAP_SYNC_BENCH_SNAPSHOT=<file> (with DEBUG: a heap snapshot after the sync).
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -86,7 +90,7 @@ function triggerWorkflow(kind: 'ours' | 'n8n') {
 			? {
 					type: 'n8n-nodes-crm-mail.imapSyncTrigger',
 					typeVersion: 1,
-					parameters: { folders: { folder: [{ path: 'INBOX', direction: 'incoming', load: 'full', afterAction: 'nothing' }] }, firstSync: 'since', since: '2000-01-01T00:00:00Z' },
+					parameters: { folders: { folder: [{ path: 'INBOX', direction: 'incoming', load: process.env.IMAP_SYNC_BENCH_LOAD ?? 'full', afterAction: 'nothing' }] }, firstSync: 'since', since: '2000-01-01T00:00:00Z', ...(process.env.IMAP_SYNC_BENCH_BATCH ? { options: { batchSize: Number(process.env.IMAP_SYNC_BENCH_BATCH) } } : {}) },
 					credentials: { crmMailImap: { id: 'bench', name: 'bench' } },
 				}
 			: {
@@ -112,6 +116,10 @@ async function child(role: string, user: string, count: number): Promise<Result>
 		}
 		lock.release();
 		const ms = Date.now() - start;
+		if (process.env.IMAP_SYNC_BENCH_DEBUG) {
+			(global as unknown as { gc?: () => void }).gc?.();
+			console.error('imapflow after gc', process.memoryUsage());
+		}
 		await client.logout();
 		return { count: n, ms, peakRssMb: peakRssMb() };
 	}
@@ -122,6 +130,7 @@ async function child(role: string, user: string, count: number): Promise<Result>
 		role === 'n8n'
 			? { imap: { host: dv.host, port: dv.imapPort, secure: false, user, password: 'pass', allowUnauthorizedCerts: true } }
 			: { crmMailImap: { host: dv.host, port: dv.imapPort, security: 'none', user, authentication: 'password', password: 'pass', allowSelfSigned: false } };
+	if (process.env.IMAP_SYNC_BENCH_DEBUG) console.error(`loaded: rss ${peakRssMb()} MB`, process.memoryUsage());
 	let emitted = 0;
 	let lastEmitAt = 0;
 	const live: { trigger?: { emitted: unknown[] } } = {};
@@ -139,6 +148,12 @@ async function child(role: string, user: string, count: number): Promise<Result>
 	live.trigger = t;
 	const deadline = start + (role === 'n8n' ? N8N_TIMEOUT_MS : 600_000);
 	while (emitted < count && Date.now() < deadline && !t.errors.length) await new Promise((r) => setTimeout(r, 20));
+	if (process.env.IMAP_SYNC_BENCH_DEBUG) {
+		console.error(`synced: peak ${peakRssMb()} MB`, process.memoryUsage());
+		(global as unknown as { gc?: () => void }).gc?.();
+		console.error('after gc', process.memoryUsage());
+		if (process.env.IMAP_SYNC_BENCH_SNAPSHOT) console.error('snapshot', require('node:v8').writeHeapSnapshot(process.env.IMAP_SYNC_BENCH_SNAPSHOT));
+	}
 	const result: Result = { count: emitted, ms: (emitted >= count ? lastEmitAt : Date.now()) - start, peakRssMb: peakRssMb() };
 	if (role === 'latency') {
 		result.latencies = [];
@@ -189,6 +204,11 @@ async function main() {
 		await seed(dv, big, N);
 		await seed(dv, small, N_SMALL);
 		console.log(`seeded ${N} + ${N_SMALL} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+		if (process.env.IMAP_SYNC_BENCH_ONLY === 'imapflow') {
+			const r = await runChild('imapflow', small, N_SMALL, env);
+			console.log(`(c) ${r.count} msgs, peak RSS ${r.peakRssMb} MB`);
+			return;
+		}
 		if (process.env.IMAP_SYNC_BENCH_ONLY === 'ours') {
 			// memory work: only (a), on both mailboxes
 			for (const [user, n] of [[big, N], [small, N_SMALL]] as const) {
