@@ -14,6 +14,9 @@ import { PIXEL_GIF } from '../shared/tracking/pixel';
 import { checkTrackingCredential } from '../shared/tracking/credential';
 import { handleTrackingRequest, type EventName, type TrackingResponse } from './handler';
 import { errorPage } from './pages';
+import { SecretCache } from './secretCache';
+
+const secrets = new SecretCache();
 
 // Three static sub-paths of the configured path (n8n finds static paths with one exact lookup); every
 // address answers GET and HEAD, unsubscribe also POST (RFC 8058 one-click). All share the name
@@ -130,13 +133,14 @@ export class EmailTrackingTrigger implements INodeType {
 		// Never throw: an error in webhook() makes n8n start a failed execution, and a missing pixel
 		// shows as a broken image in the email.
 		try {
-			const credentials = await this.getCredentials('emailTracking');
+			const credentialId = this.getNode().credentials?.emailTracking?.id ?? undefined;
+			const secret = await secrets.get(credentialId, async () => String((await this.getCredentials('emailTracking')).secret ?? ''));
 			const events = this.getNodeParameter('events', ['opened', 'clicked', 'unsubscribed']) as EventName[];
 			const options = this.getNodeParameter('options', {}) as { dropBots?: boolean; maxAgeDays?: number };
 			const query = (req.query ?? {}) as IDataObject;
 			const result = handleTrackingRequest(
 				{ method: req.method, action, token: query.t, ip: req.ip ?? req.socket?.remoteAddress, userAgent: req.headers['user-agent'] },
-				{ secret: String(credentials.secret ?? ''), events, dropBots: options.dropBots === true, maxAgeSeconds: Math.max(0, Number(options.maxAgeDays) || 0) * 86400 },
+				{ secret, events, dropBots: options.dropBots === true, maxAgeSeconds: Math.max(0, Number(options.maxAgeDays) || 0) * 86400 },
 			);
 			response = result.response;
 			event = result.event as IDataObject | undefined;
