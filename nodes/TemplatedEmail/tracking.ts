@@ -13,7 +13,7 @@ export const trackingProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to track opens (pixel), clicks (signed redirects) and one-click unsubscribes through an Email Tracking Trigger workflow. Needs an Email Tracking credential. Adds {{unsubscribeUrl}} to the templates.',
+			'Whether to track opens (pixel), clicks (signed redirects) and one-click unsubscribes through an Email Tracking Trigger workflow. Needs an Email Tracking credential. Adds {{unsubscribeUrl}} to the templates. Events name the first To address: send one email per recipient to tell recipients apart.',
 	},
 	{
 		displayName: 'Tracking Options',
