@@ -25,13 +25,15 @@ function executionStack(ctx: IExecuteFunctions): IExecuteData[] | undefined {
 }
 
 /** The index of this run of the node (n8n-core sets it on the context; it is not in the public API). */
-function runIndex(ctx: IExecuteFunctions): number {
-	return (ctx as unknown as { runIndex: number }).runIndex;
+function runIndex(ctx: IExecuteFunctions): number | undefined {
+	const index = (ctx as unknown as { runIndex?: unknown }).runIndex;
+	return typeof index === 'number' ? index : undefined;
 }
 
 /** Whether this execution can let "Not Matched" items out now and the due items after the wait. */
 export function canQueueDueRun(ctx: IExecuteFunctions): boolean {
-	return ctx.getWorkflowSettings().executionOrder === 'v1' && executionStack(ctx) !== undefined && typeof (ctx as unknown as { runIndex?: unknown }).runIndex === 'number';
+	const v1 = ctx.getWorkflowSettings().executionOrder === 'v1';
+	return v1 && executionStack(ctx) !== undefined && runIndex(ctx) !== undefined;
 }
 
 /**
@@ -43,7 +45,8 @@ export function canQueueDueRun(ctx: IExecuteFunctions): boolean {
  */
 export function holdDueItems(ctx: IExecuteFunctions, due: INodeExecutionData[], notMatched: INodeExecutionData[], waitUntil: Date): INodeExecutionData[][] {
 	const stack = executionStack(ctx);
-	if (!stack) throw new Error('n8n execution stack not available');
+	const run = runIndex(ctx);
+	if (!stack || run === undefined) throw new Error('n8n execution stack not available');
 	const node = ctx.getNode();
 	const heldOutput = node.onError === 'continueErrorOutput' ? 3 : 2;
 	const outputs: INodeExecutionData[][] = [[], notMatched];
@@ -52,7 +55,7 @@ export function holdDueItems(ctx: IExecuteFunctions, due: INodeExecutionData[], 
 	const entry: IExecuteData = {
 		node: ctx.getExecuteData().node,
 		data: { main: [due] },
-		source: { main: [{ previousNode: node.name, previousNodeOutput: heldOutput, previousNodeRun: runIndex(ctx) }] },
+		source: { main: [{ previousNode: node.name, previousNodeOutput: heldOutput, previousNodeRun: run }] },
 	};
 	queued.set(entry, waitUntil);
 	stack.push(entry);
