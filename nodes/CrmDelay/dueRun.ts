@@ -7,8 +7,8 @@
 //
 // The execution stack is not part of the public node API: it is read from the context's
 // runExecutionData (n8n-core 2.8 base-execute-context.js). Where it is missing, or the workflow uses the
-// legacy execution order (children go to the END of the stack, after the queued run), queueDueRun
-// returns false and the node stops with its documented error instead.
+// legacy execution order (children go to the END of the stack, after the queued run),
+// canQueueDueRun is false and the node stops with its documented error instead.
 import type { IExecuteData, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 interface EngineState {
