@@ -4,6 +4,7 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IRun,
 	ITriggerFunctions,
 	ITriggerResponse,
 } from 'n8n-workflow';
@@ -14,10 +15,13 @@ import { findSpecialUse } from '../shared/imap/folders';
 import type { EmailItem } from '../shared/imap/message';
 import { IMAP_CREDENTIAL_TYPE, imapMethods } from '../shared/imap/methods';
 import { firstSyncFields, folderFields, optionFields } from './description';
+import { explainFolderError } from './engine/folder-errors';
+import { trackerFor } from './engine/delivery-tracker';
 import { latestMessages } from './engine/latest';
+import { StoppedError, type SyncRecord } from './engine/pass-context';
+import { markerDir } from './engine/run-marker';
 import { SyncSession } from './engine/session';
-import type { FirstSyncWindow, FolderSettings, FolderState, SyncOptions } from './engine/state';
-import type { SyncRecord } from './engine/sync-pass';
+import { accountKey, type FirstSyncWindow, type FolderSettings, type FolderState, type SyncOptions } from './engine/state';
 
 interface FolderParam {
 	path: string;
@@ -106,8 +110,8 @@ export class ImapSyncTrigger implements INodeType {
 				moveTo: p.moveTo,
 			}));
 		};
-		const toItem = async (item: EmailItem): Promise<INodeExecutionData> => {
-			const out: INodeExecutionData = { json: { event: 'message', ...item.json } as IDataObject };
+		const toItem = async (item: EmailItem, redelivered = false): Promise<INodeExecutionData> => {
+			const out: INodeExecutionData = { json: { event: 'message', ...item.json, ...(redelivered ? { redelivered } : {}) } as IDataObject };
 			if (item.attachments.length) {
 				const binary: IBinaryKeyData = {};
 				for (const [i, a] of item.attachments.entries()) binary[`${prefix}${i}`] = await this.helpers.prepareBinaryData(a.content, a.fileName, a.contentType);
@@ -140,6 +144,16 @@ export class ImapSyncTrigger implements INodeType {
 		}
 
 		const staticData = this.getWorkflowStaticData('node');
+		// sync positions belong to one mailbox: another account (or server) starts over
+		const account = accountKey(settings);
+		if (staticData.account !== account) {
+			if (staticData.account !== undefined && staticData.folders) {
+				this.logger.info('IMAP Sync Trigger: the credential points at another mailbox; syncing it from scratch', { node: this.getNode().name });
+				staticData.folders = {};
+			}
+			staticData.account = account;
+		}
+		const tracker = trackerFor(`${this.getWorkflow().id ?? 'workflow'}-${this.getNode().id}`, markerDir(), (m) => this.logger.warn(m));
 		let closing = false;
 		let first: ImapFlow | undefined = await connect();
 		let folders: FolderSettings[];
@@ -160,21 +174,33 @@ export class ImapSyncTrigger implements INodeType {
 			options,
 			store: {
 				get: (path) => (staticData.folders as Record<string, FolderState> | undefined)?.[path],
-				// a new top-level object on every change, so n8n notices and persists it with the next emit
+				// a new top-level object on every change, so n8n notices it and saves it with the next emit
 				set: (path, state) => {
 					staticData.folders = { ...((staticData.folders as IDataObject) ?? {}), [path]: state as unknown as IDataObject };
 				},
 			},
-			emit: async (records: SyncRecord[]) => {
+			deliver: async (records: SyncRecord[], commit: () => void) => {
 				const items: INodeExecutionData[] = [];
-				for (const r of records) items.push(r.kind === 'event' ? { json: r.json as IDataObject } : await toItem(r.item));
-				// deactivated while the binaries were prepared: not emitted, so the watermark stays
-				if (closing) throw new NodeOperationError(this.getNode(), 'The trigger was deactivated');
-				this.emit([items]);
+				for (const r of records) items.push(r.kind === 'event' ? { json: r.json as IDataObject } : await toItem(r.item, r.redelivered));
+				// deactivated while the binaries were prepared: nothing handed over, the state stays
+				if (closing) throw new StoppedError();
+				commit();
+				const done = this.helpers.createDeferredPromise<IRun>();
+				this.emit([items], undefined, done);
+				return { finished: done.promise };
 			},
+			tracker,
+			maxRunning: Math.max(1, Number(o.maxExecutions ?? 1)),
 			onFatal: (error) => {
 				const explained = explainImapError(error, settings);
 				this.emitError(new NodeOperationError(this.getNode(), explained.message, { description: explained.description }));
+			},
+			onFolderError: (path, error, during) => {
+				const explained = explainFolderError(path, error, during);
+				const failure = new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+				this.logger.error(`IMAP Sync Trigger: ${explained.message}`, { workflowId: this.getWorkflow().id });
+				// shown as a failed execution (and run through the error workflow); the trigger stays active
+				if (typeof this.saveFailedExecution === 'function') this.saveFailedExecution(failure);
 			},
 			mode: this.getNodeParameter('watchMode', 'push') === 'poll' ? 'poll' : 'idle',
 			pollIntervalMs: Number(o.pollMinutes ?? 5) * 60000,

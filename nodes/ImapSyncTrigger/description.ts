@@ -7,7 +7,8 @@ export const folderFields: INodeProperties = {
 	typeOptions: { multipleValues: true, sortable: true },
 	placeholder: 'Add Folder',
 	default: { folder: [{ path: 'INBOX', direction: 'auto', load: 'full', afterAction: 'nothing' }] },
-	description: 'The folders to watch. The first one gets instant push (IDLE); the others are checked on every sync and by the safety poll.',
+	description:
+		'The folders to watch, each with instant push (IDLE). The trigger opens one connection for syncing plus one per folder after the first; providers limit connections per account (Gmail 15, Outlook 20), so watch few folders per mailbox.',
 	options: [
 		{
 			displayName: 'Folder',
@@ -187,6 +188,15 @@ export const optionFields: INodeProperties = {
 			type: 'boolean',
 			default: false,
 			description: 'Whether to also emit an item when a message\'s flags change (e.g. read) or it is deleted on the server, to mirror them in a CRM. Needs CONDSTORE; deletions need QRESYNC.',
+		},
+		{
+			displayName: 'Executions at Once',
+			name: 'maxExecutions',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50 },
+			default: 1,
+			description:
+				'How many executions of this trigger may run at the same time. Further mail waits on the server until one finishes (nothing is lost, memory stays low). 1 handles mail in the order it arrived.',
 		},
 		{
 			displayName: 'Give Up After Failed Reconnects',

@@ -122,8 +122,9 @@ export async function runPrepared(workflow: Workflow, wf: WorkflowJson, opts: Ru
 	// itself is not run, its pinned items leave on its output.
 	const isTrigger = workflow.nodeTypes.getByNameAndVersion(startNode.type, startNode.typeVersion).description.group.includes('trigger');
 	const pinData = { ...(wf.pinData ?? {}), ...(opts.input && isTrigger && !opts.resumeFrom ? { [startNode.name]: opts.input } : {}) };
+	// a waiting execution comes back from the database: nothing of the first run's objects survives
 	const runExecutionData =
-		opts.resumeFrom ??
+		(opts.resumeFrom && jsonCopy(opts.resumeFrom)) ??
 		createRunExecutionData({
 			resultData: { pinData },
 			executionData: {
@@ -152,55 +153,101 @@ export function didRun(run: IRun, nodeName: string): boolean {
 export interface LiveTrigger {
 	emitted: INodeExecutionData[][][];
 	errors: Error[];
+	/** Errors the trigger reported with `saveFailedExecution` (n8n shows them as failed executions). */
+	failedExecutions: Error[];
 	workflow: Workflow;
 	response: ITriggerResponse | undefined;
 	/** Resolves once at least `count` items were emitted in total (all outputs, all emits). */
 	waitForItems(count: number, timeoutMs?: number): Promise<INodeExecutionData[]>;
 	items(): INodeExecutionData[];
+	/** Executions started by an emit whose `donePromise` has not been resolved yet. */
+	running(): number;
 	close(): Promise<void>;
 }
 
+export interface StartTriggerOptions {
+	credentials?: CredentialsByType;
+	nodeTypes?: INodeTypes;
+	mode?: WorkflowExecuteMode;
+	onEmit?: (data: INodeExecutionData[][]) => void;
+	/**
+	 * Runs the execution an emit starts; the emit's `donePromise` resolves when it settles (as n8n resolves
+	 * it when the execution finished). Default: finishes at once.
+	 */
+	execute?: (data: INodeExecutionData[][]) => Promise<void>;
+}
+
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? {})) as T;
+
 /**
- * Activates a trigger node as n8n does for an active workflow (mode 'trigger'), collecting what it
- * emits. Static data lives in `workflow.staticData` and survives a close / re-activation when the same
- * `staticData` object is passed in the workflow JSON again (as n8n persists and reloads it).
+ * Activates a trigger node as n8n does for an active workflow (mode 'trigger'), collecting what it emits.
+ * `wf.staticData` plays the database row: the node works on a JSON copy of it, and the copy is written
+ * back (through JSON) only where n8n saves a trigger's static data: at every emit, before the execution
+ * starts, and once the activation returned. Deactivating saves nothing. Passing the same `staticData`
+ * object to the next activation is what n8n does after a restart.
  */
-export async function startTrigger(
-	wf: WorkflowJson,
-	nodeName: string,
-	opts: { credentials?: CredentialsByType; nodeTypes?: INodeTypes; mode?: WorkflowExecuteMode; onEmit?: (data: INodeExecutionData[][]) => void } = {},
-): Promise<LiveTrigger> {
-	const workflow = createWorkflow(wf, opts.nodeTypes, true);
+export async function startTrigger(wf: WorkflowJson, nodeName: string, opts: StartTriggerOptions = {}): Promise<LiveTrigger> {
+	const row = (wf.staticData ?? {}) as IDataObject;
+	const workflow = createWorkflow({ ...wf, staticData: jsonCopy(row) }, opts.nodeTypes, true);
 	const node = workflow.getNode(nodeName);
 	if (!node) throw new Error(`No node named ${nodeName}`);
+	const saveStaticData = () => {
+		const data = workflow.staticData as IDataObject & { __dataChanged?: boolean };
+		if (data.__dataChanged !== true) return;
+		for (const key of Object.keys(row)) delete row[key];
+		Object.assign(row, jsonCopy(data));
+		data.__dataChanged = false;
+	};
 	const emitted: INodeExecutionData[][][] = [];
 	const errors: Error[] = [];
+	const failedExecutions: Error[] = [];
 	const listeners: Array<() => void> = [];
+	let running = 0;
 	const ctx = new TriggerContext(
 		workflow,
 		node,
 		additionalDataFor(opts.credentials),
 		opts.mode ?? 'trigger',
 		'activate',
-		(data) => {
+		(data, _responsePromise, donePromise) => {
+			saveStaticData();
 			emitted.push(data);
 			opts.onEmit?.(data);
 			listeners.forEach((l) => l());
+			running++;
+			const execution = opts.execute ? opts.execute(data) : Promise.resolve();
+			void execution.then(
+				() => {
+					running--;
+					donePromise?.resolve(undefined as never);
+				},
+				(error: Error) => {
+					running--;
+					donePromise?.reject(error);
+				},
+			);
 		},
 		(error) => {
 			errors.push(error);
 			listeners.forEach((l) => l());
 		},
+		(error) => {
+			failedExecutions.push(error);
+			listeners.forEach((l) => l());
+		},
 	);
 	const type = workflow.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
 	const response = (await type.trigger!.call(ctx)) ?? undefined;
+	saveStaticData();
 	const items = () => emitted.flatMap((d) => d.flat());
 	return {
 		emitted,
 		errors,
+		failedExecutions,
 		workflow,
 		response,
 		items,
+		running: () => running,
 		async waitForItems(count, timeoutMs = 30000) {
 			if (items().length >= count) return items();
 			await new Promise<void>((resolve, reject) => {

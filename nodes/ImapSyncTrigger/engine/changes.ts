@@ -1,7 +1,7 @@
 // Optional change events: flags changed and messages expunged on the server since the last pass, from
 // CONDSTORE (UID FETCH ... CHANGEDSINCE) and QRESYNC (VANISHED (EARLIER)). Each change is its own item.
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import type { PassContext, SyncRecord } from './sync-pass';
+import type { PassContext, SyncRecord } from './pass-context';
 
 interface ExpungeEvent {
 	path: string;
@@ -26,10 +26,12 @@ export async function emitChanges(ctx: PassContext, upToUid: number): Promise<vo
 	// session has seen is in its answer: the stored modseq may move to the highest of both.
 	const { records, maxModseq } = await collectChanges(client, folder.path, upToUid, BigInt(state.highestModseq));
 	if (ctx.isStopped()) return;
-	if (records.length) await ctx.emit(records);
 	let next = BigInt(state.highestModseq);
 	for (const m of [maxModseq, BigInt(serverModseq)]) if (m > next) next = m;
-	ctx.setState(folder.path, { ...ctx.getState(folder.path)!, highestModseq: next.toString() });
+	const advance = (st: typeof state) => ({ ...st, highestModseq: next.toString() });
+	// after a crash of n8n the changes are asked for again from the modseq before them
+	if (records.length) await ctx.handOver(records, { modseq: state.highestModseq }, advance);
+	else ctx.setState(folder.path, advance(ctx.getState(folder.path)!));
 }
 
 async function collectChanges(

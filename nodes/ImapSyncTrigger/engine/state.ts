@@ -1,12 +1,13 @@
 // Per-folder sync state and the small pure rules around it (first-sync window, known Message-IDs,
 // reconnect backoff). The state lives in the node's static data, keyed by folder path.
 import { createHash } from 'node:crypto';
+import type { InFlightBatch } from './in-flight';
 import type { Direction, LoadMode } from '../../shared/imap/message';
 import type { IgnoreRules } from './filters';
 
 export interface FolderState {
 	uidValidity: string;
-	/** Every message with a UID up to this one was emitted (or deliberately skipped). */
+	/** Every message with a UID up to this one was handed to n8n (or deliberately skipped). */
 	lastUid: number;
 	/** HIGHESTMODSEQ after the last pass (CONDSTORE servers), for change events. */
 	highestModseq?: string;
@@ -18,6 +19,10 @@ export interface FolderState {
 	replay?: number[];
 	/** UIDs emitted whose after-emit action (mark seen / move / delete) has not completed yet. */
 	pendingAction?: number[];
+	/** Batches handed to n8n whose executions were not seen finishing (see in-flight.ts). */
+	inFlight?: InFlightBatch[];
+	/** UIDs to deliver again: the n8n process that emitted them crashed before their execution finished. */
+	redeliver?: number[];
 }
 
 export type AfterAction = 'nothing' | 'markSeen' | 'move' | 'delete';
@@ -68,6 +73,11 @@ export function windowStart(w: FirstSyncWindow, now: Date): Date | undefined {
 	return undefined;
 }
 
+/** Which mailbox the saved positions belong to: host, port and user, hashed (no address in static data). */
+export function accountKey(account: { host: string; port: number; user: string }): string {
+	return createHash('sha1').update(`${account.host.toLowerCase()}\u0000${account.port}\u0000${account.user.toLowerCase()}`).digest('hex').slice(0, 12);
+}
+
 /** How many Message-ID hashes a folder keeps (about 60 KB of static data at most). */
 export const RECENT_LIMIT = 5000;
 
@@ -92,6 +102,20 @@ export function newAfterReset(candidates: Array<{ uid: number; key: string }>, r
 /** UIDs above the watermark, ascending (`UID N:*` also returns the highest UID when N is past it). */
 export function uidsAfter(uids: number[] | false | undefined, lastUid: number): number[] {
 	return (uids || []).filter((u) => u > lastUid).sort((a, b) => a - b);
+}
+
+/** The largest number of a list, 0 when empty (no spread: lists can hold hundreds of thousands of UIDs). */
+export function maxOf(list: number[]): number {
+	let max = 0;
+	for (const n of list) if (n > max) max = n;
+	return max;
+}
+
+/** The smallest number of a list, 0 when empty. */
+export function minOf(list: number[]): number {
+	let min = 0;
+	for (const n of list) if (!min || n < min) min = n;
+	return min;
 }
 
 export function chunk<T>(list: T[], size: number): T[][] {

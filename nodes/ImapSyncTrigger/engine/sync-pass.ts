@@ -1,76 +1,38 @@
-// One folder's catch-up pass: everything above the folder's watermark is fetched in UID batches, parsed,
-// emitted, and only then the watermark moves. Rules from measurements against Dovecot:
+// One folder's pass: what is queued to be delivered again, then everything above the folder's watermark,
+// fetched in UID batches, parsed and handed over. The watermark moves in the same step as the hand-over, so
+// n8n saves both together (it saves a trigger's state only when it emits). Rules measured on Dovecot:
 // - NOOP before SEARCH, or mail delivered just before the pass is answered from a stale view;
 // - `UID N:*` returns the highest UID even when it is below N: filter client-side;
-// - no IMAP command inside a fetch iterator (deadlock): rows are collected, parsed afterwards, and the
-//   after-emit action runs after the batch was emitted.
-import type { FetchMessageObject, ImapFlow, MailboxObject } from 'imapflow';
-import { parseFetched, type EmailItem } from '../../shared/imap/message';
-import { headerMap, ignoreReason, parseBlocklist, type ParsedBlocklist } from './filters';
-import { addressList } from '../../shared/addresses';
+// - folders of hundreds of thousands of messages: no spread of UID lists into Math.max / min.
+import type { ImapFlow, MailboxObject } from 'imapflow';
+import { fetchRows, isCommandFailure, loadBatch, toRecords, type LoadedBatch, type Parse } from './batch';
 import { emitChanges } from './changes';
-import {
-	chunk,
-	messageKey,
-	newAfterReset,
-	rememberKeys,
-	uidsAfter,
-	windowStart,
-	type FolderSettings,
-	type FolderState,
-	type SyncOptions,
-} from './state';
-
-/** What the engine hands to the n8n glue: parsed messages, or event items (reset, flags, expunge). */
-export type SyncRecord = { kind: 'message'; item: EmailItem } | { kind: 'event'; json: Record<string, unknown> };
-
-export interface PassContext {
-	client: ImapFlow;
-	folder: FolderSettings;
-	options: SyncOptions;
-	getState(path: string): FolderState | undefined;
-	setState(path: string, state: FolderState): void;
-	/** Emits one batch; resolves once the batch is handed over. The watermark moves after it resolves. */
-	emit(records: SyncRecord[]): Promise<void>;
-	/** True once the trigger is closing: nothing more may be emitted. */
-	isStopped(): boolean;
-	now?: () => Date;
-	log?: (msg: string, meta?: Record<string, unknown>) => void;
-}
-
-export class StoppedError extends Error {
-	constructor() {
-		super('The trigger is closing');
-	}
-}
+import { parseBlocklist, type ParsedBlocklist } from './filters';
+import { StoppedError, type PassContext } from './pass-context';
+import { chunk, maxOf, messageKey, minOf, newAfterReset, rememberKeys, uidsAfter, windowStart, type FolderState } from './state';
 
 export interface PassResult {
 	emitted: number;
 	ignored: number;
 }
 
-const META_QUERY = { uid: true, flags: true, size: true, internalDate: true, headers: true } as const;
-
-async function fetchRows(client: ImapFlow, uids: number[], query: Record<string, unknown>): Promise<FetchMessageObject[]> {
-	const rows: FetchMessageObject[] = [];
-	if (!uids.length) return rows;
-	// streamed row by row (the socket is paused while we are slow); no other command runs in here
-	for await (const row of client.fetch(uids, query, { uid: true })) rows.push(row);
-	return rows;
+export interface PassTools {
+	/** Refusals per message (see batch.ts), kept by the session across passes. */
+	strikes: Map<string, number>;
+	parse?: Parse;
 }
 
 async function searchUids(client: ImapFlow, query: Record<string, unknown>): Promise<number[]> {
 	return ((await client.search(query, { uid: true })) || []) as number[];
 }
 
-/** Runs the catch-up pass for one folder. The caller serialises passes on a connection. */
-export async function syncFolder(ctx: PassContext): Promise<PassResult> {
+/** Runs the pass for one folder. The caller serialises passes on a connection. */
+export async function syncFolder(ctx: PassContext, tools: PassTools): Promise<PassResult> {
 	const { client, folder } = ctx;
 	const result: PassResult = { emitted: 0, ignored: 0 };
 	const lock = await client.getMailboxLock(folder.path, { description: 'imapSyncTrigger pass' });
 	try {
-		const mailbox = client.mailbox as MailboxObject;
-		const uidValidity = String(mailbox.uidValidity);
+		const uidValidity = String((client.mailbox as MailboxObject).uidValidity);
 		// NOOP first: the server reports mail it has not told this session about yet
 		await client.noop();
 		let state = ctx.getState(folder.path);
@@ -79,25 +41,24 @@ export async function syncFolder(ctx: PassContext): Promise<PassResult> {
 		const lastUidAtStart = state.lastUid;
 		const blocklist = parseBlocklist(ctx.options.rules.blockedSenders);
 
-		if (state.pendingAction?.length) await afterAction(ctx, state, state.pendingAction);
-		while (ctx.getState(folder.path)?.replay?.length) {
-			const replay = ctx.getState(folder.path)!.replay!;
-			const batch = replay.slice(0, ctx.options.batchSize);
-			await processBatch(ctx, batch, blocklist, result, (st) => ({ ...st, replay: st.replay!.slice(batch.length) }));
-		}
+		await applyPendingAction(ctx);
+		await drainQueue(ctx, 'redeliver', blocklist, tools, result);
+		await drainQueue(ctx, 'replay', blocklist, tools, result);
 		for (;;) {
 			const current = ctx.getState(folder.path)!;
 			const uids = uidsAfter(await searchUids(client, { uid: `${current.lastUid + 1}:*` }), current.lastUid);
 			if (!uids.length) break;
 			const batches = chunk(uids, ctx.options.batchSize);
-			// the next batch downloads while this one is parsed and emitted (parsing, not IMAP, is the bottleneck)
-			let next: Promise<LoadedBatch> | undefined = loadBatch(ctx, batches[0], blocklist);
+			// the next batch downloads while this one is parsed and handed over (parsing, not IMAP, is the bottleneck)
+			let next: Promise<LoadedBatch> | undefined = loadBatch(ctx, batches[0], blocklist, tools.strikes);
 			for (let i = 0; i < batches.length; i++) {
-				const batch = batches[i];
+				const top = batches[i][batches[i].length - 1];
 				const loaded: LoadedBatch = await next!;
-				next = i + 1 < batches.length ? loadBatch(ctx, batches[i + 1], blocklist) : undefined;
+				next = i + 1 < batches.length ? loadBatch(ctx, batches[i + 1], blocklist, tools.strikes) : undefined;
 				next?.catch(() => undefined); // if this batch fails, the pass fails; the prefetch is dropped
-				await finishBatch(ctx, loaded, result, (st) => ({ ...st, lastUid: Math.max(st.lastUid, batch[batch.length - 1]) }));
+				await finishBatch(ctx, loaded, false, tools, result, (st) => ({ ...st, lastUid: Math.max(st.lastUid, top) }));
+				await next?.catch(() => undefined); // the connection is free for the after-emit action
+				await applyPendingAction(ctx);
 			}
 			// mail announced while we worked is picked up by the next round
 			await client.noop();
@@ -121,20 +82,25 @@ export async function ensureBaseline(ctx: PassContext): Promise<void> {
 	}
 }
 
+/** The highest UID in the selected folder (`UID SEARCH UID *`), 0 when it is empty. */
+async function topUid(client: ImapFlow): Promise<number> {
+	if (!(client.mailbox as MailboxObject).exists) return 0;
+	return maxOf(await searchUids(client, { uid: '*' }));
+}
+
 /** First sight of a folder: the watermark goes below the first-sync window (or to the top: only new mail). */
 async function baseline(ctx: PassContext, uidValidity: string): Promise<FolderState> {
 	const now = ctx.now?.() ?? new Date();
-	const all = await searchUids(ctx.client, { uid: '1:*' });
-	const top = all.length ? Math.max(...all) : 0;
+	const top = await topUid(ctx.client);
 	let lastUid = top;
 	const since = windowStart(ctx.options.firstSync, now);
 	if (since && top) {
-		const hits = (await searchUids(ctx.client, { since })).filter((u) => u <= top);
-		lastUid = hits.length ? Math.min(...hits) - 1 : top;
+		const first = minOf((await searchUids(ctx.client, { since })).filter((u) => u <= top));
+		if (first) lastUid = first - 1;
 	}
 	const state: FolderState = { uidValidity, lastUid, baselineAt: now.toISOString(), recent: [] };
-	if (ctx.client.mailbox && (ctx.client.mailbox as MailboxObject).highestModseq)
-		state.highestModseq = String((ctx.client.mailbox as MailboxObject).highestModseq);
+	const modseq = (ctx.client.mailbox as MailboxObject).highestModseq;
+	if (modseq) state.highestModseq = String(modseq);
 	ctx.setState(ctx.folder.path, state);
 	ctx.log?.('imapSyncTrigger: folder baselined', { folder: ctx.folder.path, lastUid });
 	return state;
@@ -147,122 +113,98 @@ async function baseline(ctx: PassContext, uidValidity: string): Promise<FolderSt
  */
 async function rebaseline(ctx: PassContext, old: FolderState, uidValidity: string): Promise<FolderState> {
 	const now = ctx.now?.() ?? new Date();
-	const all = await searchUids(ctx.client, { uid: '1:*' });
-	const top = all.length ? Math.max(...all) : 0;
+	const top = await topUid(ctx.client);
 	const since = windowStart(ctx.options.firstSync, now) ?? new Date(old.baselineAt);
 	let replay: number[] = [];
 	if (top) {
 		const hits = (await searchUids(ctx.client, { since })).filter((u) => u <= top);
-		const rows = await fetchRows(ctx.client, hits, { uid: true, envelope: true, internalDate: true });
-		const candidates = rows.map((r) => ({ uid: r.uid, key: messageKey(r.envelope?.messageId, fallbackKey(r)) }));
-		replay = newAfterReset(candidates, old.recent);
+		// envelopes in slices: a migrated folder can hold the whole window
+		for (const slice of chunk(hits, 1000)) {
+			const rows = await fetchRows(ctx.client, slice, { uid: true, envelope: true, internalDate: true });
+			const candidates = rows.map((r) => ({
+				uid: r.uid,
+				key: messageKey(r.envelope?.messageId, `${r.envelope?.date?.toString() ?? r.internalDate?.toString() ?? ''}|${r.envelope?.from?.[0]?.address ?? ''}|${r.envelope?.subject ?? ''}`),
+			}));
+			replay = replay.concat(newAfterReset(candidates, old.recent));
+		}
 	}
+	// what was in flight or queued under the old numbering means nothing under the new one
 	const state: FolderState = { uidValidity, lastUid: top, baselineAt: now.toISOString(), recent: old.recent, replay };
 	if (ctx.isStopped()) throw new StoppedError();
-	await ctx.emit([
-		{
-			kind: 'event',
-			json: {
-				event: 'uidValidityChanged',
-				folder: ctx.folder.path,
-				previousUidValidity: old.uidValidity,
-				uidValidity,
-				newMessages: replay.length,
-				message: `The server renumbered folder "${ctx.folder.path}" (UIDVALIDITY ${old.uidValidity} -> ${uidValidity}). It was not replayed: ${replay.length} message(s) not seen before will follow.`,
-			},
-		},
-	]);
-	ctx.setState(ctx.folder.path, state);
-	return state;
+	const event = {
+		event: 'uidValidityChanged',
+		folder: ctx.folder.path,
+		previousUidValidity: old.uidValidity,
+		uidValidity,
+		newMessages: replay.length,
+		message: `The server renumbered folder "${ctx.folder.path}" (UIDVALIDITY ${old.uidValidity} -> ${uidValidity}). It was not replayed: ${replay.length} message(s) not seen before will follow.`,
+	};
+	await ctx.handOver([{ kind: 'event', json: event }], {}, () => state);
+	return ctx.getState(ctx.folder.path)!;
 }
 
-function fallbackKey(r: Pick<FetchMessageObject, 'envelope' | 'internalDate'>): string {
-	const e = r.envelope;
-	return `${e?.date?.toString() ?? r.internalDate?.toString() ?? ''}|${e?.from?.[0]?.address ?? ''}|${e?.subject ?? ''}`;
+/** Delivers a queue of UIDs (`redeliver` after a crash of n8n, `replay` after a renumbering) batch by batch. */
+async function drainQueue(ctx: PassContext, queue: 'redeliver' | 'replay', blocklist: ParsedBlocklist, tools: PassTools, result: PassResult): Promise<void> {
+	const path = ctx.folder.path;
+	while (ctx.getState(path)?.[queue]?.length) {
+		const batch = ctx.getState(path)![queue]!.slice(0, ctx.options.batchSize);
+		const loaded = await loadBatch(ctx, batch, blocklist, tools.strikes);
+		await finishBatch(ctx, loaded, queue === 'redeliver', tools, result, (st) => {
+			const rest = st[queue]!.slice(batch.length);
+			const next = { ...st, [queue]: rest };
+			if (!rest.length) delete next[queue];
+			return next;
+		});
+		await applyPendingAction(ctx);
+	}
 }
 
-interface LoadedBatch {
-	plan: Array<{ row: FetchMessageObject; oversized: boolean }>;
-	sources: Map<number, Buffer>;
-	ignored: number;
-}
-
-async function processBatch(
+/** Parse, then hand over with the state's advance (or just advance, when everything was ignored). */
+async function finishBatch(
 	ctx: PassContext,
-	uids: number[],
-	blocklist: ParsedBlocklist,
+	loaded: LoadedBatch,
+	redelivered: boolean,
+	tools: PassTools,
 	result: PassResult,
 	advance: (st: FolderState) => FolderState,
 ): Promise<void> {
-	await finishBatch(ctx, await loadBatch(ctx, uids, blocklist), result, advance);
-}
-
-/** IMAP only: sizes, flags and headers of the batch, then the source of what is to be loaded whole. */
-async function loadBatch(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist): Promise<LoadedBatch> {
-	const { client, folder, options } = ctx;
-	const meta = await fetchRows(client, uids, META_QUERY);
-	const plan: LoadedBatch['plan'] = [];
-	let ignored = 0;
-	for (const row of meta) {
-		const h = headerMap(row.headers);
-		const senders = addressList([h.get('from') ?? '', h.get('sender') ?? ''].filter(Boolean));
-		const reason = ignoreReason(h, senders.map((a) => a.address), options.rules, blocklist);
-		if (reason) {
-			ignored++;
-			ctx.log?.('imapSyncTrigger: message ignored', { folder: folder.path, uid: row.uid, reason });
-			continue;
-		}
-		plan.push({ row, oversized: (row.size ?? 0) > options.sizeLimitBytes });
-	}
-	const toLoad = folder.load === 'headers' ? [] : plan.filter((p) => !p.oversized).map((p) => p.row.uid);
-	const sources = new Map<number, Buffer>();
-	for (const row of await fetchRows(client, toLoad, { uid: true, source: true })) if (row.source) sources.set(row.uid, row.source);
-	return { plan, sources, ignored };
-}
-
-/** Parse, emit, then move the watermark, then the after-emit action. */
-async function finishBatch(ctx: PassContext, loaded: LoadedBatch, result: PassResult, advance: (st: FolderState) => FolderState): Promise<void> {
-	const { folder, options } = ctx;
-	const { plan, sources } = loaded;
+	const path = ctx.folder.path;
 	result.ignored += loaded.ignored;
-	const state = ctx.getState(folder.path)!;
-	const records: SyncRecord[] = [];
-	const keys: string[] = [];
-	const emittedUids: number[] = [];
-	// parse only after the fetch completed (the connection is free again)
-	for (const { row, oversized } of plan) {
-		const item = await parseFetched(
-			{ ...row, source: sources.get(row.uid) },
-			{
-				folder: folder.path,
-				uidValidity: state.uidValidity,
-				direction: folder.direction,
-				includeHeaders: options.includeHeaders,
-				oversized,
-				load: folder.load,
-			},
-		);
-		sources.delete(row.uid);
-		records.push({ kind: 'message', item });
-		keys.push(messageKey(item.json.messageId, `${item.json.date ?? ''}|${item.json.from[0]?.address ?? ''}|${item.json.subject}`));
-		emittedUids.push(row.uid);
-	}
+	const { records, messageUids, keys } = await toRecords(ctx, loaded, redelivered, tools.parse);
 	if (ctx.isStopped()) throw new StoppedError();
-	if (records.length) await ctx.emit(records);
-	// the watermark moves only now that the batch is out (crash before this point: the batch comes again)
-	const next = advance({ ...ctx.getState(folder.path)!, recent: rememberKeys(state.recent, keys) });
-	if (folder.afterAction !== 'nothing' && emittedUids.length) next.pendingAction = [...(next.pendingAction ?? []), ...emittedUids];
-	ctx.setState(folder.path, next);
+	const move = (st: FolderState) => advance({ ...st, recent: rememberKeys(st.recent, keys) });
+	if (records.length) await ctx.handOver(records, { uids: messageUids }, move);
+	else ctx.setState(path, move(ctx.getState(path)!));
 	result.emitted += records.length;
-	if (next.pendingAction?.length) await afterAction(ctx, next, next.pendingAction);
 }
 
-/** Mark seen / move / delete what was emitted. Retried on the next pass if the connection dies meanwhile. */
-async function afterAction(ctx: PassContext, state: FolderState, uids: number[]): Promise<void> {
+/**
+ * Mark seen / move / delete what was delivered and whose execution finished. A refusal by the server (the
+ * move target was deleted, say) is reported and retried with the next pass; it never stops the sync.
+ */
+async function applyPendingAction(ctx: PassContext): Promise<void> {
 	const { client, folder } = ctx;
-	if (folder.afterAction === 'markSeen') await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
-	else if (folder.afterAction === 'move' && folder.moveTo) await client.messageMove(uids, folder.moveTo, { uid: true });
-	else if (folder.afterAction === 'delete') await client.messageDelete(uids, { uid: true });
-	const current = ctx.getState(folder.path) ?? state;
-	ctx.setState(folder.path, { ...current, pendingAction: undefined });
+	const uids = ctx.getState(folder.path)?.pendingAction;
+	if (!uids?.length) return;
+	try {
+		if (folder.afterAction === 'markSeen') await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
+		else if (folder.afterAction === 'move' && folder.moveTo) await client.messageMove(uids, folder.moveTo, { uid: true });
+		else if (folder.afterAction === 'delete') await client.messageDelete(uids, { uid: true });
+	} catch (error) {
+		if (!isCommandFailure(error, client)) throw error;
+		ctx.reportFolderProblem(error as Error, afterActionLabel(folder.afterAction, folder.moveTo));
+		return;
+	}
+	const done = new Set(uids);
+	const current = ctx.getState(folder.path)!;
+	const left = (current.pendingAction ?? []).filter((u) => !done.has(u));
+	const next: FolderState = { ...current, pendingAction: left };
+	if (!left.length) delete next.pendingAction;
+	ctx.setState(folder.path, next);
+}
+
+function afterActionLabel(action: string, moveTo?: string): string {
+	if (action === 'move') return `moving emitted messages to "${moveTo}"`;
+	if (action === 'delete') return 'deleting emitted messages';
+	return 'marking emitted messages as read';
 }

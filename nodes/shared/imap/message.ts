@@ -153,12 +153,12 @@ export function toEmailItem(input: ToEmailItemInput): EmailItem {
 
 /**
  * Parses what was fetched (the full source, or the header block) and builds the item. A message that
- * mailparser cannot parse still gives an item (from the envelope) rather than an error: one bad mail
- * must never stop a mailbox.
+ * mailparser cannot parse still gives an item (from the envelope) rather than an error, unless `strict`
+ * asks for the error (the sync trigger reports such a message as unreadable).
  */
 export async function parseFetched(
 	fetched: FetchedMessage,
-	opts: Omit<ToEmailItemInput, 'fetched' | 'parsed'> & { load?: LoadMode },
+	opts: Omit<ToEmailItemInput, 'fetched' | 'parsed'> & { load?: LoadMode; strict?: boolean },
 ): Promise<EmailItem> {
 	const load = opts.load ?? 'full';
 	const input = load === 'headers' || opts.oversized ? (fetched.headers ?? fetched.source) : fetched.source;
@@ -171,7 +171,10 @@ export async function parseFetched(
 				skipImageLinks: true,
 				keepCidLinks: true,
 			});
-		} catch {
+		} catch (error) {
+			// plain module (no n8n imports): the caller reports the message
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+			if (opts.strict) throw error;
 			parsed = undefined;
 		}
 	}

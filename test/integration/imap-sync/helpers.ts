@@ -1,10 +1,13 @@
-// Runs the sync engine against a real Dovecot, recording what it emits and keeping its state in a Map
-// (as the node keeps it in static data).
+// Runs the sync engine against a real Dovecot, recording what it emits and keeping its state in a Map (as
+// the node keeps it in static data). `saved` is what n8n would have saved of it: a JSON copy taken at every
+// hand-over (n8n saves a trigger's static data only when it emits) and after start (activation).
+import { randomBytes } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { connectImap, imapSettingsFromCredentials } from '../../../nodes/shared/imap/connection';
+import { DeliveryTracker, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
+import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/pass-context';
 import { SyncSession, type SessionOptions } from '../../../nodes/ImapSyncTrigger/engine/session';
 import { DEFAULT_SYNC_OPTIONS, type FolderSettings, type FolderState, type SyncOptions } from '../../../nodes/ImapSyncTrigger/engine/state';
-import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/sync-pass';
 import { openImap, type DovecotHandle } from '../../harness/dovecot';
 
 export function credentialsFor(dv: DovecotHandle, user: string) {
@@ -21,28 +24,53 @@ export interface Harness {
 	messages: () => Array<Record<string, unknown>>;
 	events: () => Array<Record<string, unknown>>;
 	state: Map<string, FolderState>;
+	/** What n8n would have saved: the state as of the last hand-over (or the activation). */
+	saved: Map<string, FolderState>;
 	fatal: Error[];
+	folderErrors: Array<{ path: string; error: Error; during: string }>;
+	tracker: DeliveryTracker;
 	waitFor(pred: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
 }
 
-export async function startEngine(
-	dv: DovecotHandle,
-	user: string,
-	o: { folders?: FolderSettings[]; options?: Partial<SyncOptions>; session?: Partial<SessionOptions>; state?: Map<string, FolderState>; qresync?: boolean } = {},
-): Promise<Harness> {
+export interface EngineOptions {
+	folders?: FolderSettings[];
+	options?: Partial<SyncOptions>;
+	session?: Partial<SessionOptions>;
+	/** The saved state to start from (another engine's `saved`: a restart). */
+	state?: Map<string, FolderState>;
+	qresync?: boolean;
+	/** The execution a batch starts; its hand-over counts as finished when this settles (default: at once). */
+	execute?: (records: SyncRecord[]) => Promise<void>;
+	/** Tracker key (one per trigger) and where its run marker lives (none: no crash detection). */
+	trigger?: { key: string; markerDir?: string };
+}
+
+const copy = (m: Map<string, FolderState>) => new Map<string, FolderState>(JSON.parse(JSON.stringify([...m])));
+
+export async function startEngine(dv: DovecotHandle, user: string, o: EngineOptions = {}): Promise<Harness> {
 	const records: SyncRecord[] = [];
-	const state = o.state ?? new Map<string, FolderState>();
+	const state = o.state ? copy(o.state) : new Map<string, FolderState>();
+	let saved = copy(state);
 	const fatal: Error[] = [];
+	const folderErrors: Harness['folderErrors'] = [];
 	const settings = imapSettingsFromCredentials(credentialsFor(dv, user));
+	const trigger = o.trigger ?? { key: `engine-${randomBytes(6).toString('hex')}` };
+	const tracker = trackerFor(trigger.key, trigger.markerDir, () => undefined);
 	const session = new SyncSession({
 		connect: () => connectImap(settings, { connectTimeoutMs: 5000, extra: { qresync: o.qresync ?? false, socketTimeout: 30000 } }),
 		folders: o.folders ?? [folder('INBOX')],
 		options: { ...DEFAULT_SYNC_OPTIONS, firstSync: { mode: 'new' }, ...o.options },
 		store: { get: (p) => state.get(p), set: (p, s) => state.set(p, s) },
-		emit: async (batch) => {
+		deliver: async (batch, commit) => {
+			commit();
+			saved = copy(state);
 			records.push(...batch);
+			return { finished: o.execute ? o.execute(batch) : Promise.resolve() };
 		},
+		tracker,
+		maxRunning: 1,
 		onFatal: (e) => fatal.push(e),
+		onFolderError: (path, error, during) => folderErrors.push({ path, error, during }),
 		mode: 'idle',
 		pollIntervalMs: 60000,
 		debounceMs: 100,
@@ -51,6 +79,7 @@ export async function startEngine(
 		...o.session,
 	});
 	await session.start();
+	saved = copy(state);
 	const waitFor = async (pred: () => boolean, timeoutMs = 30000, what = 'condition') => {
 		const start = Date.now();
 		while (!pred()) {
@@ -62,7 +91,12 @@ export async function startEngine(
 		session,
 		records,
 		state,
+		get saved() {
+			return saved;
+		},
 		fatal,
+		folderErrors,
+		tracker,
 		messages: () => records.filter((r) => r.kind === 'message').map((r) => (r as Extract<SyncRecord, { kind: 'message' }>).item.json),
 		events: () => records.filter((r) => r.kind === 'event').map((r) => (r as Extract<SyncRecord, { kind: 'event' }>).json),
 		waitFor,

@@ -74,21 +74,20 @@ describe('UIDVALIDITY change', () => {
 	it('re-baselines without replaying the folder, says so in one item, and emits only unseen messages', async () => {
 		const { user } = newUser('uidv');
 		for (const id of ['a@u', 'b@u']) await appendMessage(dv, user, 'INBOX', rawMessage(id));
-		const state = new Map();
-		const h = await engine(dv, user, { state, options: { firstSync: { mode: 'days', days: 30 } } });
+		const h = await engine(dv, user, { options: { firstSync: { mode: 'days', days: 30 } } });
 		await h.waitFor(() => h.messages().length >= 2, 20000);
 		await h.session.close();
-		const before = state.get('INBOX').uidValidity;
+		const before = h.saved.get('INBOX')!.uidValidity;
 
 		dv.setUidValidity(user, 'INBOX', 4242);
 		await appendMessage(dv, user, 'INBOX', rawMessage('c@u')); // arrived while the trigger was off
-		const again = await engine(dv, user, { state, options: { firstSync: { mode: 'days', days: 30 } } });
+		const again = await engine(dv, user, { state: h.saved, options: { firstSync: { mode: 'days', days: 30 } } });
 		await again.waitFor(() => again.messages().length >= 1, 20000);
 		await deliverLmtp(dv, user, rawMessage('d@u'));
 		await again.waitFor(() => again.messages().length >= 2, 20000);
 		expect(again.events()).toEqual([expect.objectContaining({ event: 'uidValidityChanged', previousUidValidity: before, uidValidity: '4242', newMessages: 1 })]);
 		expect(ids(again)).toEqual(['<c@u>', '<d@u>']);
-		expect(state.get('INBOX').uidValidity).toBe('4242');
+		expect(again.saved.get('INBOX')!.uidValidity).toBe('4242');
 	});
 });
 
@@ -171,12 +170,10 @@ describe('ignore rules', () => {
 		await appendMessage(dv, user, 'INBOX', rawMessage('ooo@i', { headers: 'Auto-Submitted: auto-replied' }));
 		await appendMessage(dv, user, 'INBOX', rawMessage('list@i', { headers: 'List-Id: <news.example.org>' }));
 		await appendMessage(dv, user, 'INBOX', rawMessage('real@i'));
-		const state = new Map();
 		const h = await engine(dv, user, {
-			state,
 			options: { firstSync: { mode: 'days', days: 30 }, rules: { blockedSenders: ['spam.example'], autoReplies: true, bulkMail: true } },
 		});
-		await h.waitFor(() => (state.get('INBOX')?.lastUid ?? 0) >= 4, 20000);
+		await h.waitFor(() => (h.state.get('INBOX')?.lastUid ?? 0) >= 4, 20000);
 		expect(ids(h)).toEqual(['<real@i>']);
 	});
 });
@@ -185,8 +182,7 @@ describe('change events', () => {
 	it('emits flag changes and expunges (CONDSTORE / QRESYNC) as their own items', async () => {
 		const { user } = newUser('changes');
 		for (const id of ['one@c', 'two@c', 'three@c']) await appendMessage(dv, user, 'INBOX', rawMessage(id));
-		const state = new Map();
-		const h = await engine(dv, user, { state, qresync: true, options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true } });
+		const h = await engine(dv, user, { qresync: true, options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true } });
 		await h.waitFor(() => h.messages().length >= 3, 20000);
 		await h.session.close();
 
@@ -197,7 +193,7 @@ describe('change events', () => {
 		lock.release();
 		await c.logout();
 
-		const again = await engine(dv, user, { state, qresync: true, options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true } });
+		const again = await engine(dv, user, { state: h.saved, qresync: true, options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true } });
 		await again.waitFor(() => again.events().length >= 2, 20000, 'change events');
 		expect(again.events()).toEqual(
 			expect.arrayContaining([

@@ -1,0 +1,147 @@
+// One batch of UIDs: loaded from the server (headers first, ignore rules, then the sources worth loading)
+// and turned into records. A message the server refuses to return, or that cannot be parsed, becomes an
+// "unreadable" item instead of holding up the folder: the batch is retried one message at a time, and a
+// message refused in three passes is skipped with that item.
+// No IMAP command runs inside a fetch iterator (imapflow would deadlock): rows are collected first.
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import { addressList } from '../../shared/addresses';
+import { parseFetched, type EmailItem } from '../../shared/imap/message';
+import { headerMap, ignoreReason, type ParsedBlocklist } from './filters';
+import type { PassContext, SyncRecord } from './pass-context';
+import { messageKey } from './state';
+
+/** How often the server may refuse one message before it is skipped as unreadable. */
+export const STRIKES_BEFORE_SKIP = 3;
+
+const META_QUERY = { uid: true, flags: true, size: true, internalDate: true, headers: true } as const;
+
+export interface LoadedBatch {
+	plan: Array<{ row: FetchMessageObject; oversized: boolean }>;
+	sources: Map<number, Buffer>;
+	ignored: number;
+	/** Messages the server refused to return (after their strikes). */
+	refused: Array<{ uid: number; error: string }>;
+}
+
+/** The records of a batch, the UIDs of its messages, and the keys that identify them after a renumbering. */
+export interface BatchRecords {
+	records: SyncRecord[];
+	messageUids: number[];
+	keys: string[];
+}
+
+/** A command the server answered with NO / BAD on a connection that still works. */
+export function isCommandFailure(error: unknown, client: ImapFlow): boolean {
+	const status = (error as { responseStatus?: string } | undefined)?.responseStatus;
+	return client.usable && (status === 'NO' || status === 'BAD');
+}
+
+export async function fetchRows(client: ImapFlow, uids: number[], query: Record<string, unknown>): Promise<FetchMessageObject[]> {
+	const rows: FetchMessageObject[] = [];
+	if (!uids.length) return rows;
+	// streamed row by row (the socket is paused while we are slow); no other command runs in here
+	for await (const row of client.fetch(uids, query, { uid: true })) rows.push(row);
+	return rows;
+}
+
+export async function loadBatch(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist, strikes: Map<string, number>): Promise<LoadedBatch> {
+	try {
+		return await loadRows(ctx, uids, blocklist);
+	} catch (error) {
+		if (!isCommandFailure(error, ctx.client)) throw error;
+	}
+	// the server refused the batch: find the message(s) it refuses, load the others
+	const merged: LoadedBatch = { plan: [], sources: new Map(), ignored: 0, refused: [] };
+	for (const uid of uids) {
+		try {
+			const one = await loadRows(ctx, [uid], blocklist);
+			merged.plan.push(...one.plan);
+			one.sources.forEach((v, k) => merged.sources.set(k, v));
+			merged.ignored += one.ignored;
+			strikes.delete(strikeKey(ctx, uid));
+		} catch (error) {
+			if (!isCommandFailure(error, ctx.client)) throw error;
+			const key = strikeKey(ctx, uid);
+			const count = (strikes.get(key) ?? 0) + 1;
+			strikes.set(key, count);
+			// retried with the folder's next pass; the messages before it wait with it, none is skipped yet
+			if (count < STRIKES_BEFORE_SKIP) throw error;
+			strikes.delete(key);
+			merged.refused.push({ uid, error: (error as Error).message });
+		}
+	}
+	return merged;
+}
+
+function strikeKey(ctx: PassContext, uid: number): string {
+	return `${ctx.folder.path}\u0000${ctx.getState(ctx.folder.path)?.uidValidity ?? ''}\u0000${uid}`;
+}
+
+/** IMAP only: sizes, flags and headers of the batch, then the source of what is to be loaded whole. */
+async function loadRows(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist): Promise<LoadedBatch> {
+	const { client, folder, options } = ctx;
+	const meta = await fetchRows(client, uids, META_QUERY);
+	const plan: LoadedBatch['plan'] = [];
+	let ignored = 0;
+	for (const row of meta) {
+		const h = headerMap(row.headers);
+		const senders = addressList([h.get('from') ?? '', h.get('sender') ?? ''].filter(Boolean));
+		const reason = ignoreReason(h, senders.map((a) => a.address), options.rules, blocklist);
+		if (reason) {
+			ignored++;
+			ctx.log?.('imapSyncTrigger: message ignored', { folder: folder.path, uid: row.uid, reason });
+			continue;
+		}
+		plan.push({ row, oversized: (row.size ?? 0) > options.sizeLimitBytes });
+	}
+	const toLoad = folder.load === 'headers' ? [] : plan.filter((p) => !p.oversized).map((p) => p.row.uid);
+	const sources = new Map<number, Buffer>();
+	for (const row of await fetchRows(client, toLoad, { uid: true, source: true })) if (row.source) sources.set(row.uid, row.source);
+	return { plan, sources, ignored, refused: [] };
+}
+
+export type Parse = typeof parseFetched;
+
+/** Parses a loaded batch (the connection is free again by now). */
+export async function toRecords(ctx: PassContext, loaded: LoadedBatch, redelivered: boolean, parse: Parse = parseFetched): Promise<BatchRecords> {
+	const { folder, options } = ctx;
+	const uidValidity = ctx.getState(folder.path)!.uidValidity;
+	const out: BatchRecords = { records: [], messageUids: [], keys: [] };
+	for (const { row, oversized } of loaded.plan) {
+		let item: EmailItem;
+		try {
+			item = await parse(
+				{ ...row, source: loaded.sources.get(row.uid) },
+				{ folder: folder.path, uidValidity, direction: folder.direction, includeHeaders: options.includeHeaders, oversized, load: folder.load, strict: true },
+			);
+		} catch (error) {
+			out.records.push(unreadable(folder.path, uidValidity, row.uid, `it could not be parsed: ${(error as Error).message}`, row));
+			continue;
+		} finally {
+			loaded.sources.delete(row.uid);
+		}
+		out.records.push(redelivered ? { kind: 'message', item, redelivered } : { kind: 'message', item });
+		out.messageUids.push(row.uid);
+		out.keys.push(messageKey(item.json.messageId, `${item.json.date ?? ''}|${item.json.from[0]?.address ?? ''}|${item.json.subject}`));
+	}
+	for (const r of loaded.refused) out.records.push(unreadable(folder.path, uidValidity, r.uid, `the server refused to return it ${STRIKES_BEFORE_SKIP} times: ${r.error}`));
+	return out;
+}
+
+function unreadable(folder: string, uidValidity: string, uid: number, why: string, row?: FetchMessageObject): SyncRecord {
+	const h = headerMap(row?.headers);
+	return {
+		kind: 'event',
+		json: {
+			event: 'unreadable',
+			folder,
+			uid,
+			uidValidity,
+			messageId: h.get('message-id') ?? '',
+			subject: h.get('subject') ?? '',
+			from: h.get('from') ?? '',
+			size: row?.size ?? 0,
+			message: `Message ${uid} in "${folder}" was skipped: ${why}. It stays on the server; open it in a mail client to see it.`,
+		},
+	};
+}
