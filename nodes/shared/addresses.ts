@@ -9,10 +9,21 @@ export interface EmailAddress {
 	address: string;
 }
 
-const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+// local@domain; the domain may be a single label (root@localhost, billing@intranet), as mail systems accept
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@(?!\.)(?!.*\.\.)[^\s@<>()[\]\\,;:"]+(?<!\.)$/;
 
 export function isValidAddress(address: string): boolean {
 	return EMAIL.test(address);
+}
+
+/** Drops RFC 5322 comments from an address: `pete(his account)@silly.test` -> `pete@silly.test`. */
+export function withoutComments(address: string): string {
+	let out = address;
+	for (let before = ''; before !== out; ) {
+		before = out;
+		out = out.replace(/\([^()]*\)/g, '');
+	}
+	return out;
 }
 
 /**
@@ -97,7 +108,7 @@ function flattenGroups(list: ReturnType<typeof addressparser>): Array<{ name: st
 }
 
 function push(name: string, address: string, out: EmailAddress[], invalid: string[], raw: string) {
-	const normalized = address.trim().toLowerCase();
+	const normalized = withoutComments(address).trim().toLowerCase();
 	if (!normalized) {
 		if (name.trim()) invalid.push(raw.trim());
 		return;

@@ -1,7 +1,8 @@
 // One batch of UIDs: loaded from the server (headers first, ignore rules, then the sources worth loading)
-// and turned into records. A message the server refuses to return, or that cannot be parsed, becomes an
-// "unreadable" item instead of holding up the folder: the batch is retried one message at a time, and a
-// message refused in three passes is skipped with that item.
+// and turned into records. A message the server refuses to return (a NO, or a server that drops the
+// connection over it), or that cannot be parsed, becomes an "unreadable" item instead of holding up the
+// folder: a failed batch is loaded again one message at a time, and a message that failed three times is
+// skipped with that item.
 // No IMAP command runs inside a fetch iterator (imapflow would deadlock): rows are collected first.
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { addressList } from '../../shared/addresses';
@@ -30,6 +31,26 @@ export interface BatchRecords {
 	keys: string[];
 }
 
+/** A command the server refused (imapflow answers some refusals with `false`, not an error). */
+export class CommandRefused extends Error {
+	readonly responseStatus = 'NO';
+
+	constructor(
+		message: string,
+		readonly serverResponseCode?: string,
+	) {
+		super(message);
+	}
+}
+
+/** What the session remembers about messages that failed to load, across passes and reconnects. */
+export interface Suspicion {
+	/** Failures per message. */
+	strikes: Map<string, number>;
+	/** Messages of a batch during which the connection died: loaded one by one next time. */
+	suspects: Set<string>;
+}
+
 /** A command the server answered with NO / BAD on a connection that still works. */
 export function isCommandFailure(error: unknown, client: ImapFlow): boolean {
 	const status = (error as { responseStatus?: string } | undefined)?.responseStatus;
@@ -44,37 +65,48 @@ export async function fetchRows(client: ImapFlow, uids: number[], query: Record<
 	return rows;
 }
 
-export async function loadBatch(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist, strikes: Map<string, number>): Promise<LoadedBatch> {
-	try {
-		return await loadRows(ctx, uids, blocklist);
-	} catch (error) {
-		if (!isCommandFailure(error, ctx.client)) throw error;
+export async function loadBatch(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist, suspicion: Suspicion): Promise<LoadedBatch> {
+	const key = (uid: number) => `${ctx.folder.path}\u0000${ctx.getState(ctx.folder.path)?.uidValidity ?? ''}\u0000${uid}`;
+	if (!uids.some((u) => suspicion.suspects.has(key(u)))) {
+		try {
+			return await loadRows(ctx, uids, blocklist);
+		} catch (error) {
+			// a refusal: find the message(s) refused now; a lost connection: next time, one by one
+			if (!isCommandFailure(error, ctx.client)) {
+				uids.forEach((u) => suspicion.suspects.add(key(u)));
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+				throw error;
+			}
+		}
 	}
-	// the server refused the batch: find the message(s) it refuses, load the others
 	const merged: LoadedBatch = { plan: [], sources: new Map(), ignored: 0, refused: [] };
 	for (const uid of uids) {
+		const k = key(uid);
+		const strikes = suspicion.strikes.get(k) ?? 0;
+		if (strikes >= STRIKES_BEFORE_SKIP) {
+			merged.refused.push({ uid, error: `failed ${strikes} times` });
+			suspicion.strikes.delete(k);
+			suspicion.suspects.delete(k);
+			continue;
+		}
 		try {
 			const one = await loadRows(ctx, [uid], blocklist);
 			merged.plan.push(...one.plan);
-			one.sources.forEach((v, k) => merged.sources.set(k, v));
+			one.sources.forEach((v, u) => merged.sources.set(u, v));
 			merged.ignored += one.ignored;
-			strikes.delete(strikeKey(ctx, uid));
+			suspicion.strikes.delete(k);
+			suspicion.suspects.delete(k);
 		} catch (error) {
-			if (!isCommandFailure(error, ctx.client)) throw error;
-			const key = strikeKey(ctx, uid);
-			const count = (strikes.get(key) ?? 0) + 1;
-			strikes.set(key, count);
-			// retried with the folder's next pass; the messages before it wait with it, none is skipped yet
-			if (count < STRIKES_BEFORE_SKIP) throw error;
-			strikes.delete(key);
+			suspicion.strikes.set(k, strikes + 1);
+			// retried with the folder's next pass (or after the reconnect); the messages after it wait with it
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+			if (!isCommandFailure(error, ctx.client) || strikes + 1 < STRIKES_BEFORE_SKIP) throw error;
+			suspicion.strikes.delete(k);
+			suspicion.suspects.delete(k);
 			merged.refused.push({ uid, error: (error as Error).message });
 		}
 	}
 	return merged;
-}
-
-function strikeKey(ctx: PassContext, uid: number): string {
-	return `${ctx.folder.path}\u0000${ctx.getState(ctx.folder.path)?.uidValidity ?? ''}\u0000${uid}`;
 }
 
 /** IMAP only: sizes, flags and headers of the batch, then the source of what is to be loaded whole. */
@@ -124,7 +156,7 @@ export async function toRecords(ctx: PassContext, loaded: LoadedBatch, redeliver
 		out.messageUids.push(row.uid);
 		out.keys.push(messageKey(item.json.messageId, `${item.json.date ?? ''}|${item.json.from[0]?.address ?? ''}|${item.json.subject}`));
 	}
-	for (const r of loaded.refused) out.records.push(unreadable(folder.path, uidValidity, r.uid, `the server refused to return it ${STRIKES_BEFORE_SKIP} times: ${r.error}`));
+	for (const r of loaded.refused) out.records.push(unreadable(folder.path, uidValidity, r.uid, `the server did not return it (${r.error})`));
 	return out;
 }
 

@@ -73,14 +73,16 @@ export class SyncSession {
 	private readonly failing = new Map<string, { message: string; attempt: number; timer?: NodeJS.Timeout }>();
 	private readonly reported = new Map<string, number>();
 	private readonly tools: PassTools;
-	/** UIDNEXT of the first folder when the connection last went into IDLE there. */
-	private idleUidNext: string | undefined;
+	/** The folder during whose pass the connection was lost last. */
+	private brokeConnection: string | undefined;
+	/** UIDNEXT, EXISTS (and HIGHESTMODSEQ) of the first folder when the connection last went into IDLE there. */
+	private idleLook: string | undefined;
 	/** Connections opened (first one included), passes run, batches redelivered after a crash; for logs and tests. */
 	readonly stats = { connects: 0, reconnects: 0, passes: 0, failures: 0, redelivered: 0 };
 
 	constructor(private readonly o: SessionOptions) {
 		this.stoppedError.catch(() => undefined);
-		this.tools = { strikes: new Map(), parse: o.parse };
+		this.tools = { suspicion: { strikes: new Map(), suspects: new Set() }, parse: o.parse };
 	}
 
 	/** Connects, settles batches left in flight, baselines new folders (errors reject: activation fails with them), then syncs in the background. */
@@ -273,14 +275,17 @@ export class SyncSession {
 	private async syncDirty(client: ImapFlow): Promise<void> {
 		const paths = new Set(this.dirty);
 		this.dirty.clear();
-		const folders = this.o.folders.filter((f) => paths.has(f.path));
+		// a folder whose pass lost the connection goes last: the others are not held up by it
+		const folders = this.o.folders.filter((f) => paths.has(f.path)).sort((a, b) => Number(a.path === this.brokeConnection) - Number(b.path === this.brokeConnection));
 		for (const [i, folder] of folders.entries()) {
 			try {
 				await syncFolder(this.passContext(client, folder), this.tools);
 				this.stats.passes++;
 				this.folderSynced(folder.path);
+				if (this.brokeConnection === folder.path) this.brokeConnection = undefined;
 			} catch (error) {
 				if (error instanceof StoppedError || this.stopped || !client.usable) {
+					if (!this.stopped) this.brokeConnection = folder.path;
 					folders.slice(i).forEach((f) => this.dirty.add(f.path)); // not finished: run them again
 					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 					throw error;
@@ -336,19 +341,20 @@ export class SyncSession {
 	}
 
 	/**
-	 * Leaves the first folder selected and in IDLE, so the server pushes new mail at once. Mail that arrived
-	 * there while another folder was selected shows in the fresh SELECT's UIDNEXT only (no EXISTS is pushed
-	 * for it): a changed UIDNEXT means a pass first.
+	 * Leaves the first folder selected and in IDLE, so the server pushes new mail at once. What changed there
+	 * while another folder was selected is not pushed after the SELECT; it shows in the SELECT's UIDNEXT, EXISTS
+	 * and HIGHESTMODSEQ only: when they differ from the last look, a pass comes first.
 	 */
 	private async idle(client: ImapFlow): Promise<void> {
 		if (this.o.mode !== 'idle' || !client.capabilities.has('IDLE') || this.dirty.size) return;
 		const path = this.o.folders[0].path;
-		const reselect = (client.mailbox as MailboxObject | false)?.path !== path;
+		const reselect = !client.mailbox || client.mailbox.path !== path;
 		const lock = await client.getMailboxLock(path);
-		const uidNext = String((client.mailbox as MailboxObject).uidNext);
+		const mailbox = client.mailbox as MailboxObject;
+		const look = `${mailbox.uidNext}|${mailbox.exists}|${this.o.options.changeEvents ? String(mailbox.highestModseq ?? '') : ''}`;
 		lock.release();
-		const changed = reselect && this.idleUidNext !== undefined && uidNext !== this.idleUidNext;
-		this.idleUidNext = uidNext;
+		const changed = reselect && this.idleLook !== undefined && look !== this.idleLook;
+		this.idleLook = look;
 		if (changed) return this.request([path]);
 		void client.idle().catch(() => undefined);
 	}

@@ -5,7 +5,7 @@
 // - `UID N:*` returns the highest UID even when it is below N: filter client-side;
 // - folders of hundreds of thousands of messages: no spread of UID lists into Math.max / min.
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import { fetchRows, isCommandFailure, loadBatch, toRecords, type LoadedBatch, type Parse } from './batch';
+import { CommandRefused, fetchRows, isCommandFailure, loadBatch, toRecords, type LoadedBatch, type Parse, type Suspicion } from './batch';
 import { emitChanges } from './changes';
 import { parseBlocklist, type ParsedBlocklist } from './filters';
 import { StoppedError, type PassContext } from './pass-context';
@@ -17,13 +17,16 @@ export interface PassResult {
 }
 
 export interface PassTools {
-	/** Refusals per message (see batch.ts), kept by the session across passes. */
-	strikes: Map<string, number>;
+	/** Messages that failed to load (see batch.ts), kept by the session across passes and reconnects. */
+	suspicion: Suspicion;
 	parse?: Parse;
 }
 
+/** imapflow answers a refused SEARCH with `false`: an error here, never "no messages". */
 async function searchUids(client: ImapFlow, query: Record<string, unknown>): Promise<number[]> {
-	return ((await client.search(query, { uid: true })) || []) as number[];
+	const found = await client.search(query, { uid: true });
+	if (found === false) throw new CommandRefused(`The server refused SEARCH ${JSON.stringify(query)}`);
+	return found as number[];
 }
 
 /** Runs the pass for one folder. The caller serialises passes on a connection. */
@@ -50,11 +53,11 @@ export async function syncFolder(ctx: PassContext, tools: PassTools): Promise<Pa
 			if (!uids.length) break;
 			const batches = chunk(uids, ctx.options.batchSize);
 			// the next batch downloads while this one is parsed and handed over (parsing, not IMAP, is the bottleneck)
-			let next: Promise<LoadedBatch> | undefined = loadBatch(ctx, batches[0], blocklist, tools.strikes);
+			let next: Promise<LoadedBatch> | undefined = loadBatch(ctx, batches[0], blocklist, tools.suspicion);
 			for (let i = 0; i < batches.length; i++) {
 				const top = batches[i][batches[i].length - 1];
 				const loaded: LoadedBatch = await next!;
-				next = i + 1 < batches.length ? loadBatch(ctx, batches[i + 1], blocklist, tools.strikes) : undefined;
+				next = i + 1 < batches.length ? loadBatch(ctx, batches[i + 1], blocklist, tools.suspicion) : undefined;
 				next?.catch(() => undefined); // if this batch fails, the pass fails; the prefetch is dropped
 				await finishBatch(ctx, loaded, false, tools, result, (st) => ({ ...st, lastUid: Math.max(st.lastUid, top) }));
 				await next?.catch(() => undefined); // the connection is free for the after-emit action
@@ -148,7 +151,7 @@ async function drainQueue(ctx: PassContext, queue: 'redeliver' | 'replay', block
 	const path = ctx.folder.path;
 	while (ctx.getState(path)?.[queue]?.length) {
 		const batch = ctx.getState(path)![queue]!.slice(0, ctx.options.batchSize);
-		const loaded = await loadBatch(ctx, batch, blocklist, tools.strikes);
+		const loaded = await loadBatch(ctx, batch, blocklist, tools.suspicion);
 		await finishBatch(ctx, loaded, queue === 'redeliver', tools, result, (st) => {
 			const rest = st[queue]!.slice(batch.length);
 			const next = { ...st, [queue]: rest };
@@ -187,9 +190,12 @@ async function applyPendingAction(ctx: PassContext): Promise<void> {
 	const uids = ctx.getState(folder.path)?.pendingAction;
 	if (!uids?.length) return;
 	try {
-		if (folder.afterAction === 'markSeen') await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
-		else if (folder.afterAction === 'move' && folder.moveTo) await client.messageMove(uids, folder.moveTo, { uid: true });
-		else if (folder.afterAction === 'delete') await client.messageDelete(uids, { uid: true });
+		// imapflow answers a refused command with `false` (and logs the server's words)
+		let done: unknown = true;
+		if (folder.afterAction === 'markSeen') done = await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
+		else if (folder.afterAction === 'move' && folder.moveTo) done = await client.messageMove(uids, folder.moveTo, { uid: true });
+		else if (folder.afterAction === 'delete') done = await client.messageDelete(uids, { uid: true });
+		if (done === false) throw await refusal(client, folder.afterAction, folder.moveTo);
 	} catch (error) {
 		if (!isCommandFailure(error, client)) throw error;
 		ctx.reportFolderProblem(error as Error, afterActionLabel(folder.afterAction, folder.moveTo));
@@ -201,6 +207,14 @@ async function applyPendingAction(ctx: PassContext): Promise<void> {
 	const next: FolderState = { ...current, pendingAction: left };
 	if (!left.length) delete next.pendingAction;
 	ctx.setState(folder.path, next);
+}
+
+/** Why an after-emit action was refused, as far as the client can tell (a missing move target, say). */
+async function refusal(client: ImapFlow, action: string, moveTo?: string): Promise<CommandRefused> {
+	if (action === 'move' && moveTo && !(await client.list()).some((f) => f.path === moveTo)) {
+		return new CommandRefused(`The folder "${moveTo}" does not exist`, 'TRYCREATE');
+	}
+	return new CommandRefused('The server refused the command (its answer is in n8n\'s log)');
 }
 
 function afterActionLabel(action: string, moveTo?: string): string {

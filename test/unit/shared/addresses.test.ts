@@ -30,3 +30,18 @@ test('canonical form drops plus-tags everywhere and dots only on Gmail', () => {
 	expect(canonicalAddress('J.Doe+crm@googlemail.com')).toBe('jdoe@gmail.com');
 	expect(canonicalAddress('j.doe+crm@corp.com')).toBe('j.doe@corp.com');
 });
+
+test('keeps every address mailparser keeps: single-label domains, and RFC 5322 comments stripped', async () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { simpleParser } = require('mailparser');
+	const parsed = await simpleParser(
+		'From: root@localhost\r\nTo: billing@intranet, "Pete" <pete(his account)@silly.test>\r\nCc: "Joe Q. Public" <john.q.public(jqp)@example.com>\r\n\r\nbody',
+	);
+	expect(addressList(parsed.from)).toEqual([{ name: '', address: 'root@localhost' }]);
+	expect(addressList(parsed.to)).toEqual([
+		{ name: '', address: 'billing@intranet' },
+		{ name: 'Pete', address: 'pete@silly.test' },
+	]);
+	expect(addressList(parsed.cc)).toEqual([{ name: 'Joe Q. Public', address: 'john.q.public@example.com' }]);
+	expect(parseAddresses('a@.x, b@x., c@x..y, d@host').invalid).toEqual(['a@.x', 'b@x.', 'c@x..y']);
+});
