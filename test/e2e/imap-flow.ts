@@ -100,6 +100,8 @@ export interface ExecutionSummary {
 	stoppedAt?: string;
 	/** JSON of the items the trigger emitted into this execution. */
 	items: Json[];
+	/** The execution's error message, if it failed. */
+	error?: string;
 }
 
 /** Every execution of the workflow with the items its trigger emitted, oldest first. */
@@ -111,7 +113,7 @@ export async function executionsOf(n8n: N8nInstance, workflowId: string, withDat
 		for (const e of page.data) {
 			const run = e.data?.resultData?.runData?.[TRIGGER]?.[0];
 			const items: Json[] = (run?.data?.main?.[0] ?? []).map((i: Json) => i.json);
-			out.push({ id: String(e.id), status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, items });
+			out.push({ id: String(e.id), status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, items, error: e.data?.resultData?.error?.message });
 		}
 		cursor = page.nextCursor ?? undefined;
 	} while (cursor);
