@@ -18,7 +18,7 @@ import { firstSyncFields, folderFields, optionFields } from './description';
 import { explainFolderError } from './engine/folder-errors';
 import { trackerFor } from './engine/delivery-tracker';
 import { latestMessages } from './engine/latest';
-import { StoppedError, type SyncRecord } from './engine/pass-context';
+import type { SyncRecord } from './engine/pass-context';
 import { markerDir } from './engine/run-marker';
 import { SyncSession } from './engine/session';
 import { accountKey, type FirstSyncWindow, type FolderSettings, type FolderState, type SyncOptions } from './engine/state';
@@ -183,7 +183,7 @@ export class ImapSyncTrigger implements INodeType {
 				const items: INodeExecutionData[] = [];
 				for (const r of records) items.push(r.kind === 'event' ? { json: r.json as IDataObject } : await toItem(r.item, r.redelivered));
 				// deactivated while the binaries were prepared: nothing handed over, the state stays
-				if (closing) throw new StoppedError();
+				if (closing) throw new NodeOperationError(this.getNode(), 'The trigger was deactivated');
 				commit();
 				const done = this.helpers.createDeferredPromise<IRun>();
 				this.emit([items], undefined, done);

@@ -120,6 +120,44 @@ export async function executionsOf(n8n: N8nInstance, workflowId: string, withDat
 	return out.sort((a, b) => Number(a.id) - Number(b.id));
 }
 
+/**
+ * The executions of a workflow, read incrementally: each refresh lists ids only and loads the data of
+ * executions it has not seen finished yet, one by one. Polling the full list with data would make n8n
+ * serialise every execution again on each poll, which distorts its memory figures.
+ */
+export class ExecutionLog {
+	private readonly known = new Map<string, ExecutionSummary>();
+
+	constructor(
+		private readonly n8n: N8nInstance,
+		private readonly workflowId: string,
+	) {}
+
+	async refresh(): Promise<ExecutionSummary[]> {
+		let cursor: string | undefined;
+		const fresh: Array<{ id: string; status: string }> = [];
+		do {
+			const page = await this.n8n.publicApi('GET', `/executions?workflowId=${this.workflowId}&includeData=false&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+			for (const e of page.data) {
+				const id = String(e.id);
+				const seen = this.known.get(id);
+				if (!seen || (seen.status !== e.status && isFinished(e.status))) fresh.push({ id, status: e.status });
+			}
+			cursor = page.nextCursor ?? undefined;
+		} while (cursor);
+		for (const { id, status } of fresh) {
+			if (!isFinished(status)) continue;
+			const e = await this.n8n.publicApi('GET', `/executions/${id}?includeData=true`);
+			const run = e.data?.resultData?.runData?.[TRIGGER]?.[0];
+			const items: Json[] = (run?.data?.main?.[0] ?? []).map((i: Json) => i.json);
+			this.known.set(id, { id, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, items, error: e.data?.resultData?.error?.message });
+		}
+		return [...this.known.values()].sort((a, b) => Number(a.id) - Number(b.id));
+	}
+}
+
+const isFinished = (status: string) => !['new', 'running', 'waiting'].includes(status);
+
 export interface DeliveryCount {
 	/** Expected messages no successful execution received. */
 	missing: string[];

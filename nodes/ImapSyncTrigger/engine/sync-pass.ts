@@ -197,6 +197,7 @@ async function applyPendingAction(ctx: PassContext): Promise<void> {
 		else if (folder.afterAction === 'delete') done = await client.messageDelete(uids, { uid: true });
 		if (done === false) throw await refusal(client, folder.afterAction, folder.moveTo);
 	} catch (error) {
+		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		if (!isCommandFailure(error, client)) throw error;
 		ctx.reportFolderProblem(error as Error, afterActionLabel(folder.afterAction, folder.moveTo));
 		return;

@@ -1,6 +1,10 @@
 // The IMAP Sync Trigger inside n8n: live activation (startTrigger) with static data that survives a
 // re-activation, and "Fetch Test Event" (manual mode, as start node of runWorkflow) that leaves the state alone.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
+import { forgetTrackers } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
 import { appendMessage, buildMessage, deliverLmtp, newUser, sharedDovecot, type DovecotHandle } from '../../harness/dovecot';
 import { outputOf, runWorkflow, startTrigger, type WorkflowJson } from '../../harness/workflow';
 
@@ -114,5 +118,79 @@ describe('IMAP Sync Trigger in a workflow', () => {
 		const creds = credsFor(user);
 		creds.crmMailImap.password = 'wrong';
 		await expect(startTrigger(workflow({}), 'IMAP Sync Trigger', { credentials: creds })).rejects.toThrow(/auth|password|log in|login/i);
+	});
+});
+
+describe('IMAP Sync Trigger state across credentials and crashes', () => {
+	let dv: DovecotHandle;
+	let userFolder: string;
+	const previous = process.env.N8N_USER_FOLDER;
+	beforeAll(async () => {
+		dv = await sharedDovecot();
+		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-n8n-folder-'));
+		process.env.N8N_USER_FOLDER = userFolder; // where n8n keeps its files, and the trigger its run markers
+	});
+	afterAll(() => {
+		if (previous === undefined) delete process.env.N8N_USER_FOLDER;
+		else process.env.N8N_USER_FOLDER = previous;
+		fs.rmSync(userFolder, { recursive: true, force: true });
+	});
+	const credsFor = (user: string) => ({
+		crmMailImap: { host: dv.host, port: dv.imapPort, security: 'none', user, authentication: 'password', password: 'pass', allowSelfSigned: false },
+	});
+	const inboxOnly = { folders: { folder: [{ path: 'INBOX', direction: 'auto', load: 'headers', afterAction: 'nothing' }] } };
+
+	it('pointing the credential at another mailbox syncs that one from scratch', async () => {
+		const a = newUser('wf-account-a').user;
+		const b = newUser('wf-account-b').user;
+		for (const i of [1, 2]) await appendMessage(dv, a, 'INBOX', await buildMessage({ subject: `A${i}`, messageId: `<a${i}@account.test>` }));
+		await appendMessage(dv, b, 'INBOX', await buildMessage({ subject: 'B1', messageId: '<b1@account.test>' }));
+		const staticData: IDataObject = {};
+		const first = await startTrigger(workflow(staticData, inboxOnly), 'IMAP Sync Trigger', { credentials: credsFor(a) });
+		await first.waitForItems(2);
+		await first.close();
+		const second = await startTrigger(workflow(staticData, inboxOnly), 'IMAP Sync Trigger', { credentials: credsFor(b) });
+		try {
+			// the first mailbox's position (UID 2) would have hidden B's UID 1
+			const items = await second.waitForItems(1, 15000);
+			expect(items.map((i) => i.json.messageId)).toEqual(['<b1@account.test>']);
+		} finally {
+			await second.close();
+		}
+	});
+
+	it('after n8n was killed with a batch in flight, the next start delivers that batch again, marked redelivered', async () => {
+		const { user } = newUser('wf-crash');
+		for (const i of [1, 2, 3]) await appendMessage(dv, user, 'INBOX', await buildMessage({ subject: `C${i}`, messageId: `<c${i}@crash.test>` }));
+		const staticData: IDataObject = {};
+		const wf = workflow(staticData, inboxOnly);
+		// the execution of the first batch never ends: n8n dies during it
+		const first = await startTrigger(wf, 'IMAP Sync Trigger', { credentials: credsFor(user), execute: () => new Promise(() => {}) });
+		await first.waitForItems(3);
+		expect(first.running()).toBe(1);
+		await first.close(); // the process is gone: its marker stays, the execution never finished
+		forgetTrackers(); // a new n8n process
+		await deliverLmtp(dv, user, await buildMessage({ subject: 'C4', messageId: '<c4@crash.test>' }));
+		const second = await startTrigger(wf, 'IMAP Sync Trigger', { credentials: credsFor(user) });
+		try {
+			const items = await second.waitForItems(4, 15000);
+			expect(items.map((i) => [i.json.messageId, i.json.redelivered ?? false])).toEqual([
+				['<c1@crash.test>', true],
+				['<c2@crash.test>', true],
+				['<c3@crash.test>', true],
+				['<c4@crash.test>', false],
+			]);
+		} finally {
+			await second.close();
+		}
+		// a clean stop afterwards: the next start delivers nothing again
+		forgetTrackers();
+		const third = await startTrigger(wf, 'IMAP Sync Trigger', { credentials: credsFor(user) });
+		try {
+			await new Promise((r) => setTimeout(r, 1500));
+			expect(third.items()).toEqual([]);
+		} finally {
+			await third.close();
+		}
 	});
 });
