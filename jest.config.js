@@ -22,6 +22,8 @@ const project = (name, extra = {}) => ({
 	transform,
 	testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
 	setupFilesAfterEnv: ['<rootDir>/test/harness/jest-setup.ts'],
+	// n8n's user folders and runtimes of the e2e runs hold package.json files of their own
+	modulePathIgnorePatterns: ['<rootDir>/.e2e/', '<rootDir>/.n8n-runtime/', '<rootDir>/.sandbox/'],
 	...extra,
 });
 module.exports = {

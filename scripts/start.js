@@ -141,7 +141,7 @@ async function main() {
 	}
 	if (shuttingDown) return;
 
-	log(`Starting n8n ${rt.N8N_VERSION} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
+	log(`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
 	const n8n = await rt.startN8n({ userFolder: USER_FOLDER, port: PORT, runtime, log, onSpawn: (stop) => stoppers.push(stop) });
 	n8n.process.on('exit', (code, signal) => {
 		if (shuttingDown) return;
@@ -182,7 +182,7 @@ async function main() {
 		[
 			'',
 			line,
-			`n8n ${rt.N8N_VERSION} with ${installed.name} is running at ${n8n.baseUrl}  (ready in ${Math.round((Date.now() - started) / 1000)} s)`,
+			`n8n ${runtime.version} with ${installed.name} is running at ${n8n.baseUrl}  (ready in ${Math.round((Date.now() - started) / 1000)} s)`,
 			'',
 			'Log in with:',
 			`  email     ${login.email}`,

@@ -3,7 +3,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 import { assertZone, ValueTypeError } from './dates';
 import { properties } from './description';
-import { canQueueDueRun, holdDueItems, queuedWaitUntil } from './dueRun';
+import { n8nVersion, setResumeOutput } from './engine-access';
+import { cannotHold, heldRun, holdDueItems } from './held-run';
 import { decideBatch, IN_PROCESS_LIMIT_MS, type Item, mixedBatchError, type Planned, planItem } from './plan';
 
 export class CrmDelay implements INodeType {
@@ -26,9 +27,9 @@ export class CrmDelay implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		// The second run queued by a batch that let its "Not Matched" items out first: only waits.
-		const queuedUntil = queuedWaitUntil(this);
-		if (queuedUntil) return await waitThenRelease(this, items, queuedUntil);
+		// The held run queued by a batch that let its "Not Matched" items out first: only waits.
+		const held = heldRun(this, items);
+		if (held) return await waitThenRelease(this, held.items, held.waitUntil);
 		const now = DateTime.now();
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const outputField = ((options.outputField as string) || 'crmDelay').trim();
@@ -72,10 +73,11 @@ export class CrmDelay implements INodeType {
 		const { waitUntil } = decision;
 		if (!waitUntil) return [due, notMatched];
 		if (!notMatched.length) return await waitThenRelease(this, due, waitUntil.toJSDate());
-		// Some items don't match while the others must wait: "Not Matched" leaves now, and a second
-		// run of this node waits with the due items (dueRun.ts).
-		if (!canQueueDueRun(this)) {
-			const error = mixedBatchError(notMatched.length, items.length, waitUntil);
+		// Some items don't match while the others must wait: "Not Matched" leaves now, and a second run of
+		// this node, the held run, waits with the due items (held-run.ts).
+		const blocked = cannotHold(this);
+		if (blocked) {
+			const error = blocked.message === 'legacy' ? mixedBatchError(notMatched.length, items.length, waitUntil) : blocked;
 			throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
 		}
 		return holdDueItems(this, due, notMatched, waitUntil.toJSDate());
@@ -96,12 +98,14 @@ async function waitThenRelease(ctx: IExecuteFunctions, due: INodeExecutionData[]
 			});
 		});
 	}
-	// Long wait. On resume n8n does NOT run this node again: it passes the node's input (the data of
-	// its execution-stack entry, which is saved with the waiting execution) to the FIRST output
-	// (n8n-core 2.8.1 workflow-execute.js handleWaitingState + handleDisabledNode). So the entry's
-	// input is replaced by exactly the due items, with their crmDelay field: only they leave on "Due"
-	// after the wait, and nothing can leave on "Not Matched" then (the batch holds none by now).
-	ctx.getExecuteData().data.main[0] = due;
+	// Long wait. On resume n8n does NOT run this node again: it passes the input of its stack entry (saved
+	// with the waiting execution) to the FIRST output, as for its own Wait node. So that input becomes exactly
+	// the due items with their result field: only they leave on "Due" after the wait.
+	if (!setResumeOutput(ctx, due)) {
+		throw new NodeOperationError(ctx.getNode(), `CRM Delay cannot wait longer than a minute in n8n ${n8nVersion()}: the data of the running node is not available`, {
+			description: 'Use the default execution engine for this workflow, or a delay under a minute.',
+		});
+	}
 	await ctx.putExecutionToWait(waitUntil);
 	return [due, []];
 }

@@ -133,7 +133,7 @@ const PER_RECORD =
 /**
  * Where the items of one execution go. One execution can wait only once, so due items leave together
  * at the latest due time (or the option stops with an error). "Not Matched" items never wait: when the
- * due ones must, the node lets them out before the wait (see dueRun.ts).
+ * due ones must, the node lets them out before the wait (see held-run.ts).
  */
 export function decideBatch(planned: Planned[], now: DateTime, differentTimes: 'latest' | 'error', outputField: string): BatchDecision {
 	const dueOnes = planned.filter((p): p is Extract<Planned, { status: 'due' }> => p.status === 'due');

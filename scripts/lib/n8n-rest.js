@@ -180,18 +180,54 @@ async function importWorkflows(session, workflows, { credentialMap = new Map(), 
 			if (error.status !== 404) throw error;
 		}
 		if (current) {
-			if (current.active) await session.post(`/rest/workflows/${workflow.id}/deactivate`, {});
+			if (current.active) await deactivateWorkflow(session, workflow.id);
 			const latest = await session.get(`/rest/workflows/${workflow.id}`);
 			result = await session.patch(`/rest/workflows/${workflow.id}`, { ...body, versionId: latest.versionId });
 		} else {
 			result = await session.post('/rest/workflows', { ...body, id: workflow.id });
 		}
 		if (activate || (activate !== false && source.active)) {
-			result = await session.post(`/rest/workflows/${workflow.id}/activate`, { versionId: result.versionId });
+			result = await activateWorkflow(session, workflow.id, result.versionId);
 		}
 		saved.push(result);
 	}
 	return saved;
+}
+
+/**
+ * Waits until n8n has (un)registered the workflow's triggers and webhooks. n8n 2.4x answers activate /
+ * deactivate at once and publishes through an outbox it polls (GET publication-status tells when it is done);
+ * n8n 2.8 activates within the request and answers 404 there.
+ */
+async function waitForPublication(session, workflowId, want, { timeoutMs = 60000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		let status;
+		try {
+			status = await session.get(`/rest/workflows/${workflowId}/publication-status`);
+		} catch (error) {
+			if (error.status === 404) return;
+			throw error;
+		}
+		if (status && status.status === want) return;
+		if (Date.now() > deadline) throw new Error(`Workflow ${workflowId} is still "${status && status.status}" ${timeoutMs / 1000} s after the request`);
+		await new Promise((r) => setTimeout(r, 300));
+	}
+}
+
+/** Activates (publishes) a version of the workflow (default: its current one) and waits until n8n set it up. */
+async function activateWorkflow(session, workflowId, versionId) {
+	const version = versionId || (await session.get(`/rest/workflows/${workflowId}`)).versionId;
+	const result = await session.post(`/rest/workflows/${workflowId}/activate`, { versionId: version });
+	await waitForPublication(session, workflowId, 'published');
+	return result;
+}
+
+/** Deactivates (unpublishes) the workflow and waits until n8n took its triggers and webhooks down. */
+async function deactivateWorkflow(session, workflowId) {
+	const result = await session.post(`/rest/workflows/${workflowId}/deactivate`, {});
+	await waitForPublication(session, workflowId, 'not_published');
+	return result;
 }
 
 /** Runs a saved workflow as the editor's "Execute workflow" does, from `triggerName`; returns the execution id. */
@@ -233,6 +269,8 @@ async function waitForExecution(baseUrl, apiKey, executionId, { timeoutMs = 6000
 }
 
 module.exports = {
+	activateWorkflow,
+	deactivateWorkflow,
 	Session,
 	isReady,
 	login,

@@ -1,7 +1,7 @@
 'use strict';
-// The pinned n8n that `npm start` and the e2e tests run: installed once into an ignored folder, started as a
-// child process in its own process group (so stop() takes its task runners down too), plus installing this
-// package into a user folder exactly as n8n's Community Nodes installer does.
+// The pinned n8n that `npm start` and the e2e tests run (which version, and how it is installed: n8n-versions.js),
+// started as a child process in its own process group (so stop() takes its task runners down too), plus
+// installing this package into a user folder exactly as n8n's Community Nodes installer does.
 const { spawn, execFile } = require('node:child_process');
 const { promisify } = require('node:util');
 const crypto = require('node:crypto');
@@ -9,67 +9,11 @@ const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const rest = require('./n8n-rest');
+const versions = require('./n8n-versions');
 
 const execFileP = promisify(execFile);
-const N8N_VERSION = '2.8.4';
 const REPO = path.resolve(__dirname, '..', '..');
-const DEFAULT_RUNTIME_DIR = path.join(REPO, '.n8n-runtime');
 const npmBin = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-// n8n-nodes-base pins xlsx to a tarball URL on cdn.sheetjs.com, which is unreachable here; 0.18.5 is on npm.
-// npm 11 runs no dependency install scripts unless allowed; sqlite3 must build its native binding.
-const RUNTIME_PACKAGE_JSON = {
-	name: 'n8n-runtime',
-	private: true,
-	version: '1.0.0',
-	description: `The pinned n8n ${N8N_VERSION} for npm start and npm run test:e2e (installed by scripts/lib/n8n-runtime.js)`,
-	dependencies: { n8n: N8N_VERSION },
-	overrides: { xlsx: '0.18.5' },
-	allowScripts: { sqlite3: true },
-};
-
-function runtimePaths(dir) {
-	const n8nDir = path.join(dir, 'node_modules', 'n8n');
-	return { dir, n8nDir, bin: path.join(n8nDir, 'bin', 'n8n') };
-}
-
-function isInstalled(dir) {
-	const { n8nDir } = runtimePaths(dir);
-	try {
-		const version = JSON.parse(fs.readFileSync(path.join(n8nDir, 'package.json'), 'utf8')).version;
-		// Without the native sqlite3 binding n8n cannot open its database: treat as not installed.
-		const sqlite = path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
-		return version === N8N_VERSION && fs.existsSync(sqlite);
-	} catch {
-		return false;
-	}
-}
-
-/** Installs n8n 2.8.4 into `dir` unless it is already there. Returns { dir, n8nDir, bin, version }. */
-async function ensureN8n({ dir = process.env.N8N_RUNTIME_DIR || DEFAULT_RUNTIME_DIR, log = console.log } = {}) {
-	const paths = { ...runtimePaths(dir), version: N8N_VERSION };
-	if (isInstalled(dir)) return paths;
-	fs.mkdirSync(dir, { recursive: true });
-	fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(RUNTIME_PACKAGE_JSON, null, '\t') + '\n');
-	log(`Installing n8n ${N8N_VERSION} into ${dir} (first run only; takes a few minutes)...`);
-	const started = Date.now();
-	const logFile = path.join(dir, 'install.log');
-	const out = fs.openSync(logFile, 'w');
-	const code = await new Promise((resolve, reject) => {
-		const child = spawn(npmBin, ['install', '--no-audit', '--no-fund', '--loglevel=warn'], {
-			cwd: dir,
-			stdio: ['ignore', out, out],
-		});
-		child.on('error', reject);
-		child.on('exit', (c) => resolve(c));
-	});
-	fs.closeSync(out);
-	if (code !== 0 || !isInstalled(dir)) {
-		throw new Error(`Installing n8n ${N8N_VERSION} failed (npm exit code ${code}); see ${logFile}`);
-	}
-	log(`n8n ${N8N_VERSION} installed in ${Math.round((Date.now() - started) / 1000)} s`);
-	return paths;
-}
 
 /** The encryption key n8n already persisted in this user folder, or a new one (n8n then persists it). */
 function encryptionKeyFor(userFolder) {
@@ -109,7 +53,7 @@ function portOr(preferred) {
  * caller interrupted during start-up (Ctrl-C) can still stop the process.
  */
 async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, runtime, listenAddress, timeoutMs = 180000, onSpawn }) {
-	const rt = runtime || (await ensureN8n({ log }));
+	const rt = runtime || (await versions.ensureN8n({ log }));
 	// The task broker (n8n <-> its task runners) listens on 5679 by default; another n8n on this machine (an
 	// e2e run next to npm start) has it already, and n8n then refuses to start.
 	const brokerPort = env.N8N_RUNNERS_BROKER_PORT || String(await portOr(port + 1));
@@ -126,7 +70,7 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 		N8N_HOST: 'localhost',
 		N8N_PROTOCOL: 'http',
 		N8N_EDITOR_BASE_URL: `http://localhost:${port}`,
-		WEBHOOK_URL: `http://localhost:${port}/`,
+		...versions.versionEnv(rt, { baseUrl: `http://localhost:${port}` }),
 		DB_TYPE: 'sqlite',
 		N8N_ENCRYPTION_KEY: encryptionKeyFor(userFolder),
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
@@ -139,8 +83,7 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 		N8N_PUBLIC_API_DISABLED: 'false',
 		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
-		// Task runners are always on in 2.x (N8N_RUNNERS_ENABLED is deprecated); internal mode = child processes.
-		N8N_RUNNERS_MODE: 'internal',
+		// Task runners are always on in 2.x (child processes); their broker needs a port of its own.
 		N8N_RUNNERS_BROKER_PORT: brokerPort,
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_LEVEL: 'info',
@@ -148,7 +91,7 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 		...env,
 	};
 	// detached: n8n leads its own process group, so stop() can signal the runners it spawns as well.
-	const child = spawn(process.execPath, [rt.bin, 'start'], {
+	const child = spawn(rt.nodeBin, [rt.bin, 'start'], {
 		cwd: userFolder,
 		env: childEnv,
 		detached: true,
@@ -281,9 +224,9 @@ async function buildAndPack({ destDir, build = true, log = () => {} }) {
 }
 
 module.exports = {
-	N8N_VERSION,
 	REPO,
-	ensureN8n,
+	ensureN8n: versions.ensureN8n,
+	resolveVersion: versions.resolveVersion,
 	startN8n,
 	installPackageAsCommunityNode,
 	buildAndPack,

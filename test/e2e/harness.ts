@@ -295,12 +295,12 @@ export async function runExample(env: E2eEnv, name: string): Promise<Execution> 
 	} else {
 		const wf = await env.session.get(`/rest/workflows/${id}`);
 		const before = new Set((await executionsOf(env, id)).map((e) => String(e.id)));
-		if (!wf.active) await env.session.post(`/rest/workflows/${id}/activate`, { versionId: wf.versionId });
+		if (!wf.active) await rt.activateWorkflow(env.session, id, wf.versionId);
 		try {
 			execution = await fireAndFind(env, example, id, spec, before, timeoutMs);
 		} finally {
 			// a trigger left active keeps reacting (the two mail examples share one mailbox)
-			if (!wf.active) await env.session.post(`/rest/workflows/${id}/deactivate`, {}).catch(() => undefined);
+			if (!wf.active) await rt.deactivateWorkflow(env.session, id).catch(() => undefined);
 		}
 	}
 	if (spec.check) {

@@ -4,6 +4,9 @@
 import type { Json } from './harness';
 import type { N8nInstance } from './n8n-instance';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rest = require('../../scripts/lib/n8n-rest');
+
 export const TRIGGER = 'Mail Trigger';
 
 export interface MailAccount {
@@ -60,14 +63,11 @@ export async function createTriggerWorkflow(n8n: N8nInstance, setup: TriggerSetu
 
 /** Activates (publishes) the workflow's current version and waits until n8n has set its trigger up. */
 export async function activate(n8n: N8nInstance, id: string): Promise<void> {
-	const wf = await n8n.session.get(`/rest/workflows/${id}`);
-	await n8n.session.post(`/rest/workflows/${id}/activate`, { versionId: wf.versionId });
-	await waitPublished(n8n, id, 'published');
+	await rest.activateWorkflow(n8n.session, id);
 }
 
 export async function deactivate(n8n: N8nInstance, id: string): Promise<void> {
-	await n8n.session.post(`/rest/workflows/${id}/deactivate`, {});
-	await waitPublished(n8n, id, 'not_published');
+	await rest.deactivateWorkflow(n8n.session, id);
 }
 
 /**
@@ -78,19 +78,7 @@ export async function republish(n8n: N8nInstance, id: string): Promise<void> {
 	const wf = await n8n.session.get(`/rest/workflows/${id}`);
 	const nodes = wf.nodes.map((n: Json) => (n.name === 'No Operation' ? { ...n, position: [n.position[0] + 20, n.position[1]] } : n));
 	const saved = await n8n.session.patch(`/rest/workflows/${id}`, { name: wf.name, nodes, connections: wf.connections, settings: wf.settings, versionId: wf.versionId });
-	await n8n.session.post(`/rest/workflows/${id}/activate`, { versionId: saved.versionId });
-	await waitPublished(n8n, id, 'published');
-}
-
-/** n8n 2.4x publishes through an outbox it polls; 2.8 answers 404 here and activates synchronously. */
-async function waitPublished(n8n: N8nInstance, id: string, want: 'published' | 'not_published'): Promise<void> {
-	const deadline = Date.now() + 60000;
-	for (;;) {
-		const status = await n8n.session.get(`/rest/workflows/${id}/publication-status`).catch((e: { status?: number }) => (e.status === 404 ? null : Promise.reject(e)));
-		if (status === null || status?.status === want) return;
-		if (Date.now() > deadline) throw new Error(`Workflow ${id} is still "${status?.status}" 60 s after the request`);
-		await new Promise((r) => setTimeout(r, 500));
-	}
+	await rest.activateWorkflow(n8n.session, id, saved.versionId);
 }
 
 export interface ExecutionSummary {

@@ -66,7 +66,7 @@ export async function activateTrackingWorkflow(env: E2eEnv): Promise<string> {
 }
 
 export async function deactivate(env: E2eEnv, workflowId: string): Promise<void> {
-	await env.session.post(`/rest/workflows/${workflowId}/deactivate`, {}).catch(() => undefined);
+	await rt.deactivateWorkflow(env.session, workflowId).catch(() => undefined);
 }
 
 /** Sends a tracked offer to customer@client.local through the sandbox and returns it as the mailbox has it. */

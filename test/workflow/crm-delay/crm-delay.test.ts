@@ -229,3 +229,69 @@ test('a value of the wrong type stops the run with a clear error, or with Contin
 	const skipped = outputOf(tolerant, 'Skipped');
 	expect(skipped.map((i) => i.json.error)).toEqual(['"amount" has the value "lots", which is not a number', undefined]);
 });
+
+describe('mixed batch whose execution is saved between the two runs (a Wait on "Not Matched", a restart)', () => {
+	/** Not Matched -> Wait (2 minutes, so n8n saves the execution as waiting) -> Skipped. */
+	function withWaitOnNotMatched(parameters: IDataObject): WorkflowJson {
+		const wf = workflow(parameters, V1);
+		readsStartAfterSend(wf);
+		wf.nodes.push({ id: 'Wait', name: 'Wait', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [0, 0], parameters: { resume: 'timeInterval', amount: 2, unit: 'minutes' } } as never);
+		wf.connections!['CRM Delay'].main[1] = [{ node: 'Wait', type: NodeConnectionTypes.Main, index: 0 }];
+		wf.connections!.Wait = { main: [[{ node: 'Skipped', type: NodeConnectionTypes.Main, index: 0 }]] };
+		return wf;
+	}
+	const t0 = new Date('2030-03-01T10:00:00Z').getTime();
+	beforeEach(() => {
+		// only the clock is fake: the engine's own timers run as usual
+		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+		jest.setSystemTime(t0);
+	});
+	afterEach(() => jest.useRealTimers());
+
+	async function waitedPastTheDueTime(parameters: IDataObject) {
+		const wf = withWaitOnNotMatched(parameters);
+		const first = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Won', 5), deal(3, 'Offer', 7)] });
+		expect(first.status).toBe('waiting'); // in the Wait node of the "Not Matched" branch
+		expect(didRun(first, 'Skipped')).toBe(false);
+		jest.setSystemTime(t0 + 5 * 60000); // the Wait ends after the due time (3 minutes)
+		const resumed = await runWorkflow(wf, { resumeFrom: first.data }); // from the database: nothing of the first run's objects
+		return { first, resumed };
+	}
+
+	it('"after N minutes": the held run waits until the time planned first, not N minutes again', async () => {
+		const { resumed } = await waitedPastTheDueTime({ when: 'afterNow', amount: 3, unit: 'minutes', ...offerConditions });
+		expect(resumed.status).toBe('success'); // the due time has passed: no new wait
+		const sent = outputOf(resumed, 'Send Offer');
+		expect(ids(sent)).toEqual([1, 3]);
+		expect(sent.map((i) => [result(i).status, new Date(result(i).waitUntil as string).toISOString()])).toEqual([
+			['due', '2030-03-01T10:03:00.000Z'],
+			['due', '2030-03-01T10:03:00.000Z'],
+		]);
+		expect(sent.map((i) => Object.keys(i.json))).not.toContainEqual(expect.arrayContaining(['__crmDelayHeld']));
+		expect(outputOf(resumed, 'Name').map((i) => i.json.startId)).toEqual([1, 3]);
+		expect(ids(outputOf(resumed, 'Skipped'))).toEqual([2]);
+		expect(resumed.data.resultData.runData['Send Offer']).toHaveLength(1);
+	});
+
+	it('"Treat as Too Late": items that were due when the batch came leave on "Due", not as too late', async () => {
+		const { resumed } = await waitedPastTheDueTime({ when: 'atDate', dateSource: 'value', dateValue: '2030-03-01T10:03:00Z', ifPast: 'tooLate', ...offerConditions });
+		expect(resumed.status).toBe('success');
+		expect(ids(outputOf(resumed, 'Send Offer'))).toEqual([1, 3]);
+		expect(outputOf(resumed, 'Skipped').map((i) => [i.json.id, result(i).status])).toEqual([[2, 'notMatched']]);
+	});
+
+	it('a held run still before its time waits, as a saved execution, until the time planned first', async () => {
+		const wf = withWaitOnNotMatched({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions });
+		const first = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Won', 5)] });
+		jest.setSystemTime(t0 + 10 * 60000);
+		const held = await runWorkflow(wf, { resumeFrom: first.data });
+		expect(held.status).toBe('waiting');
+		expect(held.waitTill!.toISOString()).toBe('2030-03-03T10:00:00.000Z');
+		expect(didRun(held, 'Send Offer')).toBe(false);
+		jest.setSystemTime(t0 + 2 * DAY);
+		const done = await runWorkflow(wf, { resumeFrom: held.data });
+		expect(ids(outputOf(done, 'Send Offer'))).toEqual([1]);
+		expect(outputOf(done, 'Name').map((i) => i.json.startId)).toEqual([1]);
+		expect(done.data.resultData.runData.Skipped).toHaveLength(1);
+	});
+});
