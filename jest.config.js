@@ -37,7 +37,7 @@ module.exports = {
 			globalSetup: '<rootDir>/test/harness/global-setup.ts',
 			globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
 		}),
-		project('e2e'),
+		project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-setup.ts' }),
 	],
 	testTimeout: 120000,
 };

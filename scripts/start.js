@@ -31,6 +31,19 @@ function portIsFree(port) {
 	});
 }
 
+const VERSION_FILE = path.join(USER_FOLDER, 'n8n-version.txt');
+
+/** n8n migrates its database forward only: data a newer n8n has used is not opened by an older one. */
+function refuseDowngrade(version) {
+	const used = fs.existsSync(VERSION_FILE) ? fs.readFileSync(VERSION_FILE, 'utf8').trim() : '';
+	const newer = (a, b) => a.split('.').map(Number).reduce((d, n, i) => d || n - Number(b.split('.')[i] || 0), 0) > 0;
+	if (used && newer(used, version)) {
+		throw new Error(
+			`The data in ${USER_FOLDER} was last used by n8n ${used}, which migrated its database; n8n ${version} cannot open it. Start n8n ${used} (CRM_MAIL_N8N_VERSION=${used} npm start), or move ${USER_FOLDER} away to start afresh.`,
+		);
+	}
+}
+
 /** The owner login: generated once, kept in .n8n/ (ignored by git) so every later run can log in. */
 function ownerLogin() {
 	if (fs.existsSync(LOGIN_FILE)) return JSON.parse(fs.readFileSync(LOGIN_FILE, 'utf8'));
@@ -121,7 +134,9 @@ async function main() {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
 
-	const runtime = await rt.ensureN8n({ log });
+	const version = rt.resolveVersion();
+	refuseDowngrade(version);
+	const runtime = await rt.ensureN8n({ version, log });
 
 	let sandbox = null;
 	try {
@@ -143,6 +158,7 @@ async function main() {
 
 	log(`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
 	const n8n = await rt.startN8n({ userFolder: USER_FOLDER, port: PORT, runtime, log, onSpawn: (stop) => stoppers.push(stop) });
+	fs.writeFileSync(VERSION_FILE, `${runtime.version}\n`);
 	n8n.process.on('exit', (code, signal) => {
 		if (shuttingDown) return;
 		console.error(`[start] n8n exited unexpectedly (${code ?? signal}); see ${n8n.logFile}`);

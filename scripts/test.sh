@@ -2,7 +2,8 @@
 # The README's test command: sets up a fresh machine and runs every test.
 #   Debian packages: Dovecot (IMAP + LMTP) for the IMAP tests, Chromium for the editor checks (as root, via apt);
 #   npm install; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
-#   end-to-end tests in a real n8n (installs the pinned n8n 2.8.4 into .n8n-runtime/ on first use).
+#   end-to-end tests in a real n8n, once per pinned n8n version (scripts/lib/n8n-versions.js: the oldest supported
+#   and the latest, each installed into .n8n-runtime/ on first use).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,11 +32,22 @@ npm install --no-audit --no-fund
 npm run build
 npm run lint
 results=$(mktemp -d)
-npm test -- --json --outputFile="$results/main.json"
-npm run test:e2e -- --json --outputFile="$results/e2e.json"
-# One closing line for CI over both runs.
+status=0
+npm test -- --json --outputFile="$results/main.json" || status=1
+# one pack for every version: the same tarball a user installs
+pack=$(mktemp -d)
+export CRM_MAIL_TARBALL="$pack/$(npm pack --silent --pack-destination "$pack" | tail -n 1)"
+versions=$(node -p "Object.keys(require('./scripts/lib/n8n-versions').PINNED).join(' ')")
+for version in $versions; do
+	echo "End-to-end tests in n8n $version"
+	CRM_MAIL_N8N_VERSION=$version npm run test:e2e -- --json --outputFile="$results/e2e-$version.json" || status=1
+done
+# One closing line for CI over every run.
 node -e '
-const r = process.argv.slice(1).map((f) => require(f));
-const sum = (k) => r.reduce((n, x) => n + x[k], 0);
-console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
-' "$results/main.json" "$results/e2e.json"
+const path = require("node:path");
+const runs = process.argv.slice(1).filter((f) => require("node:fs").existsSync(f)).map((f) => ({ name: path.basename(f, ".json"), r: require(f) }));
+const sum = (k) => runs.reduce((n, x) => n + x.r[k], 0);
+const parts = runs.map((x) => `${x.name.replace(/^e2e-/, "e2e n8n ")} ${x.r.numPassedTests}/${x.r.numTotalTests}`);
+console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed (${parts.join("; ")})`);
+' "$results/main.json" $(for v in $versions; do echo "$results/e2e-$v.json"; done)
+exit $status

@@ -102,8 +102,9 @@ async function waitThenRelease(ctx: IExecuteFunctions, due: INodeExecutionData[]
 	// with the waiting execution) to the FIRST output, as for its own Wait node. So that input becomes exactly
 	// the due items with their result field: only they leave on "Due" after the wait.
 	if (!setResumeOutput(ctx, due)) {
-		throw new NodeOperationError(ctx.getNode(), `CRM Delay cannot wait longer than a minute in n8n ${n8nVersion()}: the data of the running node is not available`, {
-			description: 'Use the default execution engine for this workflow, or a delay under a minute.',
+		throw new NodeOperationError(ctx.getNode(), `CRM Delay cannot wait longer than a minute on this execution engine (n8n ${n8nVersion()}): it has no waiting executions`, {
+			description:
+				'Waits of a minute and more are saved as waiting executions, which the default engine has and the opt-in "engine v2" has not yet. Set the workflow to the default engine (Workflow Settings), or use a delay under a minute.',
 		});
 	}
 	await ctx.putExecutionToWait(waitUntil);

@@ -20,8 +20,25 @@ export interface EngineAccess {
 	runIndex: number;
 }
 
+/** Executions of the new engine have UUID v7 ids (n8n's own test, `isExecutionIdV2`); the default engine's are numbers. */
+const EXECUTION_ID_V2 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * The opt-in new execution engine of n8n 2.4x (workflow setting "engineType": "v2") runs each node on its own:
+ * it has no execution stack a node can add to and no waiting executions.
+ */
+export function onEngineV2(ctx: IExecuteFunctions): boolean {
+	if ((ctx.getWorkflowSettings() as { engineType?: unknown }).engineType === 'v2') return true;
+	try {
+		return EXECUTION_ID_V2.test(String(ctx.getExecutionId()));
+	} catch {
+		return false;
+	}
+}
+
 /** The engine pieces a mixed batch needs, or what is missing. */
 export function engineAccess(ctx: IExecuteFunctions): EngineAccess | { missing: string } {
+	if (onEngineV2(ctx)) return { missing: 'the execution stack (the workflow runs on the new execution engine, "engine v2")' };
 	const state = (ctx as unknown as { runExecutionData?: EngineState }).runExecutionData;
 	const stack = state?.executionData?.nodeExecutionStack;
 	if (!Array.isArray(stack)) return { missing: "the execution stack (this n8n's engine does not expose it to nodes)" };
@@ -46,6 +63,7 @@ function entryOf(ctx: IExecuteFunctions): IExecuteData | undefined {
  * it passes the input of its stack entry (saved with the execution) to the first output.
  */
 export function setResumeOutput(ctx: IExecuteFunctions, items: INodeExecutionData[]): boolean {
+	if (onEngineV2(ctx) || typeof ctx.putExecutionToWait !== 'function') return false;
 	const entry = entryOf(ctx);
 	if (!entry) return false;
 	entry.data.main[0] = items;

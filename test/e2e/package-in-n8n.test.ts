@@ -10,6 +10,8 @@ import {
 	Json,
 	expectedTypes,
 	loadErrors,
+	publicApi,
+	runHelperWorkflow,
 	runExample,
 	startE2e,
 	stopE2e,
@@ -22,6 +24,7 @@ const { openEditor, CHROMIUM_ARGS } = require('../../scripts/lib/n8n-editor');
 const { chromium } = require('playwright-core');
 const { loadExamples } = require('../../scripts/lib/examples');
 const { importWorkflows } = require('../../scripts/lib/n8n-rest');
+const { resolveVersion, OLDEST } = require('../../scripts/lib/n8n-versions');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const exampleNames: string[] = loadExamples(EXAMPLES_DIR).map((e: { name: string }) => e.name);
@@ -144,6 +147,41 @@ test('a tracked mail, sent through the sandbox and fetched from the mailbox: its
 		await deactivate(env, workflowId);
 	}
 }, 180 * 1000);
+
+test('"Set Up Tables" on a table that lacks columns: adds them where n8n has column endpoints (2.41+), names them on older n8n', async () => {
+	await publicApi(env, 'POST', '/data-tables', { name: 'e2ecols_contacts', columns: [{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }] });
+	const run = await runHelperWorkflow(env, {
+		name: 'Set up tables with a prefix',
+		nodes: [
+			{ id: 'e2e-cols-1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'e2e-cols-2',
+				name: 'Set Up Tables',
+				type: `${env.packageName}.crmMatch`,
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: { backend: 'dataTables', operation: 'setupTables', options: { tablePrefix: 'e2ecols_' } },
+				credentials: { crmMailN8nApi: { id: 'sandbox-n8n-api', name: 'Sandbox n8n API' } },
+			},
+		],
+		connections: { Start: { main: [[{ node: 'Set Up Tables', type: 'main', index: 0 }]] } },
+	});
+	const missing = ['first_name', 'last_name', 'email_canonical', 'company_id', 'owner', 'source', 'dedupe_key'];
+	if (resolveVersion() === OLDEST) {
+		expect(run.status).toBe('error');
+		const error = run.data.resultData.error as Json;
+		expect(error.message).toContain(`e2ecols_contacts (${missing.join(', ')})`);
+		expect(error.description).toMatch(/Older n8n cannot add columns through its API/);
+	} else {
+		expect(run.status).toBe('success');
+		const out = run.data.resultData.runData['Set Up Tables'][0].data.main[0][0].json;
+		expect(out.columnsAdded).toEqual(missing.map((c) => `e2ecols_contacts.${c}`));
+		const tables = await publicApi(env, 'GET', '/data-tables?limit=100');
+		const contacts = tables.data.find((t: Json) => t.name === 'e2ecols_contacts');
+		const columns = await publicApi(env, 'GET', `/data-tables/${contacts.id}/columns`);
+		expect(columns.map((c: Json) => c.name)).toEqual(expect.arrayContaining(['name', 'email', ...missing]));
+	}
+});
 
 test('the editor shows the examples and every node without a missing icon, unknown-node placeholder or parameter error', async () => {
 	const editor = await openEditor({ baseUrl: env.baseUrl, login: env.login, screenshotsDir: SCREENSHOTS });

@@ -105,6 +105,8 @@ export interface Option {
 export interface SetupReport {
 	created: string[];
 	existing: string[];
+	/** Columns added to tables that existed without them (`table.column`). */
+	columnsAdded?: string[];
 }
 
 export interface CrmBackend {

@@ -3,7 +3,11 @@
 // on a name conflict), rows with a JSON filter ({ type: and|or, filters: [{ columnName, condition = eq,
 // value }]}), cursor pagination (base64 { limit, offset }, limit <= 250, nextCursor null at the end),
 // insert (returnType count|id|all), PATCH rows/update, DELETE rows/delete?filter=, 404 for unknown tables,
-// 400 for unknown columns. System columns id / createdAt / updatedAt. No column endpoints (absent in 2.8.4).
+// 400 for unknown columns. System columns id / createdAt / updatedAt.
+// Columns of an existing table, as n8n 2.41.1 adds them (its openapi.yml and data-tables.columns.handler):
+// GET / POST /data-tables/{id}/columns (201 { id, name, dataTableId, type, index }; 409 on a name conflict;
+// 400 on a bad name or type), PATCH / DELETE /columns/{columnId}. As n8n 2.8.4 (`n8nVersion: '2.8'`, the
+// default) the fake has no column endpoints and answers them as 2.8.4 answers a path it does not know.
 import type { FakeRequest, FakeResponse } from '../../harness/fake-http';
 import { FakeHttpServer } from '../../harness/fake-http';
 
@@ -22,14 +26,32 @@ interface Filter {
 	value: unknown;
 }
 
+/** n8n 2.8.4's answer to a public-API path it does not know. */
+const UNKNOWN_PATH_2_8 = { message: 'not found' };
+
 export class FakeN8nDataTables extends FakeHttpServer {
 	readonly tables = new Map<string, Table>();
 	users = [{ id: 'u1', email: 'owner@example.com', firstName: 'Olga', lastName: 'Owner' }];
 	private seq = 0;
 
-	constructor(readonly apiKey = 'test-api-key') {
+	constructor(
+		readonly apiKey = 'test-api-key',
+		readonly n8nVersion: '2.8' | '2.41' = '2.8',
+	) {
 		super();
 		const api = '/api/v1';
+		const columns = /^\/api\/v1\/data-tables\/([^/]+)\/columns$/;
+		const column = /^\/api\/v1\/data-tables\/([^/]+)\/columns\/([^/]+)$/;
+		if (n8nVersion === '2.41') {
+			this.route('GET', columns, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => res.json(t.columns.map((c) => ({ ...c, dataTableId: t.id })))));
+			this.route('POST', columns, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.addColumn(t, req, res)));
+			this.route('DELETE', column, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.deleteColumn(t, req, res)));
+		} else {
+			for (const method of ['GET', 'POST', 'PATCH', 'DELETE'] as const) {
+				this.route(method, columns, (_req, res) => res.json(UNKNOWN_PATH_2_8, 404));
+				this.route(method, column, (_req, res) => res.json(UNKNOWN_PATH_2_8, 404));
+			}
+		}
 		this.route('GET', `${api}/data-tables`, (req, res) => this.auth(req, res) && this.listTables(req, res));
 		this.route('POST', `${api}/data-tables`, (req, res) => this.auth(req, res) && this.createTable(req, res));
 		this.route('GET', /^\/api\/v1\/data-tables\/([^/]+)\/rows$/, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.getRows(t, req, res)));
@@ -125,6 +147,26 @@ export class FakeN8nDataTables extends FakeHttpServer {
 		}
 		const { rows: _r, nextId: _n, ...t } = this.newTable(body.name, body.columns);
 		res.json({ ...t, projectId: 'p1' }, 201);
+	}
+
+	private addColumn(t: Table, req: FakeRequest, res: FakeResponse) {
+		const body = req.json as { name?: string; type?: string; index?: number };
+		if (!body?.name || !/^[a-zA-Z][a-zA-Z0-9_]*$/.test(body.name)) return res.json({ message: `Invalid column name '${body?.name}'` }, 400);
+		if (!['string', 'number', 'boolean', 'date'].includes(String(body.type))) return res.json({ message: `Invalid enum value. Expected 'string' | 'number' | 'boolean' | 'date', received '${body.type}'` }, 400);
+		if (['id', 'createdAt', 'updatedAt'].includes(body.name)) return res.json({ message: `Column name "${body.name}" is reserved as a system column name.` }, 409);
+		if (t.columns.some((c) => c.name === body.name)) return res.json({ message: `A column with the name '${body.name}' already exists in the data table '${t.name}'.` }, 409);
+		const col = { id: `${t.id}c${t.columns.length}`, name: body.name, type: String(body.type), index: t.columns.length };
+		t.columns.push(col);
+		for (const row of t.rows) row[col.name] = null;
+		res.json({ ...col, dataTableId: t.id }, 201);
+	}
+
+	private deleteColumn(t: Table, req: FakeRequest, res: FakeResponse) {
+		const at = t.columns.findIndex((c) => c.id === req.params['2']);
+		if (at < 0) return res.json({ message: `Could not find the column '${req.params['2']}'` }, 404);
+		const [col] = t.columns.splice(at, 1);
+		for (const row of t.rows) delete row[col.name];
+		res.send('', 204);
 	}
 
 	private withTable(req: FakeRequest, res: FakeResponse, fn: (t: Table) => unknown) {

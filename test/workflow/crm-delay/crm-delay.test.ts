@@ -295,3 +295,17 @@ describe('mixed batch whose execution is saved between the two runs (a Wait on "
 		expect(done.data.resultData.runData.Skipped).toHaveLength(1);
 	});
 });
+
+test('on the opt-in "engine v2" (no waiting executions, no execution stack) long waits and mixed batches stop with a clear error', async () => {
+	const v2 = { executionOrder: 'v1', engineType: 'v2' };
+	const long = await runWorkflow(workflow({ when: 'afterNow', amount: 2, unit: 'days' }, v2), { input: [deal(1, 'Offer', 5)] });
+	expect(long.status).toBe('error');
+	expect(fail(long)?.message).toMatch(/cannot wait longer than a minute on this execution engine/);
+	expect(didRun(long, 'Send Offer')).toBe(false);
+	const mixed = await runWorkflow(workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, v2), { input: [deal(1, 'Offer', 5), deal(2, 'Won', 5)] });
+	expect(mixed.status).toBe('error');
+	expect(fail(mixed)?.message).toMatch(/engine v2/);
+	expect(didRun(mixed, 'Skipped')).toBe(false);
+	const short = await runWorkflow(workflow({ when: 'afterNow', amount: 0.01, unit: 'minutes' }, v2), { input: [deal(1, 'Offer', 5)] });
+	expect(ids(outputOf(short, 'Send Offer'))).toEqual([1]);
+});

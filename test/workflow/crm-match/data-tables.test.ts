@@ -160,3 +160,37 @@ test('Create / Get / Find / Update, dropdowns and the credential test', async ()
 	expect((await testCredential(node, 'crmMailN8nApi', creds.crmMailN8nApi)).status).toBe('OK');
 	expect((await testCredential(node, 'crmMailN8nApi', { ...creds.crmMailN8nApi, apiKey: 'bad' })).message).toMatch(/refused/);
 });
+
+describe('tables that exist without some of the columns', () => {
+	const withoutColumns = (server: FakeN8nDataTables) => {
+		// an older "crm_contacts" with only some of the columns, and a row in it
+		server.seed('crm_contacts', [{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }], [{ name: 'Ann', email: 'ann@acme.com' }]);
+	};
+
+	test('n8n 2.41 and newer: Set Up Tables adds the missing columns, and the table works', async () => {
+		await fake.stop();
+		fake = new FakeN8nDataTables('key-1', '2.41');
+		await fake.start();
+		creds = { crmMailN8nApi: { baseUrl: fake.baseUrl, apiKey: 'key-1' } };
+		withoutColumns(fake);
+		const setup = await run({ operation: 'setupTables' }, [{ json: {} }]);
+		expect(outputOf(setup, 'CRM')[0].json).toMatchObject({
+			existing: ['crm_contacts'],
+			columnsAdded: ['first_name', 'last_name', 'email_canonical', 'company_id', 'owner', 'source', 'dedupe_key'].map((c) => `crm_contacts.${c}`),
+		});
+		const contacts = [...fake.tables.values()].find((t) => t.name === 'crm_contacts')!;
+		expect(contacts.columns.find((c) => c.name === 'company_id')?.type).toBe('number');
+		const after = await run({ operation: 'match' }, [incoming('ann@acme.com')]);
+		expect(after.status).toBe('success');
+		const participant = (outputOf(after, 'CRM')[0].json.crm as any).participants.find((p: any) => p.address === 'ann@acme.com');
+		expect(participant.primary).toMatchObject({ type: 'contact', name: 'Ann' });
+	});
+
+	test('n8n 2.8: no column endpoints; Set Up Tables stops with the error naming the columns and what to do', async () => {
+		withoutColumns(fake);
+		const setup = await run({ operation: 'setupTables' }, [{ json: {} }]);
+		expect(setup.data.resultData.error?.message).toMatch(/crm_contacts \(first_name/);
+		expect(setup.data.resultData.error?.description).toMatch(/on n8n 2\.41 and newer it adds the missing columns.*Older n8n cannot add columns through its API/);
+		expect([...fake.tables.values()].find((t) => t.name === 'crm_contacts')!.columns.map((c) => c.name)).toEqual(['name', 'email']);
+	});
+});

@@ -60,24 +60,33 @@ export class DataTablesBackend implements CrmBackend {
 		if (badColumns.length)
 			throw new CrmError(
 				`These CRM data tables lack columns: ${badColumns.join('; ')}`,
-				"n8n's public API cannot add columns: add them in the Data tables tab (type string, ids type number), or delete the tables and run \"Set Up Tables\".",
+				'Run the "Set Up Tables" operation: on n8n 2.41 and newer it adds the missing columns. Older n8n cannot add columns through its API: add them in the Data tables tab (type string, ids type number), or delete the tables and run "Set Up Tables".',
 			);
 		return out;
 	}
 
 	async setup(): Promise<SetupReport> {
 		const found = await this.client.listTables(TABLE_KEYS.map((k) => this.tableName(k)));
-		const report: SetupReport = { created: [], existing: [] };
+		const columnsAdded: string[] = [];
+		const report: SetupReport = { created: [], existing: [], columnsAdded };
 		for (const key of TABLE_KEYS) {
 			const name = this.tableName(key);
-			if (found.some((t) => t.name === name)) report.existing.push(name);
-			else {
+			const table = found.find((t) => t.name === name);
+			if (!table) {
 				await this.client.createTable(name, TABLES[key].columns);
 				report.created.push(name);
+				continue;
+			}
+			report.existing.push(name);
+			const have = new Set((table.columns ?? []).map((c) => c.name));
+			for (const column of table.columns ? TABLES[key].columns.filter((c) => !have.has(c.name)) : []) {
+				// n8n before 2.41 has no column endpoint: the check below names what is missing and what to do
+				if (!(await this.client.addColumn(table.id, name, column))) break;
+				columnsAdded.push(`${name}.${column.name}`);
 			}
 		}
 		this.ids = undefined;
-		await this.tables(); // verifies columns of tables that already existed
+		await this.tables(); // verifies the columns of every table
 		return report;
 	}
 

@@ -1,7 +1,7 @@
-// n8n's public REST API for data tables (n8n >= 2.7; checked against 2.8.4's openapi.yml): list / create
-// tables, read rows with a JSON filter (`and` | `or` of `{ columnName, condition, value }`, condition
-// defaults to `eq`), cursor pagination (limit <= 250), insert, update, delete by filter.
-// 2.8.4 has NO column endpoints, so a table that exists without our columns cannot be repaired here.
+// n8n's public REST API for data tables (n8n >= 2.7; checked against the openapi.yml of 2.8.4 and 2.41.1): list /
+// create tables, read rows with a JSON filter (`and` | `or` of `{ columnName, condition, value }`, condition
+// defaults to `eq`), cursor pagination (limit <= 250), insert, update, delete by filter. Columns of an existing
+// table can be added from n8n 2.41 on (POST /data-tables/{id}/columns); 2.8 has no column endpoints (404).
 import type { Http, HttpRequest } from '../types';
 import { CrmError } from '../types';
 
@@ -80,6 +80,22 @@ export class DataTablesClient {
 			return await this.call<TableInfo>({ method: 'POST', path: '/data-tables', body: { name, columns } }, `create data table ${name}`);
 		} catch (e) {
 			if (e instanceof CrmError && e.status === 409) return undefined; // created meanwhile by a parallel run
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
+			throw e;
+		}
+	}
+
+	/**
+	 * Adds a column to an existing table. Undefined when this n8n has no column endpoints (n8n before 2.41
+	 * answers such a path with a plain 404); a column that exists meanwhile (409) counts as added.
+	 */
+	async addColumn(tableId: string, tableName: string, column: { name: string; type: string }): Promise<boolean | undefined> {
+		try {
+			await this.call({ method: 'POST', path: `/data-tables/${tableId}/columns`, body: column }, `add the column ${column.name} to data table ${tableName}`);
+			return true;
+		} catch (e) {
+			if (e instanceof CrmError && e.status === 409) return true;
+			if (e instanceof CrmError && e.status === 404 && !/gone/.test(e.message)) return undefined;
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			throw e;
 		}
