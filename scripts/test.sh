@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: sets up a fresh machine and runs every test.
-#   Debian packages: Dovecot (IMAP + LMTP) for the IMAP tests, Chromium for the editor checks (as root, via apt);
-#   npm install; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
+#   Debian packages: Dovecot (IMAP + LMTP) for the IMAP tests, Chromium for the editor checks, PostgreSQL for
+#   n8n's engine v2 (as root, via apt);
+#   npm ci; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
 #   end-to-end tests in a real n8n, once per pinned n8n version (scripts/lib/n8n-versions.js: the oldest supported
 #   and the latest, each installed into .n8n-runtime/ on first use).
 set -euo pipefail
@@ -11,6 +12,8 @@ need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -e /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
+# PostgreSQL: the data plane of n8n's opt-in engine v2 in the CRM Delay e2e (a private instance, never the service)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "Installing Debian packages: ${need[*]}"
@@ -26,9 +29,8 @@ if [ ${#need[@]} -gt 0 ]; then
 	fi
 fi
 
-# `npm install`, not `npm ci`: the lock lists eslint-import-resolver-typescript's native bindings for this platform
-# only (the registry here serves no others), which `npm ci` rejects as out of sync; install keeps the locked versions.
-npm install --no-audit --no-fund
+# the lock is complete (every platform's optional bindings): a clean install of exactly what it lists
+npm ci --no-audit --no-fund
 npm run build
 npm run lint
 results=$(mktemp -d)
