@@ -58,6 +58,11 @@ export default tseslint.config(
 		},
 	},
 	{
+		// A folder entry of the IMAP Sync Trigger starts with its folder picker, as a user reads it, not alphabetically.
+		files: ['./nodes/ImapSyncTrigger/description.ts'],
+		rules: { 'n8n-nodes-base/node-param-fixed-collection-type-unsorted-items': 'off' },
+	},
+	{
 		// Tests, benchmarks and scripts are not shipped; they may log and spawn processes.
 		files: ['test/**/*.ts', 'bench/**/*.ts'],
 		rules: {

@@ -15,6 +15,14 @@ export const folderFields: INodeProperties = {
 			name: 'folder',
 			values: [
 				{
+					displayName: 'Folder Name or ID',
+					name: 'path',
+					type: 'options',
+					typeOptions: { loadOptionsMethod: 'getFolders' },
+					default: 'INBOX',
+					description: 'The folder to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				},
+				{
 					displayName: 'After Emitting',
 					name: 'afterAction',
 					type: 'options',
@@ -36,7 +44,7 @@ export const folderFields: INodeProperties = {
 						{
 							name: 'Delete',
 							value: 'delete',
-							description: 'Deleted and expunged on the server:	it cannot be recovered',
+							description: 'Deleted and expunged on the server: it cannot be recovered',
 						},
 					]
 				},
@@ -63,14 +71,6 @@ export const folderFields: INodeProperties = {
 						]
 				},
 				{
-					displayName: 'Folder Name or ID',
-					name: 'path',
-					type: 'options',
-					typeOptions: { loadOptionsMethod: 'getFolders' },
-					default: 'INBOX',
-					description: 'The folder to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-				},
-				{
 					displayName: 'Load',
 					name: 'load',
 					type: 'options',
@@ -85,12 +85,12 @@ export const folderFields: INodeProperties = {
 						{
 							name: 'Full Message Without Attachments',
 							value: 'noAttachments',
-							description: 'Text and HTML;	attachment names, types and sizes only',
+							description: 'Text and HTML; attachment names, types and sizes only',
 						},
 						{
 							name: 'Headers Only',
 							value: 'headers',
-							description: 'Addresses, subject, date and IDs;	fastest',
+							description: 'Addresses, subject, date and IDs; fastest',
 						},
 						]
 				},
