@@ -11,16 +11,21 @@ const rt = require('./lib/n8n-runtime');
 const { importExamples, loadExamples, trackingBaseUrl } = require('./lib/examples');
 const unisenderLib = require('./lib/unisender-standin');
 const sandboxLib = require('./sandbox');
+const { RunState, watchLauncher } = require('./lib/run-state');
 
 const REPO = rt.REPO;
 // N8N_USER_FOLDER: n8n keeps its data in <it>/.n8n (database, nodes/) and its static cache in <it>/.cache.
-const USER_FOLDER = path.join(REPO, '.n8n');
+// CRM_MAIL_START_FOLDER / CRM_MAIL_SANDBOX_DIR: other data folders (the first-run check uses throw-away ones)
+const USER_FOLDER = process.env.CRM_MAIL_START_FOLDER || path.join(REPO, '.n8n');
 const N8N_FOLDER = path.join(USER_FOLDER, '.n8n');
 const PORT = Number(process.env.N8N_PORT || 5678);
 const LOGIN_FILE = path.join(USER_FOLDER, 'owner-login.json');
 const API_KEY_FILE = path.join(USER_FOLDER, 'api-key.txt');
 const TRACKING_SECRET_FILE = path.join(USER_FOLDER, 'tracking-secret.txt');
 const UNISENDER_PORT = Number(process.env.UNISENDER_STANDIN_PORT || unisenderLib.DEFAULT_PORT);
+// `npm start -- --reset-examples`: import the example workflows again over the ones in n8n (your edits are lost)
+const RESET_EXAMPLES = process.argv.includes('--reset-examples');
+const runState = new RunState(path.join(USER_FOLDER, 'npm-start.json'));
 const log = (msg) => console.log(`[start] ${msg}`);
 
 function portIsFree(port) {
@@ -86,6 +91,24 @@ async function apiKeyFor(session, baseUrl) {
 	return apiKey;
 }
 
+const CRM_TABLES = ['crm_contacts', 'crm_companies', 'crm_leads', 'crm_deals', 'crm_email_links'];
+
+/** Runs the example "Set Up the CRM Tables" once when the data tables of the Data Tables examples are missing. */
+async function setUpCrmTables(session, baseUrl, apiKey, workflows) {
+	const example = workflows.find((w) => w.name === 'set-up-crm-tables' && w.id);
+	if (!example) return;
+	try {
+		const tables = await rt.publicApi(baseUrl, apiKey, 'GET', '/data-tables?limit=250');
+		const names = new Set(tables.data.map((t) => t.name));
+		if (CRM_TABLES.every((name) => names.has(name))) return;
+		const execution = await rt.waitForExecution(baseUrl, apiKey, await rt.runManually(session, example.id), { timeoutMs: 60000 });
+		if (execution.status === 'success') log(`Created the CRM data tables (${CRM_TABLES.join(', ')}) with the example "${example.title}"`);
+		else log(`Setting up the CRM data tables failed (${execution.data?.resultData?.error?.message}); run the example "${example.title}" in the editor`);
+	} catch (error) {
+		log(`Could not set up the CRM data tables (${error.message}); run the example "${example.title}" in the editor`);
+	}
+}
+
 /** The package's node and credential types as n8n loaded them. */
 async function loadedTypes(session, packageDirectory) {
 	const pkg = JSON.parse(fs.readFileSync(path.join(packageDirectory, 'package.json'), 'utf8'));
@@ -109,6 +132,7 @@ async function shutdown(code) {
 	shuttingDown = true;
 	log('Stopping...');
 	for (const stop of stoppers.reverse()) await stop().catch(() => {});
+	runState.clear();
 	log('Stopped.');
 	process.exit(code);
 }
@@ -118,7 +142,17 @@ async function main() {
 	process.on('SIGINT', () => shutdown(0));
 	process.on('SIGTERM', () => shutdown(0));
 	process.on('SIGHUP', () => shutdown(0));
+	// a SIGTERM to npm alone (process managers, IDEs, `kill <npm pid>`) stops npm but never reaches this script
+	watchLauncher(() => {
+		log('npm was stopped: stopping everything this run started.');
+		shutdown(0);
+	});
 
+	fs.mkdirSync(USER_FOLDER, { recursive: true });
+	const earlier = await runState.takeOver(log);
+	if (earlier.running) {
+		throw new Error(`npm start is already running (process ${earlier.running}). Stop it with Ctrl-C in its terminal, or: kill ${earlier.running}`);
+	}
 	if (!(await portIsFree(PORT))) {
 		throw new Error(`Port ${PORT} is already in use: is another n8n (or npm start) running? Stop it first.`);
 	}
@@ -140,8 +174,9 @@ async function main() {
 
 	let sandbox = null;
 	try {
-		sandbox = await sandboxLib.startSandbox({ log });
+		sandbox = await sandboxLib.startSandbox({ log, ...(process.env.CRM_MAIL_SANDBOX_DIR ? { dir: process.env.CRM_MAIL_SANDBOX_DIR } : {}) });
 		stoppers.push(() => sandbox.stop());
+		runState.addGroup('mail sandbox (Dovecot)', sandbox.dovecot.pid);
 	} catch (error) {
 		log(`The mail sandbox is not available, starting n8n without it: ${error.message}`);
 	}
@@ -157,7 +192,16 @@ async function main() {
 	if (shuttingDown) return;
 
 	log(`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
-	const n8n = await rt.startN8n({ userFolder: USER_FOLDER, port: PORT, runtime, log, onSpawn: (stop) => stoppers.push(stop) });
+	const n8n = await rt.startN8n({
+		userFolder: USER_FOLDER,
+		port: PORT,
+		runtime,
+		log,
+		onSpawn: (stop, child) => {
+			stoppers.push(stop);
+			runState.addGroup('n8n', child.pid);
+		},
+	});
 	fs.writeFileSync(VERSION_FILE, `${runtime.version}\n`);
 	n8n.process.on('exit', (code, signal) => {
 		if (shuttingDown) return;
@@ -190,7 +234,8 @@ async function main() {
 	const standInUrl = unisenderVars.baseUrl.replace(/\/+$/, '');
 	const preserve = (def, data) =>
 		def.type === 'unisenderApi' && typeof data.baseUrl === 'string' && data.baseUrl.replace(/\/+$/, '') !== standInUrl;
-	const { workflows } = await importExamples(session, { vars, preserve, log });
+	const { workflows } = await importExamples(session, { vars, preserve, keepExisting: !RESET_EXAMPLES, log });
+	await setUpCrmTables(session, n8n.baseUrl, apiKey, workflows);
 	const types = await loadedTypes(session, installed.packageDirectory);
 
 	const line = '-'.repeat(72);
@@ -210,9 +255,9 @@ async function main() {
 			`Nodes of this package loaded: ${types.nodes.length ? types.nodes.join(', ') : 'none yet'} (package.json lists ${types.expectedNodes}; ` +
 				`${types.tools} of them also usable as AI agent tools)`,
 			`Credential types: ${types.credentials.length ? types.credentials.join(', ') : 'none yet'}`,
-			`Example workflows: ${workflows.length ? '' : 'none yet (examples/*.json)'}`,
+			`Example workflows: ${workflows.length ? (workflows.some((w) => w.kept) ? '(those already in n8n are kept as you left them; npm start -- --reset-examples imports them again)' : '') : 'none yet (examples/*.json)'}`,
 			...workflows.map((w) =>
-				w.error ? `  ${w.file}: NOT imported: ${w.error}` : `  ${n8n.baseUrl}/workflow/${w.id}  ${w.title}${w.active ? ' (active)' : ''}`,
+				w.error ? `  ${w.file}: NOT imported: ${w.error}` : `  ${n8n.baseUrl}/workflow/${w.id}  ${w.title}${w.active ? ' (published)' : ''}`,
 			),
 			'',
 			sandbox ? sandboxLib.describe(sandbox) : 'Mail sandbox: not running (see the message above).',
@@ -222,7 +267,7 @@ async function main() {
 				: `Unisender stand-in: not running (see the message above); credential "Sandbox Unisender" points at ${unisenderVars.baseUrl}.`,
 			'',
 			`Email tracking: credential "Sandbox Email Tracking" = ${tracking.baseUrl} (the Email Tracking Trigger's`,
-			`  production URL; activate "When the offer mail is opened..." to serve it), secret in ${path.relative(REPO, TRACKING_SECRET_FILE)}.`,
+			`  production URL; publish "When the offer mail is opened..." to serve it), secret in ${path.relative(REPO, TRACKING_SECRET_FILE)}.`,
 			'',
 			'Press Ctrl-C to stop n8n, the sandbox and the Unisender stand-in.',
 			line,

@@ -9,7 +9,7 @@
 // one placeholder takes the placeholder's type (a port stays a number).
 const fs = require('node:fs');
 const path = require('node:path');
-const { importCredentials, importWorkflows } = require('./n8n-rest');
+const { importCredentials, importWorkflows, stableWorkflowId } = require('./n8n-rest');
 
 const REPO = path.resolve(__dirname, '..', '..');
 const EXAMPLES_DIR = path.join(REPO, 'examples');
@@ -98,17 +98,24 @@ function trackingBaseUrl(n8nUrl, examples = loadExamples()) {
 }
 
 /**
- * Imports the sandbox credentials and every example workflow into a running n8n (idempotent).
+ * Imports the sandbox credentials and the example workflows into a running n8n.
  * vars: the placeholder values. preserve(def, currentData): true keeps an existing credential as the user left it
- * (see n8n-rest importCredentials). Returns { credentials: Map, workflows: [{ name, file, id, active }] }.
+ * (see n8n-rest importCredentials). keepExisting: an example or credential that is already there is left exactly as
+ * it is (the user's edits, its published state, its static data such as the IMAP Sync Trigger's position); only
+ * missing ones are imported. Returns { credentials: Map, workflows: [{ name, file, id, active, title, kept }] }.
  */
-async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, preserve, log = () => {} }) {
+async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, preserve, keepExisting = false, log = () => {} }) {
 	const defs = loadCredentialDefs(dir).map((c) => ({ ...c, data: fillPlaceholders(c.data, vars) }));
-	const credentials = await importCredentials(session, defs, { preserve, log });
+	const credentials = await importCredentials(session, defs, { preserve: keepExisting ? () => true : preserve, log: keepExisting ? () => {} : log });
 	const examples = loadExamples(dir);
 	const workflows = [];
 	for (const example of examples) {
 		try {
+			const current = keepExisting ? await existingWorkflow(session, example) : null;
+			if (current) {
+				workflows.push({ name: example.name, file: example.file, id: current.id, active: !!current.active, title: current.name, kept: true });
+				continue;
+			}
 			const [saved] = await importWorkflows(session, [example], { credentialMap: credentials, activate });
 			workflows.push({ name: example.name, file: example.file, id: saved.id, active: !!saved.active, title: saved.name });
 		} catch (error) {
@@ -118,6 +125,17 @@ async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, pre
 		}
 	}
 	return { credentials, workflows };
+}
+
+/** The example's workflow in n8n (by the stable id the import gives it), or null when it is not there. */
+async function existingWorkflow(session, example) {
+	const id = example.workflow.id || stableWorkflowId(example.file || example.workflow.name);
+	try {
+		return await session.get(`/rest/workflows/${id}`);
+	} catch (error) {
+		if (error.status === 404) return null;
+		throw error;
+	}
 }
 
 module.exports = { EXAMPLES_DIR, loadExamples, loadCredentialDefs, fillPlaceholders, importExamples, trackingBaseUrl };

@@ -49,7 +49,7 @@ function portOr(preferred) {
 
 /**
  * Starts `n8n start` with the given user folder (n8n keeps its data in `<userFolder>/.n8n`) and waits until
- * the REST API answers. Returns { baseUrl, process, logFile, stop() }. onSpawn(stop) is called at once, so a
+ * the REST API answers. Returns { baseUrl, process, logFile, stop() }. onSpawn(stop, child) is called at once, so a
  * caller interrupted during start-up (Ctrl-C) can still stop the process.
  */
 async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, runtime, listenAddress, timeoutMs = 180000, onSpawn }) {
@@ -125,7 +125,7 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 		return stopping;
 	};
 
-	if (onSpawn) onSpawn(stop);
+	if (onSpawn) onSpawn(stop, child);
 	const baseUrl = `http://localhost:${port}`;
 	const deadline = Date.now() + timeoutMs;
 	try {

@@ -194,3 +194,10 @@ describe('tables that exist without some of the columns', () => {
 		expect([...fake.tables.values()].find((t) => t.name === 'crm_contacts')!.columns.map((c) => c.name)).toEqual(['name', 'email']);
 	});
 });
+
+test('before "Set Up Tables" the Deal Stage dropdown still lists the usual stages (running the node says what to set up)', async () => {
+	const node = new CrmMatch();
+	const stages = (await loadOptions(node, 'getStages', { credentials: creds })).map((o) => o.value);
+	expect(stages).toEqual(expect.arrayContaining(['Closed Won']));
+	expect(fake.tables.size).toBe(0);
+});

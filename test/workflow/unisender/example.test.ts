@@ -19,11 +19,13 @@ test('deal-stage-to-unisender: a won deal adds the contact, another stage does n
 			nodeTypes: new TestNodeTypes({ 'n8n-nodes-crm-mail.crmDelay': new CrmDelay() }),
 			startNode: 'Deal Reached a Stage',
 		};
-		const deal = (stage: string, email: string) => [{ json: { body: { deal: { stage }, contact: { email, name: 'Ann' }, unisenderListIds: `${a.id},${b.id}` } } }];
+		const deal = (stage: string, email: string) => [{ json: { body: { deal: { stage }, contact: { email, name: 'Ann' } } } }];
 		const won = await runWorkflow(example, { ...opts, input: deal('won', 'ann@example.com') });
 		expect(won.status).toBe('success');
 		const c = fake.contact('ann@example.com')!;
-		expect([...c.lists.keys()]).toEqual([a.id, b.id]);
+		// the list picked in the example's dropdown (the sandbox's "CRM clients", id 1), as the sticky note says
+		expect([...c.lists.keys()]).toEqual([a.id]);
+		expect(b.id).not.toBe(a.id);
 		expect(c.fields).toEqual({ Name: 'Ann', deal_stage: 'won' });
 		expect(c.invitations).toBe(0);
 		expect(fake.requests.at(-1)!.path).toBe('/ru/api/subscribe');

@@ -233,9 +233,18 @@ export class DataTablesBackend implements CrmBackend {
 	}
 
 	async listStages(): Promise<Option[]> {
-		const t = await this.tables();
-		const rows = await this.client.rows(t.deal, 'and', []);
 		const stages = new Set(DEFAULT_STAGES);
+		let t: Record<TableKey, string>;
+		try {
+			t = await this.tables();
+		} catch (e) {
+			// before "Set Up Tables" ran (or with tables that lack columns) the usual stages still fill the
+			// dropdown; running the node says what to set up
+			if (e instanceof CrmError && e.status === undefined) return [...stages].map((s) => ({ name: s, value: s }));
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
+			throw e;
+		}
+		const rows = await this.client.rows(t.deal, 'and', []);
 		for (const r of rows) if (typeof r.stage === 'string' && r.stage) stages.add(r.stage);
 		return [...stages].map((s) => ({ name: s, value: s }));
 	}
