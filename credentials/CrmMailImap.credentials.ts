@@ -9,7 +9,7 @@ export class CrmMailImap implements ICredentialType {
 
 	icon: Icon = 'file:crmMailImap.svg';
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-mail/n8n-nodes-crm-mail#imap-account';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#imap-mailbox';
 
 	properties: INodeProperties[] = [
 		{

@@ -9,7 +9,7 @@ export class CrmMailSmtp implements ICredentialType {
 
 	icon: Icon = 'file:crmMailSmtp.svg';
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-mail/n8n-nodes-crm-mail#smtp-account';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#send-templated-email';
 
 	properties: INodeProperties[] = [
 		{

@@ -14,7 +14,7 @@ export class EmailTracking implements ICredentialType {
 
 	icon: Icon = 'file:emailTracking.svg';
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-mail/n8n-nodes-crm-mail#email-tracking';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#email-tracking-trigger';
 
 	properties: INodeProperties[] = [
 		{

@@ -15,7 +15,7 @@ export class EspoCrmApi implements ICredentialType {
 
 	icon: Icon = 'file:espoCrmApi.svg';
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-mail/n8n-nodes-crm-mail#espocrm';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#crm-match--create';
 
 	properties: INodeProperties[] = [
 		{

@@ -9,7 +9,7 @@ export class N8nDataTablesApi implements ICredentialType {
 
 	icon: Icon = 'file:n8nDataTablesApi.svg';
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-mail/n8n-nodes-crm-mail#crm-match--create';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#crm-match--create';
 
 	properties: INodeProperties[] = [
 		{

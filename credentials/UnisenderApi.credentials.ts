@@ -11,7 +11,7 @@ export class UnisenderApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:unisender.svg', dark: 'file:unisender.dark.svg' };
 
-	documentationUrl = 'https://github.com/n8n-nodes-crm-mail/n8n-nodes-crm-mail#unisender-api';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#unisender';
 
 	properties: INodeProperties[] = [
 		{

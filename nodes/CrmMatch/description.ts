@@ -9,13 +9,15 @@ const entityOptions = [
 	{ name: 'Lead', value: 'lead' },
 ];
 
-function rule(key: string, label: string, entity: string, ownerHint: string, enabledDescription: string): INodeProperties[] {
+/** One rule as a section of the panel: a sentence of what it does, then its switch and its settings. */
+function rule(key: string, section: string, entity: string, ownerHint: string, enabledDescription: string): INodeProperties[] {
 	const show = { show: { operation: ['matchAndCreate'], [`${key}Enabled`]: [true] } };
 	return [
-		{ displayName: `${label}: Create`, name: `${key}Enabled`, type: 'boolean', default: true, description: enabledDescription, displayOptions: rulesOps },
-		{ displayName: `${label}: Record Type`, name: `${key}Entity`, type: 'options', options: entityOptions, default: entity, description: 'What to create', displayOptions: show },
+		{ displayName: section, name: `${key}Notice`, type: 'notice', default: '', displayOptions: rulesOps },
+		{ displayName: 'Create Record', name: `${key}Enabled`, type: 'boolean', default: true, description: enabledDescription, displayOptions: rulesOps },
+		{ displayName: 'Record Type', name: `${key}Entity`, type: 'options', options: entityOptions, default: entity, description: 'What to create', displayOptions: show },
 		{
-			displayName: `${label}: Source Name or ID`,
+			displayName: 'Source Name or ID',
 			name: `${key}Source`,
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getSources' },
@@ -24,7 +26,7 @@ function rule(key: string, label: string, entity: string, ownerHint: string, ena
 			displayOptions: show,
 		},
 		{
-			displayName: `${label}: Responsible Name or ID`,
+			displayName: 'Responsible Name or ID',
 			name: `${key}Owner`,
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getOwners' },
@@ -102,9 +104,27 @@ export const properties: INodeProperties[] = [
 			{ displayName: 'Stage', name: 'stage', type: 'string', default: '', description: 'Deal stage (Closed Won / Closed Lost close it)' },
 		],
 	},
-	...rule('incomingUnknown', 'Incoming From Unknown', 'lead', '', 'Whether to create a record (named after the subject, with the sender name and address) for mail from an address the CRM does not know'),
-	...rule('outgoingUnknown', 'Outgoing To Unknown', 'contact', '"The Sender" = the CRM user with the sending address.', 'Whether to create a record for each To / Cc address of outgoing mail the CRM does not know'),
-	...rule('incomingKnown', 'Incoming From Known', 'deal', '"Owner of Matched Record" = the responsible of the matched contact / company.', 'Whether to create a deal for mail from a known contact / company that has no open deal'),
+	...rule(
+		'incomingUnknown',
+		'Rule 1 - incoming mail from an unknown address: a new customer writes. Creates a record for the sender (a lead by default), named after the subject. Automated mail never creates records.',
+		'lead',
+		'',
+		'Whether to create a record (named after the subject, with the sender name and address) for mail from an address the CRM does not know',
+	),
+	...rule(
+		'outgoingUnknown',
+		'Rule 2 - outgoing mail to an unknown address: you write to someone new. Creates a record (a contact by default) for each To / Cc address the CRM does not know.',
+		'contact',
+		'"The Sender" = the CRM user with the sending address.',
+		'Whether to create a record for each To / Cc address of outgoing mail the CRM does not know',
+	),
+	...rule(
+		'incomingKnown',
+		'Rule 3 - incoming mail from a known address: a customer writes again. Creates a deal when the contact / company has no open deal.',
+		'deal',
+		'"Owner of Matched Record" = the responsible of the matched contact / company.',
+		'Whether to create a deal for mail from a known contact / company that has no open deal',
+	),
 	{
 		displayName: 'Deal Stage Name or ID',
 		name: 'dealStage',

@@ -109,8 +109,20 @@ async function canvasProblems(page) {
 	);
 }
 
-async function ndvProblems(page) {
+/** Text of the NDV a user sees, with the placeholders of its inputs (a dropdown shows its loading error there). */
+async function ndvText(page) {
 	const text = await page.locator('[data-test-id="ndv"]').innerText();
+	const placeholders = await page.$$eval('[data-test-id="ndv"] input, [data-test-id="ndv"] textarea', (els) => els.map((e) => e.getAttribute('placeholder') || '').filter(Boolean));
+	return `${text}\n${placeholders.join('\n')}`;
+}
+
+async function ndvProblems(page) {
+	// dropdowns load their options when the panel opens: give them a moment to finish (or fail)
+	let text = await ndvText(page);
+	for (let i = 0; i < 10 && /Loading options/i.test(text); i++) {
+		await page.waitForTimeout(300);
+		text = await ndvText(page);
+	}
 	const problems = [];
 	if (/Install this node to use it|node is not currently installed|is not (currently )?installed/i.test(text)) {
 		problems.push('unknown-node placeholder ("Install this node to use it")');

@@ -73,6 +73,65 @@ test('n8n loads every node and credential listed in package.json, with their ico
 	expect(Object.keys(nodesPkg.dependencies)).toContain(env.packageName);
 });
 
+// first, before any example ran its set-up step (the CRM tables, say): what a user sees right after npm start
+test('the editor shows the examples and every node without a missing icon, unknown-node placeholder or parameter error', async () => {
+	const editor = await openEditor({ baseUrl: env.baseUrl, login: env.login, screenshotsDir: SCREENSHOTS });
+	const problems: string[] = [];
+	try {
+		await editor.signIn();
+		const expected = expectedTypes(env);
+		const ourTypes = new Set(expected.nodes.map((n) => n.type));
+		for (const example of env.examples) {
+			const id = env.workflowIds.get(example.name);
+			if (!id) continue; // reported by "every example was imported"
+			for (const p of await editor.openWorkflow(id)) problems.push(`examples/${example.file}: node "${p.node}": ${p.problem}`);
+			await editor.screenshot(`example-${example.name}`);
+			if (example === env.examples[0] && EXAMPLES_DIR === path.join(REPO, 'examples')) {
+				// README picture: small viewport keeps the committed PNG small
+				await editor.page.setViewportSize({ width: 960, height: 480 });
+				await editor.page.click('[data-test-id="zoom-to-fit"]').catch(() => undefined);
+				await editor.page.waitForTimeout(500);
+				await editor.screenshot(path.join(REPO, 'docs', 'canvas.png'));
+				await editor.page.setViewportSize({ width: 1280, height: 800 });
+			}
+			for (const node of example.workflow.nodes.filter((n) => ourTypes.has(n.type))) {
+				for (const p of await editor.openNode(node.name)) problems.push(`examples/${example.file}: node "${node.name}" panel: ${p}`);
+				await editor.screenshot(`example-${example.name}-${node.name.replace(/[^\w-]+/g, '_')}`);
+				await editor.closeNode();
+			}
+		}
+
+		// Every node of the package as a user adds it: default parameters, latest version, on one canvas.
+		if (expected.nodes.length) {
+			const descriptions = await typesJson('nodes');
+			const nodes = expected.nodes.map((n, i) => {
+				const d = descriptions.find((x) => x.name === n.type);
+				const version = Array.isArray(d.version) ? Math.max(...d.version) : d.version;
+				return { id: `n${i}`, name: d.defaults?.name || d.displayName, type: n.type, typeVersion: version, position: [i * 240, 0], parameters: {} };
+			});
+			const [scratch] = await importWorkflows(env.session, [
+				{ file: 'e2e-all-nodes', workflow: { name: `All nodes of ${env.packageName}`, nodes, connections: {} } },
+			]);
+			for (const p of await editor.openWorkflow(scratch.id)) {
+				// a freshly added node may lack required values (node issues); everything else is a defect
+				if (p.problem !== 'shows node issues') problems.push(`new node "${p.node}": ${p.problem}`);
+			}
+			await editor.screenshot('all-nodes');
+			for (const node of nodes) {
+				for (const p of await editor.openNode(node.name)) {
+					if (!p.startsWith('parameter issues')) problems.push(`new node "${node.name}" panel: ${p}`);
+				}
+				await editor.screenshot(`node-${node.name.replace(/[^\w-]+/g, '_')}`);
+				await editor.closeNode();
+			}
+		}
+		problems.push(...editor.pageErrors.map((e: string) => `script error in the editor: ${e}`));
+	} finally {
+		await editor.close();
+	}
+	expect(problems).toEqual([]);
+}, 10 * 60 * 1000);
+
 describe('example workflows run in n8n', () => {
 	test('every example was imported', () => {
 		expect([...env.importErrors]).toEqual([]);
@@ -182,61 +241,3 @@ test('"Set Up Tables" on a table that lacks columns: adds them where n8n has col
 		expect(columns.map((c: Json) => c.name)).toEqual(expect.arrayContaining(['name', 'email', ...missing]));
 	}
 });
-
-test('the editor shows the examples and every node without a missing icon, unknown-node placeholder or parameter error', async () => {
-	const editor = await openEditor({ baseUrl: env.baseUrl, login: env.login, screenshotsDir: SCREENSHOTS });
-	const problems: string[] = [];
-	try {
-		await editor.signIn();
-		const expected = expectedTypes(env);
-		const ourTypes = new Set(expected.nodes.map((n) => n.type));
-		for (const example of env.examples) {
-			const id = env.workflowIds.get(example.name);
-			if (!id) continue; // reported by "every example was imported"
-			for (const p of await editor.openWorkflow(id)) problems.push(`examples/${example.file}: node "${p.node}": ${p.problem}`);
-			await editor.screenshot(`example-${example.name}`);
-			if (example === env.examples[0] && EXAMPLES_DIR === path.join(REPO, 'examples')) {
-				// README picture: small viewport keeps the committed PNG small
-				await editor.page.setViewportSize({ width: 960, height: 480 });
-				await editor.page.click('[data-test-id="zoom-to-fit"]').catch(() => undefined);
-				await editor.page.waitForTimeout(500);
-				await editor.screenshot(path.join(REPO, 'docs', 'canvas.png'));
-				await editor.page.setViewportSize({ width: 1280, height: 800 });
-			}
-			for (const node of example.workflow.nodes.filter((n) => ourTypes.has(n.type))) {
-				for (const p of await editor.openNode(node.name)) problems.push(`examples/${example.file}: node "${node.name}" panel: ${p}`);
-				await editor.screenshot(`example-${example.name}-${node.name.replace(/[^\w-]+/g, '_')}`);
-				await editor.closeNode();
-			}
-		}
-
-		// Every node of the package as a user adds it: default parameters, latest version, on one canvas.
-		if (expected.nodes.length) {
-			const descriptions = await typesJson('nodes');
-			const nodes = expected.nodes.map((n, i) => {
-				const d = descriptions.find((x) => x.name === n.type);
-				const version = Array.isArray(d.version) ? Math.max(...d.version) : d.version;
-				return { id: `n${i}`, name: d.defaults?.name || d.displayName, type: n.type, typeVersion: version, position: [i * 240, 0], parameters: {} };
-			});
-			const [scratch] = await importWorkflows(env.session, [
-				{ file: 'e2e-all-nodes', workflow: { name: `All nodes of ${env.packageName}`, nodes, connections: {} } },
-			]);
-			for (const p of await editor.openWorkflow(scratch.id)) {
-				// a freshly added node may lack required values (node issues); everything else is a defect
-				if (p.problem !== 'shows node issues') problems.push(`new node "${p.node}": ${p.problem}`);
-			}
-			await editor.screenshot('all-nodes');
-			for (const node of nodes) {
-				for (const p of await editor.openNode(node.name)) {
-					if (!p.startsWith('parameter issues')) problems.push(`new node "${node.name}" panel: ${p}`);
-				}
-				await editor.screenshot(`node-${node.name.replace(/[^\w-]+/g, '_')}`);
-				await editor.closeNode();
-			}
-		}
-		problems.push(...editor.pageErrors.map((e: string) => `script error in the editor: ${e}`));
-	} finally {
-		await editor.close();
-	}
-	expect(problems).toEqual([]);
-}, 10 * 60 * 1000);
