@@ -225,6 +225,7 @@ async function buildAndPack({ destDir, build = true, log = () => {} }) {
 
 module.exports = {
 	REPO,
+	freePort,
 	ensureN8n: versions.ensureN8n,
 	resolveVersion: versions.resolveVersion,
 	startN8n,

@@ -4,7 +4,6 @@
 // CRM Delay refuses what that engine cannot do (long waits, mixed batches) with a clear error.
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { until } from './imap-flow';
@@ -15,6 +14,7 @@ import { startPackagedN8n, type N8nInstance } from './n8n-instance';
 const rest = require('../../scripts/lib/n8n-rest');
 const versions = require('../../scripts/lib/n8n-versions');
 const postgres = require('../../scripts/lib/postgres');
+const rt = require('../../scripts/lib/n8n-runtime');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const log = (m: string) => process.stdout.write(`[crm-delay-e2e] ${m}\n`);
@@ -122,7 +122,7 @@ if (hasEngineV2) {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-engine-v2-'));
 		fs.chmodSync(dir, 0o755); // PostgreSQL runs as its own user when the tests run as root
 		const pg = await postgres.startPostgres({ dir: path.join(dir, 'pg'), database: 'engine', log });
-		const [enginePort, controlPort] = await Promise.all([freePort(), freePort()]);
+		const [enginePort, controlPort]: number[] = await Promise.all([rt.freePort(), rt.freePort()]);
 		const main = n8n;
 		try {
 			n8n = await startPackagedN8n({
@@ -164,15 +164,4 @@ async function finishedOnEngineV2(workflowId: string): Promise<{ status: string;
 	if (!done) throw new Error(`no finished execution of ${workflowId} on engine v2 within 60 s`);
 	const raw = await n8n.session.request('GET', `/rest/executions/${found.id}`, undefined, { raw: true });
 	return { status: found.status, raw };
-}
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
 }

@@ -54,7 +54,7 @@ export async function startPackagedN8n(o: StartOptions): Promise<N8nInstance> {
 	fs.mkdirSync(userFolder, { recursive: true });
 	await rt.installPackageAsCommunityNode({ userFolder, tarball: await packedTarball(log), log });
 	const runtime = await rt.ensureN8n({ log });
-	const port = await freePort();
+	const port: number = await rt.freePort();
 	let proc: { process: { pid: number }; stop(): Promise<void>; logFile: string } | undefined;
 	const boot = async () => {
 		proc = await rt.startN8n({ userFolder, port, runtime, log, listenAddress: '127.0.0.1', env: o.env ?? {} });
@@ -104,17 +104,4 @@ function rssMb(pid: number): number {
 	} catch {
 		return 0;
 	}
-}
-
-function freePort(): Promise<number> {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const net = require('node:net') as typeof import('node:net');
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as import('node:net').AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
 }
