@@ -31,8 +31,12 @@ function entries() {
 async function bundleEntries() {
 	const vendor = new Set();
 	for (const { source, outfile } of entries()) {
-		if (!fs.existsSync(source)) throw new Error(`package.json lists ${source}, which does not exist`);
-		const vendorDir = path.relative(path.dirname(outfile), path.join(dist, 'vendor')).split(path.sep).join('/');
+		if (!fs.existsSync(source))
+			throw new Error(`package.json lists ${source}, which does not exist`);
+		const vendorDir = path
+			.relative(path.dirname(outfile), path.join(dist, 'vendor'))
+			.split(path.sep)
+			.join('/');
 		await esbuild.build({
 			entryPoints: [source],
 			outfile,
@@ -47,7 +51,8 @@ async function bundleEntries() {
 					name: 'vendor-externals',
 					setup(build) {
 						build.onResolve({ filter: /^[^./]/ }, (args) => {
-							if (builtins.has(args.path) || EXTERNAL.has(args.path)) return { path: args.path, external: true };
+							if (builtins.has(args.path) || EXTERNAL.has(args.path))
+								return { path: args.path, external: true };
 							if (args.path.endsWith('.json')) return undefined;
 							vendor.add(args.path);
 							return { path: `${vendorDir}/${vendorFileName(args.path)}`, external: true };
@@ -64,7 +69,11 @@ async function bundleVendor(specs) {
 	const inputs = new Set();
 	for (const spec of specs) {
 		const result = await esbuild.build({
-			stdin: { contents: `module.exports = require(${JSON.stringify(spec)});`, resolveDir: root, loader: 'js' },
+			stdin: {
+				contents: `module.exports = require(${JSON.stringify(spec)});`,
+				resolveDir: root,
+				loader: 'js',
+			},
 			outfile: path.join(dist, 'vendor', vendorFileName(spec)),
 			bundle: true,
 			platform: 'node',
@@ -89,7 +98,9 @@ function writeLicenses(inputs) {
 		const dir = path.join(root, m[1]);
 		const meta = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
 		const file = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
-		const text = file ? fs.readFileSync(path.join(dir, file), 'utf8').trim() : `License: ${meta.license}`;
+		const text = file
+			? fs.readFileSync(path.join(dir, file), 'utf8').trim()
+			: `License: ${meta.license}`;
 		packages.set(m[1], `## ${meta.name}@${meta.version} (${meta.license})\n\n${text}\n`);
 	}
 	const body = [...packages.values()].sort().join('\n');
@@ -106,13 +117,16 @@ async function bundle() {
 	const vendor = await bundleEntries();
 	const inputs = await bundleVendor([...vendor].sort());
 	const count = writeLicenses(inputs);
-	console.log(`bundled ${entries().length} entries; vendor: ${[...vendor].sort().join(', ') || 'none'}; ${count} licenses`);
+	console.log(
+		`bundled ${entries().length} entries; vendor: ${[...vendor].sort().join(', ') || 'none'}; ${count} licenses`,
+	);
 }
 
 function copyStatic() {
-	return src(['nodes/**/*.{png,svg}', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], { base: '.', encoding: false }).pipe(
-		dest('dist'),
-	);
+	return src(['nodes/**/*.{png,svg}', 'nodes/**/*.node.json', 'credentials/**/*.{png,svg}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
 }
 
 function clean(done) {

@@ -6,25 +6,48 @@
 // path, one lookup per address (the engine called with a single participant at a time, as a node without
 // batching would), on the first NAIVE_EMAILS emails: its requests per address do not depend on how many
 // addresses there are, so a sample keeps the run short; vs_naive = naive requests/address / batched.
-/* eslint-disable @typescript-eslint/no-require-imports */
 import fs from 'node:fs';
 import path from 'node:path';
 import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
 // The harness loads our nodes from their TypeScript sources; load the backends and fakes the same way.
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (m, filename) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: filename });
+(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
+	m,
+	filename,
+) => {
+	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+		loader: 'ts',
+		format: 'cjs',
+		target: 'node20',
+		sourcefile: filename,
+	});
 	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
 };
-const harness = require(path.join(root, 'test/harness/workflow.ts')) as typeof import('../test/harness/workflow');
-const { FakeN8nDataTables } = require(path.join(root, 'test/fakes/n8n-data-tables/server.ts')) as typeof import('../test/fakes/n8n-data-tables/server');
-const { FakeEspoCrm } = require(path.join(root, 'test/fakes/espocrm/server.ts')) as typeof import('../test/fakes/espocrm/server');
-const { DataTablesBackend } = require(path.join(root, 'nodes/CrmMatch/backends/data-tables/backend.ts')) as typeof import('../nodes/CrmMatch/backends/data-tables/backend');
-const { TABLES, TABLE_KEYS } = require(path.join(root, 'nodes/CrmMatch/backends/data-tables/schema.ts')) as typeof import('../nodes/CrmMatch/backends/data-tables/schema');
-const { EspoCrmBackend } = require(path.join(root, 'nodes/CrmMatch/backends/espocrm/backend.ts')) as typeof import('../nodes/CrmMatch/backends/espocrm/backend');
-const { emailFromItem } = require(path.join(root, 'nodes/CrmMatch/email.ts')) as typeof import('../nodes/CrmMatch/email');
-const { matchEmails } = require(path.join(root, 'nodes/CrmMatch/engine.ts')) as typeof import('../nodes/CrmMatch/engine');
+const harness = require(
+	path.join(root, 'test/harness/workflow.ts'),
+) as typeof import('../test/harness/workflow');
+const { FakeN8nDataTables } = require(
+	path.join(root, 'test/fakes/n8n-data-tables/server.ts'),
+) as typeof import('../test/fakes/n8n-data-tables/server');
+const { FakeEspoCrm } = require(
+	path.join(root, 'test/fakes/espocrm/server.ts'),
+) as typeof import('../test/fakes/espocrm/server');
+const { DataTablesBackend } = require(
+	path.join(root, 'nodes/CrmMatch/backends/data-tables/backend.ts'),
+) as typeof import('../nodes/CrmMatch/backends/data-tables/backend');
+const { TABLES, TABLE_KEYS } = require(
+	path.join(root, 'nodes/CrmMatch/backends/data-tables/schema.ts'),
+) as typeof import('../nodes/CrmMatch/backends/data-tables/schema');
+const { EspoCrmBackend } = require(
+	path.join(root, 'nodes/CrmMatch/backends/espocrm/backend.ts'),
+) as typeof import('../nodes/CrmMatch/backends/espocrm/backend');
+const { emailFromItem } = require(
+	path.join(root, 'nodes/CrmMatch/email.ts'),
+) as typeof import('../nodes/CrmMatch/email');
+const { matchEmails } = require(
+	path.join(root, 'nodes/CrmMatch/engine.ts'),
+) as typeof import('../nodes/CrmMatch/engine');
 type Http = import('../nodes/CrmMatch/backends/types').Http;
 type Backend = import('../nodes/CrmMatch/backends/types').CrmBackend;
 
@@ -38,19 +61,55 @@ const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
 const pick = (n: number) => 1 + Math.floor(rnd() * n);
 const companyOf = (i: number) => (i % COMPANIES) + 1;
 const contactAddress = (i: number) => `p${i}@co${companyOf(i)}.com`;
-const address = () => (rnd() < 0.9 ? contactAddress(pick(CONTACTS)) : `new${Math.floor(rnd() * 1e6)}@co${pick(COMPANIES)}.com`);
+const address = () =>
+	rnd() < 0.9
+		? contactAddress(pick(CONTACTS))
+		: `new${Math.floor(rnd() * 1e6)}@co${pick(COMPANIES)}.com`;
 const items = Array.from({ length: EMAILS }, (_, i) => ({
-	json: { from: address(), to: `me@own.com, ${address()}`, cc: address(), subject: `s${i}`, messageId: `<${i}@bench>`, direction: 'incoming' },
+	json: {
+		from: address(),
+		to: `me@own.com, ${address()}`,
+		cc: address(),
+		subject: `s${i}`,
+		messageId: `<${i}@bench>`,
+		direction: 'incoming',
+	},
 }));
 const emails = items.map((it) => emailFromItem(it.json).email);
-const opts = { ownAddresses: new Set(['me@own.com']), internalDomains: new Set<string>(), extraFreeMail: new Set<string>() };
-const addressesOf = (list: typeof emails) => list.reduce((n, e) => n + [...e.from, ...e.to, ...e.cc].filter((a) => a.address !== 'me@own.com').length, 0);
+const opts = {
+	ownAddresses: new Set(['me@own.com']),
+	internalDomains: new Set<string>(),
+	extraFreeMail: new Set<string>(),
+};
+const addressesOf = (list: typeof emails) =>
+	list.reduce(
+		(n, e) => n + [...e.from, ...e.to, ...e.cc].filter((a) => a.address !== 'me@own.com').length,
+		0,
+	);
 
-function workflow(backend: string, credential: string): import('../test/harness/workflow').WorkflowJson {
+function workflow(
+	backend: string,
+	credential: string,
+): import('../test/harness/workflow').WorkflowJson {
 	return {
 		nodes: [
-			{ id: 's', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: 'c', name: 'CRM', type: 'n8n-nodes-crm-mail.crmMatch', typeVersion: 1, position: [200, 0], parameters: { backend, operation: 'match', options: { ownAddresses: 'me@own.com' } }, credentials: { [credential]: { id: 'x', name: 'x' } } },
+			{
+				id: 's',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
+			{
+				id: 'c',
+				name: 'CRM',
+				type: 'n8n-nodes-crm-mail.crmMatch',
+				typeVersion: 1,
+				position: [200, 0],
+				parameters: { backend, operation: 'match', options: { ownAddresses: 'me@own.com' } },
+				credentials: { [credential]: { id: 'x', name: 'x' } },
+			},
 		],
 		connections: { Start: { main: [[{ node: 'CRM', type: 'main', index: 0 }]] } },
 	} as unknown as import('../test/harness/workflow').WorkflowJson;
@@ -60,9 +119,17 @@ function fetchHttp(base: string, headers: Record<string, string>): Http {
 	return async (req) => {
 		const url = new URL(`${base}/api/v1${req.path}`);
 		for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
-		const r = await fetch(url, { method: req.method, headers: { ...headers, ...(req.headers ?? {}), 'content-type': 'application/json' }, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+		const r = await fetch(url, {
+			method: req.method,
+			headers: { ...headers, ...(req.headers ?? {}), 'content-type': 'application/json' },
+			body: req.body === undefined ? undefined : JSON.stringify(req.body),
+		});
 		const text = await r.text();
-		return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries(r.headers) };
+		return {
+			status: r.status,
+			body: text ? JSON.parse(text) : undefined,
+			headers: Object.fromEntries(r.headers),
+		};
 	};
 }
 
@@ -72,25 +139,46 @@ interface Fake {
 	stop(): Promise<void>;
 }
 
-async function measure(label: string, fake: Fake, backend: string, credentials: Record<string, Record<string, string>>, naive: () => Backend) {
+async function measure(
+	label: string,
+	fake: Fake,
+	backend: string,
+	credentials: Record<string, Record<string, string>>,
+	naive: () => Backend,
+) {
 	const looked = addressesOf(emails);
 	fake.reset();
 	const t = Date.now();
-	const run = await harness.runWorkflow(workflow(backend, Object.keys(credentials)[0]), { credentials, input: items });
+	const run = await harness.runWorkflow(workflow(backend, Object.keys(credentials)[0]), {
+		credentials,
+		input: items,
+	});
 	const ms = Date.now() - t;
 	if (run.data.resultData.error) throw run.data.resultData.error;
 	const out = harness.outputOf(run, 'CRM');
-	const matched = out.reduce((n, o) => n + ((o.json.crm as { participants: Array<{ primary: unknown }> }).participants.filter((p) => p.primary).length), 0);
+	const matched = out.reduce(
+		(n, o) =>
+			n +
+			(o.json.crm as { participants: Array<{ primary: unknown }> }).participants.filter(
+				(p) => p.primary,
+			).length,
+		0,
+	);
 	const batched = fake.requests.length;
 	const sample = emails.slice(0, NAIVE_EMAILS);
 	fake.reset();
 	const tn = Date.now();
 	const b = naive();
-	for (const e of sample) for (const p of [...e.from, ...e.to, ...e.cc]) if (p.address !== 'me@own.com') await matchEmails(b, [{ ...e, from: [p], to: [], cc: [], replyTo: [] }], opts);
+	for (const e of sample)
+		for (const p of [...e.from, ...e.to, ...e.cc])
+			if (p.address !== 'me@own.com')
+				await matchEmails(b, [{ ...e, from: [p], to: [], cc: [], replyTo: [] }], opts);
 	const naiveMs = Date.now() - tn;
 	const naiveRpa = fake.requests.length / addressesOf(sample);
 	const rpa = batched / looked;
-	console.log(`${label}: items=${out.length} addresses=${looked} matched=${matched} requests=${batched} requests_per_address=${rpa.toFixed(4)} ms=${ms} | naive: ${naiveRpa.toFixed(2)} requests/address (${addressesOf(sample)} addresses, ${naiveMs} ms) vs_naive=${(naiveRpa / rpa).toFixed(1)}`);
+	console.log(
+		`${label}: items=${out.length} addresses=${looked} matched=${matched} requests=${batched} requests_per_address=${rpa.toFixed(4)} ms=${ms} | naive: ${naiveRpa.toFixed(2)} requests/address (${addressesOf(sample)} addresses, ${naiveMs} ms) vs_naive=${(naiveRpa / rpa).toFixed(1)}`,
+	);
 	await fake.stop();
 	return { rpa, ratio: naiveRpa / rpa, ms };
 }
@@ -100,12 +188,34 @@ async function dataTables() {
 	await fake.start();
 	for (const k of TABLE_KEYS) fake.seed(`crm_${TABLES[k].suffix}`, TABLES[k].columns);
 	const companies = fake.rowsOf('crm_companies');
-	for (let c = 1; c <= COMPANIES; c++) companies.push({ id: c, name: `Co ${c}`, domain: `co${c}.com`, email: null });
+	for (let c = 1; c <= COMPANIES; c++)
+		companies.push({ id: c, name: `Co ${c}`, domain: `co${c}.com`, email: null });
 	const contacts = fake.rowsOf('crm_contacts');
-	for (let i = 1; i <= CONTACTS; i++) contacts.push({ id: i, name: `P ${i}`, email: contactAddress(i), email_canonical: contactAddress(i), company_id: companyOf(i) });
+	for (let i = 1; i <= CONTACTS; i++)
+		contacts.push({
+			id: i,
+			name: `P ${i}`,
+			email: contactAddress(i),
+			email_canonical: contactAddress(i),
+			company_id: companyOf(i),
+		});
 	const deals = fake.rowsOf('crm_deals');
-	for (let d = 1; d <= 500; d++) deals.push({ id: d, name: `D ${d}`, stage: 'Proposal', status: 'open', contact_id: d * 20, company_id: companyOf(d * 20) });
-	return await measure('data-tables', fake, 'dataTables', { crmMailN8nApi: { baseUrl: fake.baseUrl, apiKey: 'k' } }, () => new DataTablesBackend(fetchHttp(fake.baseUrl, { 'X-N8N-API-KEY': 'k' })));
+	for (let d = 1; d <= 500; d++)
+		deals.push({
+			id: d,
+			name: `D ${d}`,
+			stage: 'Proposal',
+			status: 'open',
+			contact_id: d * 20,
+			company_id: companyOf(d * 20),
+		});
+	return await measure(
+		'data-tables',
+		fake,
+		'dataTables',
+		{ crmMailN8nApi: { baseUrl: fake.baseUrl, apiKey: 'k' } },
+		() => new DataTablesBackend(fetchHttp(fake.baseUrl, { 'X-N8N-API-KEY': 'k' })),
+	);
 }
 
 async function espoCrm() {
@@ -113,11 +223,33 @@ async function espoCrm() {
 	fake.addApiUser({ apiKey: 'k', userId: 'api' });
 	await fake.start();
 	const ids: string[] = [];
-	for (let c = 1; c <= COMPANIES; c++) ids.push(fake.put('Account', { name: `Co ${c}`, website: `co${c}.com` }).id);
+	for (let c = 1; c <= COMPANIES; c++)
+		ids.push(fake.put('Account', { name: `Co ${c}`, website: `co${c}.com` }).id);
 	const people: string[] = [];
-	for (let i = 1; i <= CONTACTS; i++) people.push(fake.put('Contact', { lastName: `P ${i}`, emailAddress: contactAddress(i), accountId: ids[companyOf(i) - 1] }).id);
-	for (let d = 1; d <= 500; d++) fake.put('Opportunity', { name: `D ${d}`, stage: 'Proposal', amount: 1, closeDate: '2030-01-01', contactId: people[d * 20 - 1], accountId: ids[companyOf(d * 20) - 1] });
-	return await measure('espocrm', fake, 'espoCrm', { crmMailEspoCrmApi: { baseUrl: fake.baseUrl, authType: 'apiKey', apiKey: 'k' } }, () => new EspoCrmBackend(fetchHttp(fake.baseUrl, { 'X-Api-Key': 'k' })));
+	for (let i = 1; i <= CONTACTS; i++)
+		people.push(
+			fake.put('Contact', {
+				lastName: `P ${i}`,
+				emailAddress: contactAddress(i),
+				accountId: ids[companyOf(i) - 1],
+			}).id,
+		);
+	for (let d = 1; d <= 500; d++)
+		fake.put('Opportunity', {
+			name: `D ${d}`,
+			stage: 'Proposal',
+			amount: 1,
+			closeDate: '2030-01-01',
+			contactId: people[d * 20 - 1],
+			accountId: ids[companyOf(d * 20) - 1],
+		});
+	return await measure(
+		'espocrm',
+		fake,
+		'espoCrm',
+		{ crmMailEspoCrmApi: { baseUrl: fake.baseUrl, authType: 'apiKey', apiKey: 'k' } },
+		() => new EspoCrmBackend(fetchHttp(fake.baseUrl, { 'X-Api-Key': 'k' })),
+	);
 }
 
 async function main() {
@@ -125,7 +257,9 @@ async function main() {
 	const worstRpa = Math.max(...results.map((r) => r.rpa));
 	const worstRatio = Math.min(...results.map((r) => r.ratio));
 	const ms = Math.max(...results.map((r) => r.ms));
-	console.log(`crm-match: requests_per_address=${worstRpa.toFixed(4)} vs_naive=${worstRatio.toFixed(1)} ms=${ms}`);
+	console.log(
+		`crm-match: requests_per_address=${worstRpa.toFixed(4)} vs_naive=${worstRatio.toFixed(1)} ms=${ms}`,
+	);
 }
 main().then(
 	() => process.exit(0),

@@ -11,20 +11,35 @@
 //   3. Push latency into a second watched folder (delivery -> execution start, p50 of 10).
 //   4. The restart scenario of the e2e test (5 graceful restarts and 2 re-publishes while 500 mails arrive).
 // Knobs: IMAP_N8N_BENCH_MESSAGES (5000), IMAP_N8N_BENCH_CAP_S (600), IMAP_N8N_BENCH_SKIP=anchor,restarts.
-/* eslint-disable @typescript-eslint/no-require-imports */
 import fs from 'node:fs';
 import path from 'node:path';
 import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (m, filename) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: filename });
+(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
+	m,
+	filename,
+) => {
+	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+		loader: 'ts',
+		format: 'cjs',
+		target: 'node20',
+		sourcefile: filename,
+	});
 	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
 };
-const dvh = require(path.join(root, 'test/harness/dovecot.ts')) as typeof import('../test/harness/dovecot');
-const flow = require(path.join(root, 'test/e2e/imap-flow.ts')) as typeof import('../test/e2e/imap-flow');
-const inst = require(path.join(root, 'test/e2e/n8n-instance.ts')) as typeof import('../test/e2e/n8n-instance');
-const restarts = require(path.join(root, 'test/e2e/imap-restarts.ts')) as typeof import('../test/e2e/imap-restarts');
+const dvh = require(
+	path.join(root, 'test/harness/dovecot.ts'),
+) as typeof import('../test/harness/dovecot');
+const flow = require(
+	path.join(root, 'test/e2e/imap-flow.ts'),
+) as typeof import('../test/e2e/imap-flow');
+const inst = require(
+	path.join(root, 'test/e2e/n8n-instance.ts'),
+) as typeof import('../test/e2e/n8n-instance');
+const restarts = require(
+	path.join(root, 'test/e2e/imap-restarts.ts'),
+) as typeof import('../test/e2e/imap-restarts');
 
 type N8n = import('../test/e2e/n8n-instance').N8nInstance;
 type Dv = import('../test/harness/dovecot').DovecotHandle;
@@ -37,15 +52,48 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function message(tag: string, i: number): string {
 	const id = `${tag}-${i}@imap-n8n.bench`;
-	const head = [`From: Customer ${i} <customer${i % 300}@example.org>`, 'To: sales@test.local', `Subject: Request ${i}`, `Message-ID: <${id}>`, `Date: ${new Date().toUTCString()}`, 'MIME-Version: 1.0'];
-	const text = `Hello, this is message ${i}. We would like an offer for ${i % 97} units of item ${i % 13}.\r\n`.repeat(20 + (i % 20)); // 2-4 KB
-	if (i % 10 !== 9) return [...head, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
-	const attachment = Buffer.alloc(100_000, i % 251).toString('base64').replace(/.{76}/g, '$&\r\n');
-	return [...head, 'Content-Type: multipart/mixed; boundary="mix"', '', '--mix', 'Content-Type: text/plain; charset=utf-8', '', text, '--mix', 'Content-Type: application/pdf; name="offer.pdf"', 'Content-Disposition: attachment; filename="offer.pdf"', 'Content-Transfer-Encoding: base64', '', attachment, '--mix--', ''].join('\r\n');
+	const head = [
+		`From: Customer ${i} <customer${i % 300}@example.org>`,
+		'To: sales@test.local',
+		`Subject: Request ${i}`,
+		`Message-ID: <${id}>`,
+		`Date: ${new Date().toUTCString()}`,
+		'MIME-Version: 1.0',
+	];
+	const text =
+		`Hello, this is message ${i}. We would like an offer for ${i % 97} units of item ${i % 13}.\r\n`.repeat(
+			20 + (i % 20),
+		); // 2-4 KB
+	if (i % 10 !== 9)
+		return [...head, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
+	const attachment = Buffer.alloc(100_000, i % 251)
+		.toString('base64')
+		.replace(/.{76}/g, '$&\r\n');
+	return [
+		...head,
+		'Content-Type: multipart/mixed; boundary="mix"',
+		'',
+		'--mix',
+		'Content-Type: text/plain; charset=utf-8',
+		'',
+		text,
+		'--mix',
+		'Content-Type: application/pdf; name="offer.pdf"',
+		'Content-Disposition: attachment; filename="offer.pdf"',
+		'Content-Transfer-Encoding: base64',
+		'',
+		attachment,
+		'--mix--',
+		'',
+	].join('\r\n');
 }
 
 /** Delivers the burst over parallel LMTP sessions; returns the first and last acceptance times and the ids. */
-async function burst(dv: Dv, user: string, tag: string): Promise<{ first: number; last: number; ids: string[] }> {
+async function burst(
+	dv: Dv,
+	user: string,
+	tag: string,
+): Promise<{ first: number; last: number; ids: string[] }> {
 	const ids: string[] = [];
 	let next = 0;
 	let first = 0;
@@ -86,7 +134,12 @@ interface Run {
 
 async function measure(n8n: N8n, dv: Dv, kind: 'ours' | 'n8n', capMs: number): Promise<Run> {
 	const { user } = dvh.newUser(`bench-${kind}`);
-	const credential = await flow.createCredential(n8n, kind, { host: dv.host, port: dv.imapPort, user, password: 'pass' });
+	const credential = await flow.createCredential(n8n, kind, {
+		host: dv.host,
+		port: dv.imapPort,
+		user,
+		password: 'pass',
+	});
 	const id = await flow.createTriggerWorkflow(n8n, { kind, credential, name: `bench ${kind}` });
 	await flow.activate(n8n, id);
 	// idle: the lowest of a few samples (n8n's own start-up garbage is collected at its own pace)
@@ -97,7 +150,13 @@ async function measure(n8n: N8n, dv: Dv, kind: 'ours' | 'n8n', capMs: number): P
 	log(`${kind}: ${sent.ids.length} delivered in ${sent.last - sent.first} ms`);
 	const deadline = sent.first + capMs;
 	const executionLog = new flow.ExecutionLog(n8n, id);
-	await flow.until(async () => flow.countDelivery(await executionLog.refresh(), sent.ids, idOf).missing.length === 0 || Date.now() > deadline, capMs + 60000, 2000);
+	await flow.until(
+		async () =>
+			flow.countDelivery(await executionLog.refresh(), sent.ids, idOf).missing.length === 0 ||
+			Date.now() > deadline,
+		capMs + 60000,
+		2000,
+	);
 	await sleep(3000);
 	await flow.deactivate(n8n, id);
 	const peakRss = rss.stop();
@@ -131,9 +190,24 @@ async function measure(n8n: N8n, dv: Dv, kind: 'ours' | 'n8n', capMs: number): P
 
 async function secondFolderP50(n8n: N8n, dv: Dv): Promise<number> {
 	const { user } = dvh.newUser('bench-folders');
-	const credential = await flow.createCredential(n8n, 'ours', { host: dv.host, port: dv.imapPort, user, password: 'pass' });
-	const folders = { folder: [{ path: 'INBOX', direction: 'auto', load: 'full', afterAction: 'nothing' }, { path: 'Sent', direction: 'auto', load: 'full', afterAction: 'nothing' }] };
-	const id = await flow.createTriggerWorkflow(n8n, { kind: 'ours', credential, parameters: { folders }, name: 'bench folders' });
+	const credential = await flow.createCredential(n8n, 'ours', {
+		host: dv.host,
+		port: dv.imapPort,
+		user,
+		password: 'pass',
+	});
+	const folders = {
+		folder: [
+			{ path: 'INBOX', direction: 'auto', load: 'full', afterAction: 'nothing' },
+			{ path: 'Sent', direction: 'auto', load: 'full', afterAction: 'nothing' },
+		],
+	};
+	const id = await flow.createTriggerWorkflow(n8n, {
+		kind: 'ours',
+		credential,
+		parameters: { folders },
+		name: 'bench folders',
+	});
 	await flow.activate(n8n, id);
 	await sleep(2000);
 	const latencies: number[] = [];
@@ -143,7 +217,9 @@ async function secondFolderP50(n8n: N8n, dv: Dv): Promise<number> {
 		let at = 0;
 		await flow.until(
 			async () => {
-				const hit = (await flow.executionsOf(n8n, id)).find((e) => e.items.some((j) => j.messageId === `<sent-${i}@imap-n8n.bench>`));
+				const hit = (await flow.executionsOf(n8n, id)).find((e) =>
+					e.items.some((j) => j.messageId === `<sent-${i}@imap-n8n.bench>`),
+				);
 				at = hit?.startedAt ? new Date(hit.startedAt).getTime() : 0;
 				return Boolean(hit);
 			},
@@ -161,21 +237,27 @@ async function main() {
 	const n8n = await inst.startPackagedN8n({ name: 'bench-imap-n8n', log });
 	try {
 		const ours = await measure(n8n, dv, 'ours', CAP_MS);
-		log(`ours: ${ours.seen}/${N} in ${ours.ms} ms, lag ${ours.lagMs} ms, ${ours.executions} executions, missing ${ours.missing}, duplicates ${ours.duplicates}, RSS ${ours.idleRss} -> ${ours.peakRss} MB`);
+		log(
+			`ours: ${ours.seen}/${N} in ${ours.ms} ms, lag ${ours.lagMs} ms, ${ours.executions} executions, missing ${ours.missing}, duplicates ${ours.duplicates}, RSS ${ours.idleRss} -> ${ours.peakRss} MB`,
+		);
 		const p50 = await secondFolderP50(n8n, dv);
 		log(`second folder p50 ${p50} ms`);
 		let restart = { missing: -1, duplicates: -1 };
 		if (!SKIP.has('restarts')) {
 			const r = await restarts.runRestartScenario(n8n, dv, undefined, log);
 			restart = { missing: r.graceful.missing.length, duplicates: r.graceful.duplicates };
-			log(`restarts: graceful missing ${restart.missing}, duplicates ${restart.duplicates}; kill -9 missing ${r.crash.missing.length}, duplicates ${r.crash.duplicates}`);
+			log(
+				`restarts: graceful missing ${restart.missing}, duplicates ${restart.duplicates}; kill -9 missing ${r.crash.missing.length}, duplicates ${r.crash.duplicates}`,
+			);
 		}
 		let ratio = NaN;
 		if (!SKIP.has('anchor')) {
 			await n8n.stop(); // the anchor gets a fresh n8n process on the same data
 			await n8n.start();
 			const theirs = await measure(n8n, dv, 'n8n', CAP_MS);
-			log(`n8n's Email Trigger: ${theirs.seen}/${N} distinct within ${theirs.ms} ms, ${theirs.executions} executions, missing ${theirs.missing}, duplicates ${theirs.duplicates}, RSS ${theirs.idleRss} -> ${theirs.peakRss} MB`);
+			log(
+				`n8n's Email Trigger: ${theirs.seen}/${N} distinct within ${theirs.ms} ms, ${theirs.executions} executions, missing ${theirs.missing}, duplicates ${theirs.duplicates}, RSS ${theirs.idleRss} -> ${theirs.peakRss} MB`,
+			);
 			const rate = (r: Run) => r.seen / (r.ms / 1000);
 			ratio = rate(ours) / Math.max(rate(theirs), 1 / (CAP_MS / 1000));
 		}

@@ -19,14 +19,13 @@ import { encodeToken } from '../nodes/shared/tracking/token';
 import { Tracker } from '../nodes/shared/tracking/urls';
 // Loaded at run time from the repository (not bundled): they locate the repository from their own path.
 const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '..');
-/* eslint-disable @typescript-eslint/no-require-imports */
 const rt = require(path.join(ROOT, 'scripts', 'lib', 'n8n-runtime.js'));
 const rest = require(path.join(ROOT, 'scripts', 'lib', 'n8n-rest.js'));
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const [PER_PHASE = 600, CONCURRENCY = 16, FORGED = 1000] = process.argv.slice(2).map(Number);
 const SECRET = randomBytes(32).toString('hex');
-const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+const CHROME =
+	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const log = (m: string) => process.stdout.write(`[bench] ${m}\n`);
 
 function freePort(): Promise<number> {
@@ -40,19 +39,39 @@ function freePort(): Promise<number> {
 	});
 }
 
-const node = (name: string, type: string, typeVersion: number, position: [number, number], parameters: object, extra: object = {}) => ({ id: randomUUID(), name, type, typeVersion, position, parameters, ...extra });
+const node = (
+	name: string,
+	type: string,
+	typeVersion: number,
+	position: [number, number],
+	parameters: object,
+	extra: object = {},
+) => ({ id: randomUUID(), name, type, typeVersion, position, parameters, ...extra });
 
 function trackingWorkflow(credentialId: string) {
 	return {
 		name: 'Bench: Email Tracking Trigger',
 		nodes: [
-			node('Email Tracking Trigger', 'n8n-nodes-crm-mail.emailTrackingTrigger', 1, [0, 0], { path: 'bench-tracking', events: ['opened', 'clicked', 'unsubscribed'], options: { dropBots: true } }, {
-				webhookId: randomUUID(),
-				credentials: { emailTracking: { id: credentialId, name: 'Bench Tracking' } },
-			}),
+			node(
+				'Email Tracking Trigger',
+				'n8n-nodes-crm-mail.emailTrackingTrigger',
+				1,
+				[0, 0],
+				{
+					path: 'bench-tracking',
+					events: ['opened', 'clicked', 'unsubscribed'],
+					options: { dropBots: true },
+				},
+				{
+					webhookId: randomUUID(),
+					credentials: { emailTracking: { id: credentialId, name: 'Bench Tracking' } },
+				},
+			),
 			node('Done', 'n8n-nodes-base.noOp', 1, [220, 0], {}),
 		],
-		connections: { 'Email Tracking Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
+		connections: {
+			'Email Tracking Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }
@@ -62,12 +81,26 @@ function webhookWorkflow() {
 	return {
 		name: 'Bench: Webhook node GIF',
 		nodes: [
-			node('Webhook', 'n8n-nodes-base.webhook', 2, [0, 0], {
-				httpMethod: 'GET',
-				path: 'bench-gif',
-				responseMode: 'onReceived',
-				options: { responseHeaders: { entries: [{ name: 'content-type', value: 'image/gif' }, { name: 'cache-control', value: 'no-store' }] } },
-			}, { webhookId: randomUUID() }),
+			node(
+				'Webhook',
+				'n8n-nodes-base.webhook',
+				2,
+				[0, 0],
+				{
+					httpMethod: 'GET',
+					path: 'bench-gif',
+					responseMode: 'onReceived',
+					options: {
+						responseHeaders: {
+							entries: [
+								{ name: 'content-type', value: 'image/gif' },
+								{ name: 'cache-control', value: 'no-store' },
+							],
+						},
+					},
+				},
+				{ webhookId: randomUUID() },
+			),
 			node('Done', 'n8n-nodes-base.noOp', 1, [220, 0], {}),
 		],
 		connections: { Webhook: { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
@@ -81,7 +114,10 @@ interface Answer {
 }
 
 /** Sends every request with at most `concurrency` in flight; returns answers in order and the wall time. */
-async function blast(requests: Array<{ url: string; ua?: string; method?: string }>, concurrency: number): Promise<{ answers: Answer[]; seconds: number }> {
+async function blast(
+	requests: Array<{ url: string; ua?: string; method?: string }>,
+	concurrency: number,
+): Promise<{ answers: Answer[]; seconds: number }> {
 	const answers: Answer[] = new Array(requests.length);
 	let next = 0;
 	const t = process.hrtime.bigint();
@@ -90,7 +126,11 @@ async function blast(requests: Array<{ url: string; ua?: string; method?: string
 			while (next < requests.length) {
 				const i = next++;
 				const r = requests[i];
-				const res = await fetch(r.url, { method: r.method ?? 'GET', redirect: 'manual', headers: { 'user-agent': r.ua ?? CHROME } });
+				const res = await fetch(r.url, {
+					method: r.method ?? 'GET',
+					redirect: 'manual',
+					headers: { 'user-agent': r.ua ?? CHROME },
+				});
 				await res.arrayBuffer();
 				answers[i] = { status: res.status, location: res.headers.get('location') };
 			}
@@ -99,11 +139,20 @@ async function blast(requests: Array<{ url: string; ua?: string; method?: string
 	return { answers, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
 }
 
-async function countExecutions(baseUrl: string, apiKey: string, workflowId: string): Promise<number> {
+async function countExecutions(
+	baseUrl: string,
+	apiKey: string,
+	workflowId: string,
+): Promise<number> {
 	let count = 0;
 	let cursor: string | undefined;
 	do {
-		const page = await rest.publicApi(baseUrl, apiKey, 'GET', `/executions?workflowId=${workflowId}&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+		const page = await rest.publicApi(
+			baseUrl,
+			apiKey,
+			'GET',
+			`/executions?workflowId=${workflowId}&limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+		);
 		count += page.data.length;
 		cursor = page.nextCursor ?? undefined;
 	} while (cursor);
@@ -126,24 +175,68 @@ async function main() {
 	let stopN8n: (() => Promise<void>) | undefined;
 	try {
 		log('bundling the package (gulp build) and packing it...');
-		execFileSync(path.join(rt.REPO, 'node_modules', '.bin', 'gulp'), ['build'], { cwd: rt.REPO, stdio: 'ignore' });
+		execFileSync(path.join(rt.REPO, 'node_modules', '.bin', 'gulp'), ['build'], {
+			cwd: rt.REPO,
+			stdio: 'ignore',
+		});
 		const tarball = await rt.buildAndPack({ destDir: work, build: false });
 		const userFolder = path.join(work, 'n8n');
 		await rt.installPackageAsCommunityNode({ userFolder, tarball });
 		const runtime = await rt.ensureN8n({ log });
 		const port = await freePort();
 		log(`starting n8n ${runtime.version} on port ${port}...`);
-		const n8n = await rt.startN8n({ userFolder, port, runtime, log: () => {}, listenAddress: '127.0.0.1', env: { N8N_LOG_LEVEL: 'warn' }, onSpawn: (s: () => Promise<void>) => (stopN8n = s) });
-		const owner = { email: 'bench@crm.local', password: `Bench-${randomBytes(6).toString('hex')}-A1` };
+		const n8n = await rt.startN8n({
+			userFolder,
+			port,
+			runtime,
+			log: () => {},
+			listenAddress: '127.0.0.1',
+			env: { N8N_LOG_LEVEL: 'warn' },
+			onSpawn: (s: () => Promise<void>) => (stopN8n = s),
+		});
+		const owner = {
+			email: 'bench@crm.local',
+			password: `Bench-${randomBytes(6).toString('hex')}-A1`,
+		};
 		const { session } = await rest.setupOwner(n8n.baseUrl, owner);
 		const { apiKey } = await rest.createApiKey(session, 'bench');
 		const trackingBase = `${n8n.baseUrl}/webhook/bench-tracking`;
-		const creds = await rest.importCredentials(session, [{ id: 'bench-tracking', name: 'Bench Tracking', type: 'emailTracking', data: { secret: SECRET, baseUrl: trackingBase } }]);
-		const [ours, anchor] = await rest.importWorkflows(session, [{ workflow: trackingWorkflow(creds.get('bench-tracking').id) }, { workflow: webhookWorkflow() }], { activate: true });
+		const creds = await rest.importCredentials(session, [
+			{
+				id: 'bench-tracking',
+				name: 'Bench Tracking',
+				type: 'emailTracking',
+				data: { secret: SECRET, baseUrl: trackingBase },
+			},
+		]);
+		const [ours, anchor] = await rest.importWorkflows(
+			session,
+			[
+				{ workflow: trackingWorkflow(creds.get('bench-tracking').id) },
+				{ workflow: webhookWorkflow() },
+			],
+			{ activate: true },
+		);
 
-		const tracker = (i: number) => new Tracker({ secret: SECRET, baseUrl: trackingBase, trackingId: `t${i}`, messageId: `<${i}@bench.local>`, recipient: `p${i}@example.com`, data: { dealId: String(i) }, sentAt: Date.now() - 3600_000 });
-		const valid = Array.from({ length: PER_PHASE }, (_, i) => ({ url: i % 2 ? tracker(i).openUrl() : tracker(i).clickUrl(`https://shop.example.com/p/${i}?a=1&b=2`) }));
-		const gif = Array.from({ length: PER_PHASE }, () => ({ url: `${n8n.baseUrl}/webhook/bench-gif` }));
+		const tracker = (i: number) =>
+			new Tracker({
+				secret: SECRET,
+				baseUrl: trackingBase,
+				trackingId: `t${i}`,
+				messageId: `<${i}@bench.local>`,
+				recipient: `p${i}@example.com`,
+				data: { dealId: String(i) },
+				sentAt: Date.now() - 3600_000,
+			});
+		const valid = Array.from({ length: PER_PHASE }, (_, i) => ({
+			url:
+				i % 2
+					? tracker(i).openUrl()
+					: tracker(i).clickUrl(`https://shop.example.com/p/${i}?a=1&b=2`),
+		}));
+		const gif = Array.from({ length: PER_PHASE }, () => ({
+			url: `${n8n.baseUrl}/webhook/bench-gif`,
+		}));
 
 		// warm-up (JIT, webhook caches, sqlite) for both, not measured
 		await blast(valid.slice(0, 50), CONCURRENCY);
@@ -157,7 +250,8 @@ async function main() {
 		let oursTotal = await settledCount(n8n.baseUrl, apiKey, ours.id);
 		let anchorTotal = await settledCount(n8n.baseUrl, apiKey, anchor.id);
 		const drain = async (workflowId: string, expectedTotal: number) => {
-			while ((await countExecutions(n8n.baseUrl, apiKey, workflowId)) < expectedTotal) await new Promise((r) => setTimeout(r, 100));
+			while ((await countExecutions(n8n.baseUrl, apiKey, workflowId)) < expectedTotal)
+				await new Promise((r) => setTimeout(r, 100));
 		};
 		let oursResponseSeconds = 0;
 		let anchorResponseSeconds = 0;
@@ -175,51 +269,89 @@ async function main() {
 			await drain(ours.id, oursTotal);
 			oursSeconds += Number(process.hrtime.bigint() - t) / 1e9;
 			bad += a.answers.filter((x) => x.status !== 200).length;
-			bad += o.answers.filter((x, i) => (i % 2 ? x.status !== 200 : x.status !== 302 || x.location !== `https://shop.example.com/p/${i}?a=1&b=2`)).length;
+			bad += o.answers.filter((x, i) =>
+				i % 2
+					? x.status !== 200
+					: x.status !== 302 || x.location !== `https://shop.example.com/p/${i}?a=1&b=2`,
+			).length;
 		}
-		log(`responses only: Webhook node ${((2 * PER_PHASE) / anchorResponseSeconds).toFixed(0)} req/s, Email Tracking Trigger ${((2 * PER_PHASE) / oursResponseSeconds).toFixed(0)} req/s`);
+		log(
+			`responses only: Webhook node ${((2 * PER_PHASE) / anchorResponseSeconds).toFixed(0)} req/s, Email Tracking Trigger ${((2 * PER_PHASE) / oursResponseSeconds).toFixed(0)} req/s`,
+		);
 		const anchorRps = (2 * PER_PHASE) / anchorSeconds;
 		const oursRps = (2 * PER_PHASE) / oursSeconds;
-		log(`end to end (answered and execution saved): Webhook node GIF ${anchorRps.toFixed(0)} req/s; Email Tracking Trigger (half opens, half clicks) ${oursRps.toFixed(0)} req/s; wrong answers: ${bad}`);
+		log(
+			`end to end (answered and execution saved): Webhook node GIF ${anchorRps.toFixed(0)} req/s; Email Tracking Trigger (half opens, half clicks) ${oursRps.toFixed(0)} req/s; wrong answers: ${bad}`,
+		);
 
 		const before = await settledCount(n8n.baseUrl, apiKey, ours.id);
 		const expected = 2 * PER_PHASE + 50;
-		log(`executions of the tracking workflow after the valid phases: ${before} (expected ${expected})`);
+		log(
+			`executions of the tracking workflow after the valid phases: ${before} (expected ${expected})`,
+		);
 
 		// forged, fuzzed and bot requests
 		const good = tracker(1).clickUrl('https://shop.example.com/');
 		const [payload, signature] = good.split('t=')[1].split('.');
 		const evil = (i: number) => `https://evil.example/${i}`;
 		const forgers: Array<(i: number) => { url: string; ua?: string; method?: string }> = [
-			() => ({ url: `${trackingBase}/click?t=${randomBytes(1 + (Math.random() * 300) | 0).toString('base64url')}` }),
-			(i) => ({ url: `${trackingBase}/click?t=${encodeToken(`other-${i}-${SECRET}`, { type: 'click', trackingId: 'x', messageId: 'm', recipient: 'r', url: evil(i), data: {}, issuedAt: 1 })}` }),
-			(i) => ({ url: `${trackingBase}/click?t=${Buffer.from(JSON.stringify([1, 'c', 'x', 'm', 'r', 1, evil(i), {}])).toString('base64url')}.${signature}` }),
+			() => ({
+				url: `${trackingBase}/click?t=${randomBytes((1 + Math.random() * 300) | 0).toString('base64url')}`,
+			}),
+			(i) => ({
+				url: `${trackingBase}/click?t=${encodeToken(`other-${i}-${SECRET}`, { type: 'click', trackingId: 'x', messageId: 'm', recipient: 'r', url: evil(i), data: {}, issuedAt: 1 })}`,
+			}),
+			(i) => ({
+				url: `${trackingBase}/click?t=${Buffer.from(JSON.stringify([1, 'c', 'x', 'm', 'r', 1, evil(i), {}])).toString('base64url')}.${signature}`,
+			}),
 			(i) => {
 				const chars = [...`${payload}.${signature}`];
 				const k = i % chars.length;
 				chars[k] = chars[k] === 'A' ? 'B' : 'A';
 				return { url: `${trackingBase}/click?t=${chars.join('')}` };
 			},
-			(i) => ({ url: `${trackingBase}/click?t=${encodeToken(SECRET, { type: 'click', trackingId: 'x', messageId: 'm', recipient: 'r', url: `javascript:alert(${i})`, data: {}, issuedAt: 1 })}` }),
-			() => ({ url: `${trackingBase}/open?t=${randomBytes(40).toString('base64url')}.${randomBytes(16).toString('base64url')}` }),
-			(i) => ({ url: `${trackingBase}/unsubscribe?t=${encodeToken(`other-${i}-${SECRET}`, { type: 'unsubscribe', trackingId: 'x', messageId: 'm', recipient: 'r', data: {}, issuedAt: 1 })}`, method: 'POST' }),
+			(i) => ({
+				url: `${trackingBase}/click?t=${encodeToken(SECRET, { type: 'click', trackingId: 'x', messageId: 'm', recipient: 'r', url: `javascript:alert(${i})`, data: {}, issuedAt: 1 })}`,
+			}),
+			() => ({
+				url: `${trackingBase}/open?t=${randomBytes(40).toString('base64url')}.${randomBytes(16).toString('base64url')}`,
+			}),
+			(i) => ({
+				url: `${trackingBase}/unsubscribe?t=${encodeToken(`other-${i}-${SECRET}`, { type: 'unsubscribe', trackingId: 'x', messageId: 'm', recipient: 'r', data: {}, issuedAt: 1 })}`,
+				method: 'POST',
+			}),
 			(i) => ({ url: tracker(i).openUrl(), ua: 'curl/8.5.0' }),
-			(i) => ({ url: tracker(i).clickUrl('https://shop.example.com/'), ua: 'python-requests/2.31' }),
+			(i) => ({
+				url: tracker(i).clickUrl('https://shop.example.com/'),
+				ua: 'python-requests/2.31',
+			}),
 			(i) => ({ url: tracker(i).unsubscribeUrl() }),
-			(i) => ({ url: i % 2 ? tracker(i).openUrl() : tracker(i).clickUrl('https://shop.example.com/'), method: 'HEAD' }),
+			(i) => ({
+				url: i % 2 ? tracker(i).openUrl() : tracker(i).clickUrl('https://shop.example.com/'),
+				method: 'HEAD',
+			}),
 		];
 		const forged = Array.from({ length: FORGED }, (_, i) => forgers[i % forgers.length](i));
 		const { answers } = await blast(forged, CONCURRENCY);
 		const signedTargets = new Set(['https://shop.example.com/']);
 		const heads = answers.filter((_, i) => forged[i].method === 'HEAD');
-		log(`HEAD answers: ${heads.filter((a) => a.status === 200 || a.status === 302).length} of ${heads.length} answered 200 (pixel) / 302 (link)`);
-		const openRedirects = answers.filter((a) => a.location !== null && !signedTargets.has(a.location)).length;
+		log(
+			`HEAD answers: ${heads.filter((a) => a.status === 200 || a.status === 302).length} of ${heads.length} answered 200 (pixel) / 302 (link)`,
+		);
+		const openRedirects = answers.filter(
+			(a) => a.location !== null && !signedTargets.has(a.location),
+		).length;
 		const after = await settledCount(n8n.baseUrl, apiKey, ours.id);
 		const forgedAccepted = after - before;
 		const anchorRuns = await settledCount(n8n.baseUrl, apiKey, anchor.id);
-		log(`forged / bot / GET-unsubscribe / HEAD requests: ${FORGED}, executions they started: ${forgedAccepted}, redirects not to a signed URL: ${openRedirects}; webhook node executions: ${anchorRuns}`);
-		if (before !== expected) log(`WARNING: valid requests started ${before} executions, expected ${expected}`);
-		console.log(`tracking: vs_webhook=${(oursRps / anchorRps).toFixed(2)} forged_accepted=${forgedAccepted} open_redirects=${openRedirects}`);
+		log(
+			`forged / bot / GET-unsubscribe / HEAD requests: ${FORGED}, executions they started: ${forgedAccepted}, redirects not to a signed URL: ${openRedirects}; webhook node executions: ${anchorRuns}`,
+		);
+		if (before !== expected)
+			log(`WARNING: valid requests started ${before} executions, expected ${expected}`);
+		console.log(
+			`tracking: vs_webhook=${(oursRps / anchorRps).toFixed(2)} forged_accepted=${forgedAccepted} open_redirects=${openRedirects}`,
+		);
 	} finally {
 		if (stopN8n) await stopN8n();
 		fs.rmSync(work, { recursive: true, force: true });

@@ -5,7 +5,6 @@
 // in the fake (FakeUnisender timeScale) and in the node's pacer (setTimeScale from client/pacer.ts, an
 // exported function the benchmark calls; there is no user-visible parameter and the node reads no env var).
 // Anchor: the fastest the limit allows for the same number of calls (calls / limit x scaled minute).
-/* eslint-disable @typescript-eslint/no-require-imports */
 import fs from 'node:fs';
 import path from 'node:path';
 import { transformSync } from 'esbuild';
@@ -13,21 +12,44 @@ import { transformSync } from 'esbuild';
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
 // The harness loads our nodes from their TypeScript sources; load everything the same way so the pacer
 // module the benchmark scales is the very instance the node uses.
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (m, filename) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), { loader: 'ts', format: 'cjs', target: 'node20', sourcefile: filename });
+(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
+	m,
+	filename,
+) => {
+	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+		loader: 'ts',
+		format: 'cjs',
+		target: 'node20',
+		sourcefile: filename,
+	});
 	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
 };
-const harness = require(path.join(root, 'test/harness/workflow.ts')) as typeof import('../test/harness/workflow');
-const { FakeUnisender } = require(path.join(root, 'test/fakes/unisender/server.ts')) as typeof import('../test/fakes/unisender/server');
-const { setTimeScale } = require(path.join(root, 'nodes/Unisender/client/pacer.ts')) as typeof import('../nodes/Unisender/client/pacer');
+const harness = require(
+	path.join(root, 'test/harness/workflow.ts'),
+) as typeof import('../test/harness/workflow');
+const { FakeUnisender } = require(
+	path.join(root, 'test/fakes/unisender/server.ts'),
+) as typeof import('../test/fakes/unisender/server');
+const { setTimeScale } = require(
+	path.join(root, 'nodes/Unisender/client/pacer.ts'),
+) as typeof import('../nodes/Unisender/client/pacer');
 
 const N = Number(process.env.UNISENDER_BENCH_CONTACTS ?? 10_000);
 const SCALE = Number(process.env.UNISENDER_BENCH_SCALE ?? 0.01);
 
-function workflow(parameters: Record<string, unknown>): import('../test/harness/workflow').WorkflowJson {
+function workflow(
+	parameters: Record<string, unknown>,
+): import('../test/harness/workflow').WorkflowJson {
 	return {
 		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} },
+			{
+				id: '1',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters: {},
+			},
 			{
 				id: '2',
 				name: 'Unisender',
@@ -49,17 +71,28 @@ async function main() {
 	await fake.start();
 	const credentials = { unisenderApi: { apiKey: 'bench-key', lang: 'en', baseUrl: fake.baseUrl } };
 	const minute = 60_000 * SCALE;
-	const input = (tag: string) => Array.from({ length: N }, (_, i) => ({ json: { email: `${tag}${i}@example.com`, name: `Contact ${i}` } }));
-	const isRateFailure = (j: Record<string, unknown>) => typeof j.error === 'string' && /rate limit|api_call_limit/i.test(j.error + String(j.code ?? ''));
+	const input = (tag: string) =>
+		Array.from({ length: N }, (_, i) => ({
+			json: { email: `${tag}${i}@example.com`, name: `Contact ${i}` },
+		}));
+	const isRateFailure = (j: Record<string, unknown>) =>
+		typeof j.error === 'string' &&
+		/rate limit|api_call_limit/i.test(j.error + String(j.code ?? ''));
 
-	async function phase(label: string, params: Record<string, unknown>, method: string, limitPerMinute: number) {
+	async function phase(
+		label: string,
+		params: Record<string, unknown>,
+		method: string,
+		limitPerMinute: number,
+	) {
 		const before = { calls: fake.calls[method] ?? 0, limited: fake.rateLimited };
 		const t0 = performance.now();
 		const run = await harness.runWorkflow(workflow(params), { credentials, input: input(label) });
 		const ms = performance.now() - t0;
 		const out = run.status === 'success' ? harness.outputOf(run, 'Unisender') : [];
 		const calls = (fake.calls[method] ?? 0) - before.calls;
-		const failures = out.filter((o) => isRateFailure(o.json)).length + (run.status === 'success' ? 0 : N);
+		const failures =
+			out.filter((o) => isRateFailure(o.json)).length + (run.status === 'success' ? 0 : N);
 		const errors = out.filter((o) => o.json.error !== undefined).length;
 		const floor = (calls / limitPerMinute) * minute * 0.9;
 		console.log(
@@ -72,19 +105,36 @@ async function main() {
 	const list = fake.addList('Bench');
 	const imp = await phase(
 		'import',
-		{ resource: 'contact', operation: 'importContacts', listIds: [String(list.id)], email: '={{ $json.email }}', fields: { field: [{ name: 'Name', value: '={{ $json.name }}' }] } },
+		{
+			resource: 'contact',
+			operation: 'importContacts',
+			listIds: [String(list.id)],
+			email: '={{ $json.email }}',
+			fields: { field: [{ name: 'Name', value: '={{ $json.name }}' }] },
+		},
 		'importContacts',
 		1200,
 	);
 	const sub = await phase(
 		'subscribe',
-		{ resource: 'contact', operation: 'subscribe', listIds: [String(list.id)], email: '={{ $json.email }}', doubleOptin: 3, fields: { field: [{ name: 'Name', value: '={{ $json.name }}' }] } },
+		{
+			resource: 'contact',
+			operation: 'subscribe',
+			listIds: [String(list.id)],
+			email: '={{ $json.email }}',
+			doubleOptin: 3,
+			fields: { field: [{ name: 'Name', value: '={{ $json.name }}' }] },
+		},
 		'subscribe',
 		300,
 	);
-	console.log(`contacts in the fake account: ${fake.contacts.length} (expected ${2 * N}); time scale ${SCALE} (one Unisender minute = ${minute} ms)`);
+	console.log(
+		`contacts in the fake account: ${fake.contacts.length} (expected ${2 * N}); time scale ${SCALE} (one Unisender minute = ${minute} ms)`,
+	);
 	await fake.stop();
-	console.log(`unisender: import_calls=${imp.calls} rate_limit_failures=${imp.failures + sub.failures} subscribe_calls=${sub.calls}`);
+	console.log(
+		`unisender: import_calls=${imp.calls} rate_limit_failures=${imp.failures + sub.failures} subscribe_calls=${sub.calls}`,
+	);
 }
 
 main().then(

@@ -20,7 +20,7 @@ export class CrmMailImap implements ICredentialType {
 			required: true,
 			placeholder: 'imap.gmail.com',
 			description:
-				'Name of the IMAP server, from your provider\'s help pages. Examples: imap.gmail.com, outlook.office365.com, imap.yandex.com, imap.mail.ru.',
+				"Name of the IMAP server, from your provider's help pages. Examples: imap.gmail.com, outlook.office365.com, imap.yandex.com, imap.mail.ru.",
 		},
 		{
 			displayName: 'Port',
@@ -43,15 +43,18 @@ export class CrmMailImap implements ICredentialType {
 				{
 					name: 'STARTTLS (Port 143)',
 					value: 'starttls',
-					description: 'Starts unencrypted, then upgrades to TLS. Fails if the server cannot upgrade.',
+					description:
+						'Starts unencrypted, then upgrades to TLS. Fails if the server cannot upgrade.',
 				},
 				{
 					name: 'None (Unencrypted)',
 					value: 'none',
-					description: 'No encryption: password and mail travel in clear text. Only on a trusted local network.',
+					description:
+						'No encryption: password and mail travel in clear text. Only on a trusted local network.',
 				},
 			],
-			description: 'How the connection is encrypted. It must match the port: 993 with TLS, 143 with STARTTLS.',
+			description:
+				'How the connection is encrypted. It must match the port: 993 with TLS, 143 with STARTTLS.',
 		},
 		{
 			displayName: 'User',
@@ -89,7 +92,7 @@ export class CrmMailImap implements ICredentialType {
 			default: '',
 			displayOptions: { show: { authentication: ['password'] } },
 			description:
-				'The mailbox password. Gmail, Outlook.com, Yahoo, Yandex and Mail.ru require an app password (created in the account\'s security settings) when two-step verification is on, and IMAP access must be enabled in the mailbox settings.',
+				"The mailbox password. Gmail, Outlook.com, Yahoo, Yandex and Mail.ru require an app password (created in the account's security settings) when two-step verification is on, and IMAP access must be enabled in the mailbox settings.",
 		},
 		{
 			displayName: 'Access Token',
@@ -107,7 +110,7 @@ export class CrmMailImap implements ICredentialType {
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to connect even if the server\'s certificate cannot be verified. Warning: this makes the connection open to interception; turn it on only for your own server on a trusted network.',
+				"Whether to connect even if the server's certificate cannot be verified. Warning: this makes the connection open to interception; turn it on only for your own server on a trusted network.",
 		},
 	];
 }

@@ -26,9 +26,21 @@ export class CrmMailSmtp implements ICredentialType {
 			name: 'security',
 			type: 'options',
 			options: [
-				{ name: 'TLS (Usually Port 465)', value: 'tls', description: 'Encrypted from the first byte' },
-				{ name: 'STARTTLS (Usually Port 587)', value: 'starttls', description: 'Plain connection upgraded to TLS; the upgrade is required' },
-				{ name: 'None (Trusted Networks Only)', value: 'none', description: 'No encryption: password and mail travel in clear text' },
+				{
+					name: 'TLS (Usually Port 465)',
+					value: 'tls',
+					description: 'Encrypted from the first byte',
+				},
+				{
+					name: 'STARTTLS (Usually Port 587)',
+					value: 'starttls',
+					description: 'Plain connection upgraded to TLS; the upgrade is required',
+				},
+				{
+					name: 'None (Trusted Networks Only)',
+					value: 'none',
+					description: 'No encryption: password and mail travel in clear text',
+				},
 			],
 			default: 'starttls',
 			description: 'How the connection is encrypted; it must match the port',
@@ -46,7 +58,8 @@ export class CrmMailSmtp implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'sales@example.com',
-			description: 'Login name, usually the full email address. Leave empty for a relay that needs no login.',
+			description:
+				'Login name, usually the full email address. Leave empty for a relay that needs no login.',
 		},
 		{
 			displayName: 'Authentication',
@@ -54,7 +67,11 @@ export class CrmMailSmtp implements ICredentialType {
 			type: 'options',
 			options: [
 				{ name: 'Password', value: 'password', description: 'Password or app password' },
-				{ name: 'OAuth2 Access Token', value: 'oauth2AccessToken', description: 'XOAUTH2 with an access token obtained elsewhere (Gmail, Microsoft 365)' },
+				{
+					name: 'OAuth2 Access Token',
+					value: 'oauth2AccessToken',
+					description: 'XOAUTH2 with an access token obtained elsewhere (Gmail, Microsoft 365)',
+				},
 			],
 			default: 'password',
 			description: 'How to log in',
@@ -66,7 +83,8 @@ export class CrmMailSmtp implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			displayOptions: { show: { authentication: ['password'] } },
-			description: 'The password. Gmail, Yandex, Mail.ru, Outlook and iCloud with two-factor login need an app password.',
+			description:
+				'The password. Gmail, Yandex, Mail.ru, Outlook and iCloud with two-factor login need an app password.',
 		},
 		{
 			displayName: 'Access Token',
@@ -100,7 +118,8 @@ export class CrmMailSmtp implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'Anna Petrova <anna@example.com>, support@example.com',
-			description: 'Other From addresses this account may send as (comma-separated, "Name <address>" allowed). Empty: only the default sender.',
+			description:
+				'Other From addresses this account may send as (comma-separated, "Name <address>" allowed). Empty: only the default sender.',
 		},
 		{
 			displayName: 'DKIM Domain',
@@ -108,7 +127,8 @@ export class CrmMailSmtp implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'example.com',
-			description: 'Sign messages with DKIM for this domain. Leave empty when the server signs (most providers do).',
+			description:
+				'Sign messages with DKIM for this domain. Leave empty when the server signs (most providers do).',
 		},
 		{
 			displayName: 'DKIM Selector',
@@ -116,7 +136,8 @@ export class CrmMailSmtp implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'mail',
-			description: 'The selector of the published key (the TXT record is <selector>._domainkey.<domain>)',
+			description:
+				'The selector of the published key (the TXT record is <selector>._domainkey.<domain>)',
 		},
 		{
 			displayName: 'DKIM Private Key',
@@ -148,7 +169,8 @@ export class CrmMailSmtp implements ICredentialType {
 			name: 'allowSelfSigned',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to accept a certificate that cannot be verified. Only for a server you trust on your own network.',
+			description:
+				'Whether to accept a certificate that cannot be verified. Only for a server you trust on your own network.',
 		},
 	];
 }

@@ -4,12 +4,9 @@ import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 // Trigger (verifies them). Tested by the trigger's `methods.credentialTest.emailTrackingTest`: the secret
 // must be at least 32 characters and the base URL an http(s) URL without query or fragment.
 // Not an HTTP API credential (a signing secret + our own URL), so no -Api suffix; the name is fixed by the issue.
-// eslint-disable-next-line n8n-nodes-base/cred-class-name-unsuffixed
 export class EmailTracking implements ICredentialType {
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-name-unsuffixed
 	name = 'emailTracking';
 
-	// eslint-disable-next-line n8n-nodes-base/cred-class-field-display-name-missing-api
 	displayName = 'Email Tracking';
 
 	icon: Icon = 'file:emailTracking.svg';

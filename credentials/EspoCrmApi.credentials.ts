@@ -1,8 +1,20 @@
 import { createHmac } from 'node:crypto';
-import type { ICredentialDataDecryptedObject, ICredentialTestRequest, ICredentialType, IHttpRequestOptions, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
 
 /** EspoCRM's HMAC header: base64(apiKey + ':' + hex(HMAC-SHA256(secret, 'METHOD /ResourcePath'))), path without query. */
-export function espoHmacHeader(apiKey: string, secret: string, method: string, url: string): string {
+export function espoHmacHeader(
+	apiKey: string,
+	secret: string,
+	method: string,
+	url: string,
+): string {
 	const path = new URL(url, 'http://x').pathname.replace(/^.*?\/api\/v1/, '') || '/';
 	const hash = createHmac('sha256', secret).update(`${method.toUpperCase()} ${path}`).digest('hex');
 	return Buffer.from(`${apiKey}:${hash}`).toString('base64');
@@ -33,10 +45,15 @@ export class EspoCrmApi implements ICredentialType {
 			type: 'options',
 			options: [
 				{ name: 'API Key', value: 'apiKey', description: 'Header X-Api-Key' },
-				{ name: 'HMAC', value: 'hmac', description: 'Signed requests (X-Hmac-Authorization); the secret never travels' },
+				{
+					name: 'HMAC',
+					value: 'hmac',
+					description: 'Signed requests (X-Hmac-Authorization); the secret never travels',
+				},
 			],
 			default: 'apiKey',
-			description: 'The authentication method set for the API user in EspoCRM (Administration > API Users)',
+			description:
+				'The authentication method set for the API user in EspoCRM (Administration > API Users)',
 		},
 		{
 			displayName: 'API Key',
@@ -58,11 +75,19 @@ export class EspoCrmApi implements ICredentialType {
 		},
 	];
 
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const headers = { ...(requestOptions.headers ?? {}) };
 		if (credentials.authType === 'hmac') {
 			const url = `${requestOptions.baseURL ?? ''}${requestOptions.url}`;
-			headers['X-Hmac-Authorization'] = espoHmacHeader(String(credentials.apiKey), String(credentials.secretKey), requestOptions.method ?? 'GET', url);
+			headers['X-Hmac-Authorization'] = espoHmacHeader(
+				String(credentials.apiKey),
+				String(credentials.secretKey),
+				requestOptions.method ?? 'GET',
+				url,
+			);
 		} else headers['X-Api-Key'] = String(credentials.apiKey);
 		return { ...requestOptions, headers };
 	}

@@ -1,4 +1,10 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
 
 // An n8n API key for the CRM Match & Create node's Data Tables backend: n8n refuses its in-process
 // data-table helpers to community nodes, so the node goes through n8n's public REST API (n8n >= 2.7).
@@ -18,7 +24,8 @@ export class N8nDataTablesApi implements ICredentialType {
 			type: 'string',
 			default: 'http://localhost:5678',
 			placeholder: 'https://n8n.example.com',
-			description: 'The address of this n8n instance as the node can reach it (in queue mode: as the workers reach the main instance)',
+			description:
+				'The address of this n8n instance as the node can reach it (in queue mode: as the workers reach the main instance)',
 			required: true,
 		},
 		{
@@ -38,6 +45,10 @@ export class N8nDataTablesApi implements ICredentialType {
 	};
 
 	test: ICredentialTestRequest = {
-		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/api/v1', url: '/data-tables', qs: { limit: 1 } },
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/api/v1',
+			url: '/data-tables',
+			qs: { limit: 1 },
+		},
 	};
 }

@@ -21,7 +21,8 @@ export class UnisenderApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'In Unisender: Settings > Integrations and API. The API must be enabled for the account.',
+			description:
+				'In Unisender: Settings > Integrations and API. The API must be enabled for the account.',
 		},
 		{
 			displayName: 'API Language',
@@ -41,7 +42,8 @@ export class UnisenderApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.unisender.com',
 			placeholder: 'https://api.unisender.com',
-			description: 'Leave as is for Unisender. Use https://api.selzy.com for Selzy (the former international Unisender).',
+			description:
+				'Leave as is for Unisender. Use https://api.selzy.com for Selzy (the former international Unisender).',
 			hint: 'Without /en/api at the end: the node adds the language and the method',
 		},
 	];

@@ -9,10 +9,15 @@ const esbuild = require('esbuild');
 const root = path.resolve(__dirname, '..');
 const [name, ...args] = process.argv.slice(2);
 const available = fs.existsSync(path.join(root, 'bench'))
-	? fs.readdirSync(path.join(root, 'bench')).filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3))
+	? fs
+			.readdirSync(path.join(root, 'bench'))
+			.filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+			.map((f) => f.slice(0, -3))
 	: [];
 if (!name || !available.includes(name)) {
-	console.error(`Usage: npm run bench -- <name>\nBenchmarks: ${available.join(', ') || '(none yet)'}`);
+	console.error(
+		`Usage: npm run bench -- <name>\nBenchmarks: ${available.join(', ') || '(none yet)'}`,
+	);
 	process.exit(name ? 1 : 0);
 }
 // Bundle inside node_modules so the external packages resolve from the project, as in the tests.
@@ -33,10 +38,14 @@ esbuild.buildSync({
 });
 // --expose-gc lets benchmarks settle the heap between phases; the child inherits stdio so the last
 // line printed is the benchmark's own summary line.
-const result = spawnSync(process.execPath, ['--expose-gc', '--enable-source-maps', outfile, ...args], {
-	stdio: 'inherit',
-	cwd: root,
-	env: { ...process.env, CRM_MAIL_ROOT: root },
-});
+const result = spawnSync(
+	process.execPath,
+	['--expose-gc', '--enable-source-maps', outfile, ...args],
+	{
+		stdio: 'inherit',
+		cwd: root,
+		env: { ...process.env, CRM_MAIL_ROOT: root },
+	},
+);
 fs.rmSync(path.dirname(outfile), { recursive: true, force: true });
 process.exit(result.status ?? 1);

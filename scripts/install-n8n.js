@@ -6,8 +6,14 @@
 const versions = require('./lib/n8n-versions');
 
 (async () => {
-	const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(versions.PINNED);
-	for (const v of wanted) await versions.ensureN8n({ version: versions.resolveVersion(v), log: (m) => console.log(`[install-n8n] ${m}`) });
+	const wanted = process.argv.slice(2).length
+		? process.argv.slice(2)
+		: Object.keys(versions.PINNED);
+	for (const v of wanted)
+		await versions.ensureN8n({
+			version: versions.resolveVersion(v),
+			log: (m) => console.log(`[install-n8n] ${m}`),
+		});
 })().catch((error) => {
 	console.error(`[install-n8n] ${error.message}`);
 	process.exit(1);

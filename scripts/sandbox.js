@@ -32,7 +32,11 @@ function usableDir(dir) {
  * Returns { host, imapPort, imapsPort, lmtpPort, smtpPort, users, dir, certPem, vars, stop() }.
  * Throws when Dovecot is missing and cannot be installed (the caller decides whether that is fatal).
  */
-async function startSandbox({ dir = path.join(REPO, '.sandbox'), ports = DEFAULT_PORTS, log = console.log } = {}) {
+async function startSandbox({
+	dir = path.join(REPO, '.sandbox'),
+	ports = DEFAULT_PORTS,
+	log = console.log,
+} = {}) {
 	ensureDovecotInstalled({ log });
 	dir = usableDir(dir);
 	const users = Object.values(USERS);
@@ -49,7 +53,8 @@ async function startSandbox({ dir = path.join(REPO, '.sandbox'), ports = DEFAULT
 			port: ports.smtpPort || 0,
 			// both mailboxes can send (the CRM side as sales, a "customer" replying as customer)
 			auth: [USERS.sales, USERS.customer],
-			onMessage: ({ envelope, raw }) => deliverToLmtp({ host: dovecot.host, port: dovecot.lmtpPort, envelope, raw }),
+			onMessage: ({ envelope, raw }) =>
+				deliverToLmtp({ host: dovecot.host, port: dovecot.lmtpPort, envelope, raw }),
 		});
 	} catch (error) {
 		await dovecot.stop();

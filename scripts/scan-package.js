@@ -18,17 +18,44 @@ const dir = path.join(REPO, '.n8n-runtime', 'scanner');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 async function main() {
-	const entry = path.join(dir, 'node_modules', '@n8n', 'scan-community-package', 'scanner', 'scanner.mjs');
+	const entry = path.join(
+		dir,
+		'node_modules',
+		'@n8n',
+		'scan-community-package',
+		'scanner',
+		'scanner.mjs',
+	);
 	if (!fs.existsSync(entry)) {
 		fs.mkdirSync(dir, { recursive: true });
-		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'scanner', private: true }));
+		fs.writeFileSync(
+			path.join(dir, 'package.json'),
+			JSON.stringify({ name: 'scanner', private: true }),
+		);
 		console.log(`Installing @n8n/scan-community-package@${SCANNER_VERSION} into ${dir}...`);
 		// eslint-plugin-n8n-nodes-base's preinstall insists on pnpm; the scanner needs none of the scripts
-		execFileSync(npm, ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=warn', `@n8n/scan-community-package@${SCANNER_VERSION}`], { cwd: dir, stdio: 'inherit' });
+		execFileSync(
+			npm,
+			[
+				'install',
+				'--no-audit',
+				'--no-fund',
+				'--ignore-scripts',
+				'--loglevel=warn',
+				`@n8n/scan-community-package@${SCANNER_VERSION}`,
+			],
+			{ cwd: dir, stdio: 'inherit' },
+		);
 	}
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-scan-'));
 	try {
-		const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', tmp], { cwd: REPO, encoding: 'utf8' }).trim().split('\n').pop();
+		const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', tmp], {
+			cwd: REPO,
+			encoding: 'utf8',
+		})
+			.trim()
+			.split('\n')
+			.pop();
 		execFileSync('tar', ['-xzf', path.join(tmp, tarball), '-C', tmp]);
 		const { analyzePackage } = await import(pathToFileURL(entry).href);
 		const result = await analyzePackage(path.join(tmp, 'package'));
@@ -45,9 +72,11 @@ async function main() {
 			byFile.set(file, (byFile.get(file) ?? 0) + 1);
 		}
 		console.log(`${tarball}: ${result.passed ? 'passed' : `not passed (${result.message})`}`);
-		for (const [rule, n] of [...byRule].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${rule}`);
+		for (const [rule, n] of [...byRule].sort((a, b) => b[1] - a[1]))
+			console.log(`  ${String(n).padStart(5)}  ${rule}`);
 		console.log('by file:');
-		for (const [f, n] of [...byFile].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(5)}  ${f}`);
+		for (const [f, n] of [...byFile].sort((a, b) => b[1] - a[1]))
+			console.log(`  ${String(n).padStart(5)}  ${f}`);
 		console.log(`full report: ${path.relative(REPO, path.join(dir, 'report.txt'))}`);
 	} finally {
 		fs.rmSync(tmp, { recursive: true, force: true });

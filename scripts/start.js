@@ -41,7 +41,11 @@ const VERSION_FILE = path.join(USER_FOLDER, 'n8n-version.txt');
 /** n8n migrates its database forward only: data a newer n8n has used is not opened by an older one. */
 function refuseDowngrade(version) {
 	const used = fs.existsSync(VERSION_FILE) ? fs.readFileSync(VERSION_FILE, 'utf8').trim() : '';
-	const newer = (a, b) => a.split('.').map(Number).reduce((d, n, i) => d || n - Number(b.split('.')[i] || 0), 0) > 0;
+	const newer = (a, b) =>
+		a
+			.split('.')
+			.map(Number)
+			.reduce((d, n, i) => d || n - Number(b.split('.')[i] || 0), 0) > 0;
 	if (used && newer(used, version)) {
 		throw new Error(
 			`The data in ${USER_FOLDER} was last used by n8n ${used}, which migrated its database; n8n ${version} cannot open it. Start n8n ${used} (CRM_MAIL_N8N_VERSION=${used} npm start), or move ${USER_FOLDER} away to start afresh.`,
@@ -101,26 +105,45 @@ async function setUpCrmTables(session, baseUrl, apiKey, workflows) {
 		const tables = await rt.publicApi(baseUrl, apiKey, 'GET', '/data-tables?limit=250');
 		const names = new Set(tables.data.map((t) => t.name));
 		if (CRM_TABLES.every((name) => names.has(name))) return;
-		const execution = await rt.waitForExecution(baseUrl, apiKey, await rt.runManually(session, example.id), { timeoutMs: 60000 });
-		if (execution.status === 'success') log(`Created the CRM data tables (${CRM_TABLES.join(', ')}) with the example "${example.title}"`);
-		else log(`Setting up the CRM data tables failed (${execution.data?.resultData?.error?.message}); run the example "${example.title}" in the editor`);
+		const execution = await rt.waitForExecution(
+			baseUrl,
+			apiKey,
+			await rt.runManually(session, example.id),
+			{ timeoutMs: 60000 },
+		);
+		if (execution.status === 'success')
+			log(
+				`Created the CRM data tables (${CRM_TABLES.join(', ')}) with the example "${example.title}"`,
+			);
+		else
+			log(
+				`Setting up the CRM data tables failed (${execution.data?.resultData?.error?.message}); run the example "${example.title}" in the editor`,
+			);
 	} catch (error) {
-		log(`Could not set up the CRM data tables (${error.message}); run the example "${example.title}" in the editor`);
+		log(
+			`Could not set up the CRM data tables (${error.message}); run the example "${example.title}" in the editor`,
+		);
 	}
 }
 
 /** The package's node and credential types as n8n loaded them. */
 async function loadedTypes(session, packageDirectory) {
 	const pkg = JSON.parse(fs.readFileSync(path.join(packageDirectory, 'package.json'), 'utf8'));
-	const nodes = JSON.parse(await session.request('GET', '/types/nodes.json', undefined, { raw: true }));
-	const creds = JSON.parse(await session.request('GET', '/types/credentials.json', undefined, { raw: true }));
+	const nodes = JSON.parse(
+		await session.request('GET', '/types/nodes.json', undefined, { raw: true }),
+	);
+	const creds = JSON.parse(
+		await session.request('GET', '/types/credentials.json', undefined, { raw: true }),
+	);
 	const mine = nodes.filter((n) => n.name.startsWith(`${pkg.name}.`));
 	const nodeTypes = new Set(mine.map((n) => n.name));
 	// n8n adds an AI-tool variant `<name>Tool` of every node with usableAsTool; listed apart
 	const isTool = (n) => n.name.endsWith('Tool') && nodeTypes.has(n.name.slice(0, -4));
 	const ours = [...new Set(mine.filter((n) => !isTool(n)).map((n) => n.displayName))];
 	const tools = new Set(mine.filter(isTool).map((n) => n.name)).size;
-	const ourCreds = creds.filter((c) => (c.supportedNodes || []).some((s) => nodeTypes.has(s))).map((c) => c.displayName);
+	const ourCreds = creds
+		.filter((c) => (c.supportedNodes || []).some((s) => nodeTypes.has(s)))
+		.map((c) => c.displayName);
 	return { nodes: ours, tools, credentials: ourCreds, expectedNodes: pkg.n8n.nodes.length };
 }
 
@@ -151,19 +174,26 @@ async function main() {
 	fs.mkdirSync(USER_FOLDER, { recursive: true });
 	const earlier = await runState.takeOver(log);
 	if (earlier.running) {
-		throw new Error(`npm start is already running (process ${earlier.running}). Stop it with Ctrl-C in its terminal, or: kill ${earlier.running}`);
+		throw new Error(
+			`npm start is already running (process ${earlier.running}). Stop it with Ctrl-C in its terminal, or: kill ${earlier.running}`,
+		);
 	}
 	if (!(await portIsFree(PORT))) {
-		throw new Error(`Port ${PORT} is already in use: is another n8n (or npm start) running? Stop it first.`);
+		throw new Error(
+			`Port ${PORT} is already in use: is another n8n (or npm start) running? Stop it first.`,
+		);
 	}
 
 	// CRM_MAIL_TARBALL: install an already packed tarball (e.g. a released version) instead of building.
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-crm-mail-pack-'));
 	let installed;
 	try {
-		const tarball = process.env.CRM_MAIL_TARBALL || (await rt.buildAndPack({ destDir: packDir, log }));
+		const tarball =
+			process.env.CRM_MAIL_TARBALL || (await rt.buildAndPack({ destDir: packDir, log }));
 		installed = await rt.installPackageAsCommunityNode({ userFolder: USER_FOLDER, tarball });
-		log(`Installed ${installed.name}@${installed.version} into ${path.join(N8N_FOLDER, 'nodes')} (as the Community Nodes installer does)`);
+		log(
+			`Installed ${installed.name}@${installed.version} into ${path.join(N8N_FOLDER, 'nodes')} (as the Community Nodes installer does)`,
+		);
 	} finally {
 		fs.rmSync(packDir, { recursive: true, force: true });
 	}
@@ -174,7 +204,10 @@ async function main() {
 
 	let sandbox = null;
 	try {
-		sandbox = await sandboxLib.startSandbox({ log, ...(process.env.CRM_MAIL_SANDBOX_DIR ? { dir: process.env.CRM_MAIL_SANDBOX_DIR } : {}) });
+		sandbox = await sandboxLib.startSandbox({
+			log,
+			...(process.env.CRM_MAIL_SANDBOX_DIR ? { dir: process.env.CRM_MAIL_SANDBOX_DIR } : {}),
+		});
 		stoppers.push(() => sandbox.stop());
 		runState.addGroup('mail sandbox (Dovecot)', sandbox.dovecot.pid);
 	} catch (error) {
@@ -187,11 +220,15 @@ async function main() {
 		unisender = await unisenderLib.startUnisenderStandIn({ port: UNISENDER_PORT });
 		stoppers.push(() => unisender.stop());
 	} catch (error) {
-		log(`The local Unisender stand-in is not available (${error.message}); the Unisender examples will fail until it runs.`);
+		log(
+			`The local Unisender stand-in is not available (${error.message}); the Unisender examples will fail until it runs.`,
+		);
 	}
 	if (shuttingDown) return;
 
-	log(`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`);
+	log(
+		`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`,
+	);
 	const n8n = await rt.startN8n({
 		userFolder: USER_FOLDER,
 		port: PORT,
@@ -221,8 +258,13 @@ async function main() {
 		);
 	}
 	const apiKey = await apiKeyFor(session, n8n.baseUrl);
-	const unisenderVars = unisender ? { apiKey: unisender.apiKey, baseUrl: unisender.baseUrl } : unisenderLib.standInVars(UNISENDER_PORT);
-	const tracking = { secret: trackingSecret(), baseUrl: trackingBaseUrl(n8n.baseUrl, loadExamples()) };
+	const unisenderVars = unisender
+		? { apiKey: unisender.apiKey, baseUrl: unisender.baseUrl }
+		: unisenderLib.standInVars(UNISENDER_PORT);
+	const tracking = {
+		secret: trackingSecret(),
+		baseUrl: trackingBaseUrl(n8n.baseUrl, loadExamples()),
+	};
 	const vars = {
 		sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(),
 		apiKey,
@@ -233,8 +275,15 @@ async function main() {
 	// A "Sandbox Unisender" credential the user pointed at the real Unisender (or Selzy) is left as it is.
 	const standInUrl = unisenderVars.baseUrl.replace(/\/+$/, '');
 	const preserve = (def, data) =>
-		def.type === 'unisenderApi' && typeof data.baseUrl === 'string' && data.baseUrl.replace(/\/+$/, '') !== standInUrl;
-	const { workflows } = await importExamples(session, { vars, preserve, keepExisting: !RESET_EXAMPLES, log });
+		def.type === 'unisenderApi' &&
+		typeof data.baseUrl === 'string' &&
+		data.baseUrl.replace(/\/+$/, '') !== standInUrl;
+	const { workflows } = await importExamples(session, {
+		vars,
+		preserve,
+		keepExisting: !RESET_EXAMPLES,
+		log,
+	});
 	await setUpCrmTables(session, n8n.baseUrl, apiKey, workflows);
 	const types = await loadedTypes(session, installed.packageDirectory);
 
@@ -257,7 +306,9 @@ async function main() {
 			`Credential types: ${types.credentials.length ? types.credentials.join(', ') : 'none yet'}`,
 			`Example workflows: ${workflows.length ? (workflows.some((w) => w.kept) ? '(those already in n8n are kept as you left them; npm start -- --reset-examples imports them again)' : '') : 'none yet (examples/*.json)'}`,
 			...workflows.map((w) =>
-				w.error ? `  ${w.file}: NOT imported: ${w.error}` : `  ${n8n.baseUrl}/workflow/${w.id}  ${w.title}${w.active ? ' (published)' : ''}`,
+				w.error
+					? `  ${w.file}: NOT imported: ${w.error}`
+					: `  ${n8n.baseUrl}/workflow/${w.id}  ${w.title}${w.active ? ' (published)' : ''}`,
 			),
 			'',
 			sandbox ? sandboxLib.describe(sandbox) : 'Mail sandbox: not running (see the message above).',

@@ -1,11 +1,24 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 import { assertZone, ValueTypeError } from './dates';
 import { properties } from './description';
 import { n8nVersion, setResumeOutput } from './engine-access';
 import { cannotHold, heldRun, holdDueItems } from './held-run';
-import { decideBatch, IN_PROCESS_LIMIT_MS, type Item, mixedBatchError, type Planned, planItem } from './plan';
+import {
+	decideBatch,
+	IN_PROCESS_LIMIT_MS,
+	type Item,
+	mixedBatchError,
+	type Planned,
+	planItem,
+} from './plan';
 
 export class CrmDelay implements INodeType {
 	description: INodeTypeDescription = {
@@ -14,8 +27,10 @@ export class CrmDelay implements INodeType {
 		icon: { light: 'file:crmDelay.svg', dark: 'file:crmDelay.dark.svg' },
 		group: ['organization'],
 		version: 1,
-		subtitle: '={{ {"immediately":"Immediately","afterNow":"After " + $parameter["amount"] + " " + $parameter["unit"],"relative":$parameter["amount"] + " " + $parameter["unit"] + " " + $parameter["direction"] + " a date","atDate":"At a date"}[$parameter["when"]] }}',
-		description: 'Let items continue now, after a delay, before / after a date field, or at a date, if conditions on their fields hold',
+		subtitle:
+			'={{ {"immediately":"Immediately","afterNow":"After " + $parameter["amount"] + " " + $parameter["unit"],"relative":$parameter["amount"] + " " + $parameter["unit"] + " " + $parameter["direction"] + " a date","atDate":"At a date"}[$parameter["when"]] }}',
+		description:
+			'Let items continue now, after a delay, before / after a date field, or at a date, if conditions on their fields hold',
 		defaults: { name: 'CRM Delay' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -38,21 +53,27 @@ export class CrmDelay implements INodeType {
 			zone = assertZone(((options.timezone as string) || this.getTimezone()).trim());
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), (error as Error).message, {
-				description: 'Set Options > Time Zone to an IANA name such as Europe/Moscow, or leave it empty for the workflow time zone',
+				description:
+					'Set Options > Time Zone to an IANA name such as Europe/Moscow, or leave it empty for the workflow time zone',
 			});
 		}
 
 		const planned: Planned[] = [];
 		for (let i = 0; i < items.length; i++) {
 			try {
-				const read = (name: string, fallback?: unknown) => this.getNodeParameter(name, i, fallback as never) as unknown;
+				const read = (name: string, fallback?: unknown) =>
+					this.getNodeParameter(name, i, fallback as never) as unknown;
 				planned.push(planItem(items[i] as Item, i, read, { now, zone, outputField }));
 			} catch (error) {
 				const description = error instanceof ValueTypeError ? error.hint : undefined;
 				if (this.continueOnFail()) {
 					planned.push({
 						status: 'error' as const,
-						item: { json: { ...items[i].json, error: (error as Error).message }, binary: items[i].binary, pairedItem: i },
+						item: {
+							json: { ...items[i].json, error: (error as Error).message },
+							binary: items[i].binary,
+							pairedItem: i,
+						},
 					});
 					continue;
 				}
@@ -64,9 +85,16 @@ export class CrmDelay implements INodeType {
 			}
 		}
 
-		const decision = decideBatch(planned, now, options.differentTimes === 'error' ? 'error' : 'latest', outputField);
+		const decision = decideBatch(
+			planned,
+			now,
+			options.differentTimes === 'error' ? 'error' : 'latest',
+			outputField,
+		);
 		if (decision.error) {
-			throw new NodeOperationError(this.getNode(), decision.error.message, { description: decision.error.description });
+			throw new NodeOperationError(this.getNode(), decision.error.message, {
+				description: decision.error.description,
+			});
 		}
 		const due = decision.due as INodeExecutionData[];
 		const notMatched = decision.notMatched as INodeExecutionData[];
@@ -77,15 +105,24 @@ export class CrmDelay implements INodeType {
 		// this node, the held run, waits with the due items (held-run.ts).
 		const blocked = cannotHold(this);
 		if (blocked) {
-			const error = blocked.message === 'legacy' ? mixedBatchError(notMatched.length, items.length, waitUntil) : blocked;
-			throw new NodeOperationError(this.getNode(), error.message, { description: error.description });
+			const error =
+				blocked.message === 'legacy'
+					? mixedBatchError(notMatched.length, items.length, waitUntil)
+					: blocked;
+			throw new NodeOperationError(this.getNode(), error.message, {
+				description: error.description,
+			});
 		}
 		return holdDueItems(this, due, notMatched, waitUntil.toJSDate());
 	}
 }
 
 /** Lets the due items out on "Due" at waitUntil, the way n8n's Wait node waits. */
-async function waitThenRelease(ctx: IExecuteFunctions, due: INodeExecutionData[], waitUntil: Date): Promise<INodeExecutionData[][]> {
+async function waitThenRelease(
+	ctx: IExecuteFunctions,
+	due: INodeExecutionData[],
+	waitUntil: Date,
+): Promise<INodeExecutionData[][]> {
 	const waitMs = waitUntil.getTime() - Date.now();
 	if (waitMs < IN_PROCESS_LIMIT_MS) {
 		// Short waits stay in this process, as n8n's Wait node does: a waiting execution is only
@@ -102,10 +139,14 @@ async function waitThenRelease(ctx: IExecuteFunctions, due: INodeExecutionData[]
 	// with the waiting execution) to the FIRST output, as for its own Wait node. So that input becomes exactly
 	// the due items with their result field: only they leave on "Due" after the wait.
 	if (!setResumeOutput(ctx, due)) {
-		throw new NodeOperationError(ctx.getNode(), `CRM Delay cannot wait longer than a minute on this execution engine (n8n ${n8nVersion()}): it has no waiting executions`, {
-			description:
-				'Waits of a minute and more are saved as waiting executions, which the default engine has and the opt-in "engine v2" has not yet. Set the workflow to the default engine (Workflow Settings), or use a delay under a minute.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`CRM Delay cannot wait longer than a minute on this execution engine (n8n ${n8nVersion()}): it has no waiting executions`,
+			{
+				description:
+					'Waits of a minute and more are saved as waiting executions, which the default engine has and the opt-in "engine v2" has not yet. Set the workflow to the default engine (Workflow Settings), or use a delay under a minute.',
+			},
+		);
 	}
 	await ctx.putExecutionToWait(waitUntil);
 	return [due, []];

@@ -20,9 +20,15 @@ function operatorParameter(type: 'string' | 'number' | 'date' | 'boolean'): INod
 			...(type === 'number' || type === 'date'
 				? [
 						{ name: type === 'date' ? 'Is After' : 'Is Greater Than', value: 'gt' },
-						{ name: type === 'date' ? 'Is After or Equal' : 'Is Greater Than or Equal', value: 'gte' },
+						{
+							name: type === 'date' ? 'Is After or Equal' : 'Is Greater Than or Equal',
+							value: 'gte',
+						},
 						{ name: type === 'date' ? 'Is Before' : 'Is Less Than', value: 'lt' },
-						{ name: type === 'date' ? 'Is Before or Equal' : 'Is Less Than or Equal', value: 'lte' },
+						{
+							name: type === 'date' ? 'Is Before or Equal' : 'Is Less Than or Equal',
+							value: 'lte',
+						},
 						{ name: 'Is Between (Inclusive)', value: 'between' },
 					]
 				: []),
@@ -54,9 +60,17 @@ function compareParameter(type: 'string' | 'number' | 'date' | 'boolean'): INode
 		name: 'compareTo',
 		type: 'string',
 		default: '',
-		placeholder: type === 'date' ? 'e.g. 2025-01-01 or {{ $now }}' : type === 'number' ? 'e.g. 0' : type === 'boolean' ? 'e.g. true' : 'e.g. Offer',
+		placeholder:
+			type === 'date'
+				? 'e.g. 2025-01-01 or {{ $now }}'
+				: type === 'number'
+					? 'e.g. 0'
+					: type === 'boolean'
+						? 'e.g. true'
+						: 'e.g. Offer',
 		displayOptions: { show: { type: [type], [`${type}Operator`]: COMPARING[type] } },
-		description: 'The value to compare with (the lower bound for "between"), read as the chosen type',
+		description:
+			'The value to compare with (the lower bound for "between"), read as the chosen type',
 	};
 }
 
@@ -78,8 +92,16 @@ export const conditionFields: INodeProperties[] = [
 		name: 'source',
 		type: 'options',
 		options: [
-			{ name: 'A Field of the Item', value: 'field', description: 'Name the field, e.g. amount or deal.amount' },
-			{ name: 'A Value or Expression', value: 'value', description: 'Any value, usually an expression over the item' },
+			{
+				name: 'A Field of the Item',
+				value: 'field',
+				description: 'Name the field, e.g. amount or deal.amount',
+			},
+			{
+				name: 'A Value or Expression',
+				value: 'value',
+				description: 'Any value, usually an expression over the item',
+			},
 		],
 		default: 'field',
 		description: 'Whether to check a field by its name or a value you compute with an expression',
@@ -109,14 +131,27 @@ export const conditionFields: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'String', value: 'string', description: 'Text, e.g. a stage name' },
-			{ name: 'Number', value: 'number', description: 'Amounts; "1000" and "1 000,50" are read as numbers' },
-			{ name: 'Date', value: 'date', description: 'ISO dates (2025-03-28T10:00), dd.MM.yyyy HH:mm or Unix timestamps' },
+			{
+				name: 'Number',
+				value: 'number',
+				description: 'Amounts; "1000" and "1 000,50" are read as numbers',
+			},
+			{
+				name: 'Date',
+				value: 'date',
+				description: 'ISO dates (2025-03-28T10:00), dd.MM.yyyy HH:mm or Unix timestamps',
+			},
 			{ name: 'Boolean', value: 'boolean', description: 'True / false, yes / no, 1 / 0' },
 		],
 		default: 'string',
-		description: 'How to read the value. A value that cannot be read as this type stops with an error naming the field.',
+		description:
+			'How to read the value. A value that cannot be read as this type stops with an error naming the field.',
 	},
-	...(['string', 'number', 'date', 'boolean'] as const).map((type): INodeProperties => operatorParameter(type)),	// The same parameter name per type: n8n shows one at a time, and only for operators that compare.
-	...(['string', 'number', 'date', 'boolean'] as const).map((type): INodeProperties => compareParameter(type)),
+	...(['string', 'number', 'date', 'boolean'] as const).map((type): INodeProperties =>
+		operatorParameter(type),
+	), // The same parameter name per type: n8n shows one at a time, and only for operators that compare.
+	...(['string', 'number', 'date', 'boolean'] as const).map((type): INodeProperties =>
+		compareParameter(type),
+	),
 	...(['number', 'date'] as const).map((type): INodeProperties => upperBoundParameter(type)),
 ];

@@ -89,7 +89,8 @@ export function isEmptyValue(v: unknown): boolean {
 	if (v === undefined || v === null) return true;
 	if (typeof v === 'string') return v.trim() === '';
 	if (Array.isArray(v)) return v.length === 0;
-	if (typeof v === 'object' && !(v instanceof Date) && !('isLuxonDateTime' in v)) return Object.keys(v).length === 0;
+	if (typeof v === 'object' && !(v instanceof Date) && !('isLuxonDateTime' in v))
+		return Object.keys(v).length === 0;
 	return false;
 }
 
@@ -102,7 +103,12 @@ export function toNumber(v: unknown, label: string): number {
 		else if (/^[-+]?\d+,\d+$/.test(s)) s = s.replace(',', '.');
 		if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s)) return Number(s);
 	}
-	throw new ValueTypeError(label, v, 'a number', 'Choose the type String to compare it as text, or fix the value');
+	throw new ValueTypeError(
+		label,
+		v,
+		'a number',
+		'Choose the type String to compare it as text, or fix the value',
+	);
 }
 
 const TRUE = ['true', 'yes', 'y', '1', 'on'];
@@ -122,16 +128,32 @@ export function toBoolean(v: unknown, label: string): boolean {
 export function toText(v: unknown, label: string): string {
 	if (typeof v === 'string') return v;
 	if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-	throw new ValueTypeError(label, v, 'text', 'Point the condition at a text field (for a list or an object, at one of its fields)');
+	throw new ValueTypeError(
+		label,
+		v,
+		'text',
+		'Point the condition at a text field (for a list or an object, at one of its fields)',
+	);
 }
 
 export function toDate(v: unknown, label: string, zone: string): DateTime {
 	const d = parseDate(v, zone);
-	if (!d) throw new ValueTypeError(label, v, 'a date', 'Use an ISO date such as 2025-03-28T10:00:00+03:00, dd.MM.yyyy HH:mm, or a Unix timestamp');
+	if (!d)
+		throw new ValueTypeError(
+			label,
+			v,
+			'a date',
+			'Use an ISO date such as 2025-03-28T10:00:00+03:00, dd.MM.yyyy HH:mm, or a Unix timestamp',
+		);
 	return d;
 }
 
-function read(type: ValueType, v: unknown, label: string, o: ConditionOptions): string | number | boolean {
+function read(
+	type: ValueType,
+	v: unknown,
+	label: string,
+	o: ConditionOptions,
+): string | number | boolean {
 	switch (type) {
 		case 'number':
 			return toNumber(v, label);
@@ -157,7 +179,8 @@ function shown(type: ValueType, v: unknown, o: ConditionOptions): string {
 export function describeCondition(c: Condition, o: ConditionOptions): string {
 	const base = `${c.label} (${shown(c.type, c.value, o)}) ${WORDS[c.operator]}`;
 	if (['isEmpty', 'isNotEmpty', 'isTrue', 'isFalse'].includes(c.operator)) return base;
-	if (c.operator === 'between') return `${base} ${shown(c.type, c.compareTo, o)} and ${shown(c.type, c.compareTo2, o)}`;
+	if (c.operator === 'between')
+		return `${base} ${shown(c.type, c.compareTo, o)} and ${shown(c.type, c.compareTo2, o)}`;
 	return `${base} ${shown(c.type, c.compareTo, o)}`;
 }
 
@@ -208,17 +231,36 @@ export function evaluateCondition(c: Condition, o: ConditionOptions): boolean {
 }
 
 /** All or any of the conditions; no conditions means every item matches. */
-export function evaluateConditions(conditions: Condition[], combine: 'all' | 'any', o: ConditionOptions): Evaluation {
+export function evaluateConditions(
+	conditions: Condition[],
+	combine: 'all' | 'any',
+	o: ConditionOptions,
+): Evaluation {
 	if (!conditions.length) return { matched: true, results: [], reason: 'no conditions are set' };
-	const results = conditions.map((c) => ({ passed: evaluateCondition(c, o), text: describeCondition(c, o) }));
+	const results = conditions.map((c) => ({
+		passed: evaluateCondition(c, o),
+		text: describeCondition(c, o),
+	}));
 	const failed = results.filter((r) => !r.passed);
 	const passed = results.filter((r) => r.passed);
 	if (combine === 'all') {
 		return failed.length
-			? { matched: false, results, reason: `condition not met: ${failed.map((r) => r.text).join('; ')}` }
-			: { matched: true, results, reason: `all conditions met: ${passed.map((r) => r.text).join('; ')}` };
+			? {
+					matched: false,
+					results,
+					reason: `condition not met: ${failed.map((r) => r.text).join('; ')}`,
+				}
+			: {
+					matched: true,
+					results,
+					reason: `all conditions met: ${passed.map((r) => r.text).join('; ')}`,
+				};
 	}
 	return passed.length
 		? { matched: true, results, reason: `condition met: ${passed.map((r) => r.text).join('; ')}` }
-		: { matched: false, results, reason: `none of the conditions met: ${failed.map((r) => r.text).join('; ')}` };
+		: {
+				matched: false,
+				results,
+				reason: `none of the conditions met: ${failed.map((r) => r.text).join('; ')}`,
+			};
 }

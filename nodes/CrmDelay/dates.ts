@@ -19,8 +19,10 @@ export class ValueTypeError extends Error {
 export function showValue(value: unknown): string {
 	if (value === undefined) return 'undefined (the field is missing)';
 	if (value === null) return 'null';
-	if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString();
+	if (typeof value === 'string')
+		return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+	if (value instanceof Date)
+		return Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString();
 	if (isLuxonDateTime(value)) return value.toISO() ?? 'an invalid date';
 	if (typeof value === 'object') {
 		const json = JSON.stringify(value);
@@ -33,19 +35,32 @@ export function isLuxonDateTime(value: unknown): value is DateTime {
 	// n8n expressions ($now, DateTime.fromISO) may hand us a DateTime from another copy of luxon.
 	return (
 		DateTime.isDateTime(value) ||
-		(typeof value === 'object' && value !== null && 'isLuxonDateTime' in value && typeof (value as unknown as DateTime).toMillis === 'function')
+		(typeof value === 'object' &&
+			value !== null &&
+			'isLuxonDateTime' in value &&
+			typeof (value as unknown as DateTime).toMillis === 'function')
 	);
 }
 
 export function assertZone(zone: string, what = 'Time zone'): string {
 	if (!IANAZone.isValidZone(zone)) {
-		throw new ValueTypeError(what, zone, 'a time zone name such as Europe/Moscow or America/New_York');
+		throw new ValueTypeError(
+			what,
+			zone,
+			'a time zone name such as Europe/Moscow or America/New_York',
+		);
 	}
 	return zone;
 }
 
 // Formats beyond ISO that Russian and international CRMs commonly send, tried in this order.
-const LOCAL_FORMATS = ['dd.MM.yyyy HH:mm:ss', 'dd.MM.yyyy HH:mm', 'dd.MM.yyyy', 'd.M.yyyy H:mm', 'd.M.yyyy'];
+const LOCAL_FORMATS = [
+	'dd.MM.yyyy HH:mm:ss',
+	'dd.MM.yyyy HH:mm',
+	'dd.MM.yyyy',
+	'd.M.yyyy H:mm',
+	'd.M.yyyy',
+];
 
 /**
  * Reads a date: a Date, a luxon DateTime, a Unix timestamp (seconds below 1e11, else milliseconds),
@@ -56,7 +71,8 @@ export function parseDate(value: unknown, zone: string): DateTime | undefined {
 	let result: DateTime | undefined;
 	if (value instanceof Date) result = DateTime.fromJSDate(value, { zone });
 	else if (isLuxonDateTime(value)) result = DateTime.fromMillis(value.toMillis(), { zone });
-	else if (typeof value === 'number') result = Number.isFinite(value) ? fromEpoch(value, zone) : undefined;
+	else if (typeof value === 'number')
+		result = Number.isFinite(value) ? fromEpoch(value, zone) : undefined;
 	else if (typeof value === 'string') result = parseDateString(value.trim(), zone);
 	return result?.isValid ? result : undefined;
 }
@@ -107,7 +123,8 @@ export function describeTime(d: DateTime): string {
 /** Reads a dot path (`deal.amount`, `items[0].id` as `items.0.id`) from an item's JSON. */
 export function readPath(json: unknown, path: string): unknown {
 	if (path === '') return undefined;
-	if (json !== null && typeof json === 'object' && Object.hasOwn(json, path)) return (json as Record<string, unknown>)[path];
+	if (json !== null && typeof json === 'object' && Object.hasOwn(json, path))
+		return (json as Record<string, unknown>)[path];
 	let current: unknown = json;
 	for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.')) {
 		if (current === null || typeof current !== 'object') return undefined;

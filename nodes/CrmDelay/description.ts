@@ -5,9 +5,18 @@ import { conditionFields } from './conditionFields';
 const unitOptions = [
 	{ name: 'Minutes', value: 'minutes' },
 	{ name: 'Hours', value: 'hours' },
-	{ name: 'Days', value: 'days', description: 'Calendar days: the same clock time on the later day, also across a daylight-saving change' },
+	{
+		name: 'Days',
+		value: 'days',
+		description:
+			'Calendar days: the same clock time on the later day, also across a daylight-saving change',
+	},
 	{ name: 'Weeks', value: 'weeks' },
-	{ name: 'Months', value: 'months', description: 'Calendar months; Jan 31 + 1 month = Feb 28 (29)' },
+	{
+		name: 'Months',
+		value: 'months',
+		description: 'Calendar months; Jan 31 + 1 month = Feb 28 (29)',
+	},
 ];
 
 const dateModes = ['relative', 'atDate'];
@@ -19,14 +28,26 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: [
-			{ name: 'Immediately', value: 'immediately', description: 'No waiting; only the conditions are checked' },
-			{ name: 'After a Delay', value: 'afterNow', description: 'N minutes / hours / days / weeks after the item arrives here' },
+			{
+				name: 'Immediately',
+				value: 'immediately',
+				description: 'No waiting; only the conditions are checked',
+			},
+			{
+				name: 'After a Delay',
+				value: 'afterNow',
+				description: 'N minutes / hours / days / weeks after the item arrives here',
+			},
 			{
 				name: 'Before or After a Date in the Item',
 				value: 'relative',
 				description: "E.g. 2 days after the deal's stage date, 1 hour before the meeting start.",
 			},
-			{ name: 'At a Date in the Item', value: 'atDate', description: 'Exactly at the date and time a field holds' },
+			{
+				name: 'At a Date in the Item',
+				value: 'atDate',
+				description: 'Exactly at the date and time a field holds',
+			},
 		],
 		default: 'afterNow',
 		description: 'When the items leave on the "Due" output',
@@ -38,7 +59,8 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 0, numberPrecision: 2 },
 		default: 2,
 		displayOptions: { show: { when: ['afterNow', 'relative'] } },
-		description: 'How many units to wait (or how far before / after the date). Whole numbers for days, weeks and months.',
+		description:
+			'How many units to wait (or how far before / after the date). Whole numbers for days, weeks and months.',
 	},
 	{
 		displayName: 'Unit',
@@ -47,7 +69,8 @@ export const properties: INodeProperties[] = [
 		options: unitOptions,
 		default: 'days',
 		displayOptions: { show: { when: ['afterNow', 'relative'] } },
-		description: 'Minutes and hours are elapsed time; days, weeks and months keep the clock time in the time zone',
+		description:
+			'Minutes and hours are elapsed time; days, weeks and months keep the clock time in the time zone',
 	},
 	{
 		displayName: 'Before or After',
@@ -66,8 +89,16 @@ export const properties: INodeProperties[] = [
 		name: 'dateSource',
 		type: 'options',
 		options: [
-			{ name: 'A Field of the Item', value: 'field', description: 'Name the field, e.g. stage_changed_at' },
-			{ name: 'A Value or Expression', value: 'value', description: 'An expression over the item, e.g. the deal stage date in the webhook body' },
+			{
+				name: 'A Field of the Item',
+				value: 'field',
+				description: 'Name the field, e.g. stage_changed_at',
+			},
+			{
+				name: 'A Value or Expression',
+				value: 'value',
+				description: 'An expression over the item, e.g. the deal stage date in the webhook body',
+			},
 		],
 		default: 'field',
 		displayOptions: { show: { when: dateModes } },
@@ -81,7 +112,8 @@ export const properties: INodeProperties[] = [
 		placeholder: 'e.g. stage_changed_at or body.deal.stageDate',
 		requiresDataPath: 'single',
 		displayOptions: { show: { when: dateModes, dateSource: ['field'] } },
-		description: "The item's field holding the date, e.g. the deal's stage date. Use a dot for nested fields.",
+		description:
+			"The item's field holding the date, e.g. the deal's stage date. Use a dot for nested fields.",
 		hint: 'ISO dates, "yyyy-MM-dd HH:mm", "dd.MM.yyyy HH:mm" or Unix timestamps. A date without an offset is read in the time zone.',
 	},
 	{
@@ -103,7 +135,8 @@ export const properties: INodeProperties[] = [
 			{ name: 'Any Condition Is Met', value: 'any' },
 		],
 		default: 'all',
-		description: 'Items that do not meet the conditions leave at once on "Not Matched" and are never delayed',
+		description:
+			'Items that do not meet the conditions leave at once on "Not Matched" and are never delayed',
 	},
 	{
 		displayName: 'Conditions',
@@ -120,7 +153,8 @@ export const properties: INodeProperties[] = [
 		name: 'useWindow',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to move a due time outside working hours to the next open slot, e.g. Saturday 10:00 to Monday 09:00',
+		description:
+			'Whether to move a due time outside working hours to the next open slot, e.g. Saturday 10:00 to Monday 09:00',
 	},
 	{
 		displayName: 'Sending Days',
@@ -155,7 +189,8 @@ export const properties: INodeProperties[] = [
 		default: '18:00',
 		placeholder: '18:00',
 		displayOptions: { show: { useWindow: [true] } },
-		description: 'End of the sending hours (HH:mm, 24:00 for midnight). Earlier than From means the hours span midnight.',
+		description:
+			'End of the sending hours (HH:mm, 24:00 for midnight). Earlier than From means the hours span midnight.',
 	},
 	{
 		displayName: 'Sending Hours Time Zone',
@@ -171,7 +206,11 @@ export const properties: INodeProperties[] = [
 		name: 'ifPast',
 		type: 'options',
 		options: [
-			{ name: 'Run Now', value: 'runNow', description: 'Leave on "Due" at once (inside the sending hours, if set)' },
+			{
+				name: 'Run Now',
+				value: 'runNow',
+				description: 'Leave on "Due" at once (inside the sending hours, if set)',
+			},
 			{
 				name: 'Treat as Too Late',
 				value: 'tooLate',
@@ -194,7 +233,8 @@ export const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Europe/Moscow',
-				description: "Time zone for days / weeks / months, for dates without an offset and for the sending hours. Empty: the workflow's time zone.",
+				description:
+					"Time zone for days / weeks / months, for dates without an offset and for the sending hours. Empty: the workflow's time zone.",
 			},
 			{
 				displayName: 'Items Due at Different Times',
@@ -204,12 +244,18 @@ export const properties: INodeProperties[] = [
 					{
 						name: 'Wait for the Latest',
 						value: 'latest',
-						description: 'All items of this execution leave together at the latest of their times (none leaves early)',
+						description:
+							'All items of this execution leave together at the latest of their times (none leaves early)',
 					},
-					{ name: 'Stop With an Error', value: 'error', description: 'Stop the execution; nothing leaves' },
+					{
+						name: 'Stop With an Error',
+						value: 'error',
+						description: 'Stop the execution; nothing leaves',
+					},
 				],
 				default: 'latest',
-				description: 'One execution waits once. For a time per record, start one execution per record (see the docs). Items that do not match never wait: they leave on Not Matched first.',
+				description:
+					'One execution waits once. For a time per record, start one execution per record (see the docs). Items that do not match never wait: they leave on Not Matched first.',
 			},
 			{
 				displayName: 'Ignore Case',
@@ -223,7 +269,8 @@ export const properties: INodeProperties[] = [
 				name: 'outputField',
 				type: 'string',
 				default: 'crmDelay',
-				description: 'Field added to every item with the due time and the reason (the item keeps its own fields)',
+				description:
+					'Field added to every item with the due time and the reason (the item keeps its own fields)',
 			},
 		],
 	},

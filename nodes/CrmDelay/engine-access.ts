@@ -38,10 +38,14 @@ export function onEngineV2(ctx: IExecuteFunctions): boolean {
 
 /** The engine pieces a mixed batch needs, or what is missing. */
 export function engineAccess(ctx: IExecuteFunctions): EngineAccess | { missing: string } {
-	if (onEngineV2(ctx)) return { missing: 'the execution stack (the workflow runs on the new execution engine, "engine v2")' };
+	if (onEngineV2(ctx))
+		return {
+			missing: 'the execution stack (the workflow runs on the new execution engine, "engine v2")',
+		};
 	const state = (ctx as unknown as { runExecutionData?: EngineState }).runExecutionData;
 	const stack = state?.executionData?.nodeExecutionStack;
-	if (!Array.isArray(stack)) return { missing: "the execution stack (this n8n's engine does not expose it to nodes)" };
+	if (!Array.isArray(stack))
+		return { missing: "the execution stack (this n8n's engine does not expose it to nodes)" };
 	const entry = entryOf(ctx);
 	if (!entry) return { missing: 'the data of the running node' };
 	const runIndex = (ctx as unknown as { runIndex?: unknown }).runIndex;

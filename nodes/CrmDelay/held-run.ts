@@ -25,8 +25,11 @@ interface HeldMarker {
 }
 
 /** Why this execution cannot hold the due items back, or undefined when it can. */
-export function cannotHold(ctx: IExecuteFunctions): { message: string; description: string } | undefined {
-	if (ctx.getWorkflowSettings().executionOrder !== 'v1') return { message: 'legacy', description: '' };
+export function cannotHold(
+	ctx: IExecuteFunctions,
+): { message: string; description: string } | undefined {
+	if (ctx.getWorkflowSettings().executionOrder !== 'v1')
+		return { message: 'legacy', description: '' };
 	const access = engineAccess(ctx);
 	if ('missing' in access) {
 		return {
@@ -42,7 +45,12 @@ export function cannotHold(ctx: IExecuteFunctions): { message: string; descripti
  * Lets the "Not Matched" items out now and queues the held run with the due items (marked with the time to
  * wait until). Call only when `cannotHold` found nothing.
  */
-export function holdDueItems(ctx: IExecuteFunctions, due: INodeExecutionData[], notMatched: INodeExecutionData[], waitUntil: Date): INodeExecutionData[][] {
+export function holdDueItems(
+	ctx: IExecuteFunctions,
+	due: INodeExecutionData[],
+	notMatched: INodeExecutionData[],
+	waitUntil: Date,
+): INodeExecutionData[][] {
 	const access = engineAccess(ctx);
 	if ('missing' in access) throw new Error(`n8n's ${access.missing} is not available`);
 	const node = ctx.getNode();
@@ -55,17 +63,31 @@ export function holdDueItems(ctx: IExecuteFunctions, due: INodeExecutionData[], 
 	access.stack.push({
 		node: access.entry.node,
 		data: { main: [held] },
-		source: { main: [{ previousNode: node.name, previousNodeOutput: heldOutput, previousNodeRun: access.runIndex }] },
+		source: {
+			main: [
+				{
+					previousNode: node.name,
+					previousNodeOutput: heldOutput,
+					previousNodeRun: access.runIndex,
+				},
+			],
+		},
 	});
 	return outputs;
 }
 
 /** For the held run: its items without the marker and the time to wait until; undefined for an ordinary run. */
-export function heldRun(ctx: IExecuteFunctions, items: INodeExecutionData[]): { items: INodeExecutionData[]; waitUntil: Date } | undefined {
+export function heldRun(
+	ctx: IExecuteFunctions,
+	items: INodeExecutionData[],
+): { items: INodeExecutionData[]; waitUntil: Date } | undefined {
 	const node = ctx.getNode().id;
 	const markers = items.map((i) => i.json[HELD_FIELD] as HeldMarker | undefined);
-	if (!items.length || !markers.every((m) => m && typeof m === 'object' && m.node === node)) return undefined;
-	const until = Math.max(...markers.map((m) => new Date(m!.until).getTime()).filter((t) => !Number.isNaN(t)));
+	if (!items.length || !markers.every((m) => m && typeof m === 'object' && m.node === node))
+		return undefined;
+	const until = Math.max(
+		...markers.map((m) => new Date(m!.until).getTime()).filter((t) => !Number.isNaN(t)),
+	);
 	return {
 		items: items.map((item) => {
 			const { [HELD_FIELD]: _marker, ...json } = item.json;

@@ -16,7 +16,14 @@ export type Unit = (typeof UNITS)[number];
 export type When =
 	| { mode: 'immediately' }
 	| { mode: 'afterNow'; amount: unknown; unit: Unit }
-	| { mode: 'relative'; amount: unknown; unit: Unit; direction: 'before' | 'after'; date: DateTime; label: string }
+	| {
+			mode: 'relative';
+			amount: unknown;
+			unit: Unit;
+			direction: 'before' | 'after';
+			date: DateTime;
+			label: string;
+	  }
 	| { mode: 'atDate'; date: DateTime; label: string };
 
 export interface SendingWindow {
@@ -53,15 +60,33 @@ export interface Plan {
 
 /** Reads the amount: a number or numeric string, not negative; whole for days / weeks / months. */
 export function readAmount(value: unknown, unit: Unit): number {
-	const n = typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(',', '.')) : value;
+	const n =
+		typeof value === 'string' && value.trim() !== ''
+			? Number(value.trim().replace(',', '.'))
+			: value;
 	if (typeof n !== 'number' || !Number.isFinite(n)) {
-		throw new ValueTypeError('Amount', value, 'a number', 'Enter how many minutes / hours / days, e.g. 2');
+		throw new ValueTypeError(
+			'Amount',
+			value,
+			'a number',
+			'Enter how many minutes / hours / days, e.g. 2',
+		);
 	}
 	if (n < 0) {
-		throw new ValueTypeError('Amount', value, 'zero or more', 'For a time before a date choose "Before" instead of a negative amount');
+		throw new ValueTypeError(
+			'Amount',
+			value,
+			'zero or more',
+			'For a time before a date choose "Before" instead of a negative amount',
+		);
 	}
 	if (!['minutes', 'hours'].includes(unit) && !Number.isInteger(n)) {
-		throw new ValueTypeError('Amount', value, `a whole number of ${unit}`, 'Use hours or minutes for fractions, e.g. 36 hours instead of 1.5 days');
+		throw new ValueTypeError(
+			'Amount',
+			value,
+			`a whole number of ${unit}`,
+			'Use hours or minutes for fractions, e.g. 36 hours instead of 1.5 days',
+		);
 	}
 	return n;
 }
@@ -85,16 +110,27 @@ function parseClock(value: string, what: string): number {
 }
 
 function atClock(day: DateTime, minutes: number): DateTime {
-	return day.startOf('day').plus({ days: Math.floor(minutes / 1440) }).set({ hour: Math.floor((minutes % 1440) / 60), minute: minutes % 60 });
+	return day
+		.startOf('day')
+		.plus({ days: Math.floor(minutes / 1440) })
+		.set({ hour: Math.floor((minutes % 1440) / 60), minute: minutes % 60 });
 }
 
 export function validateWindow(window: SendingWindow): void {
 	if (!window.weekdays.length) throw new ValueTypeError('Sending Days', [], 'at least one weekday');
 	for (const d of window.weekdays) {
-		if (!Number.isInteger(d) || d < 1 || d > 7) throw new ValueTypeError('Sending Days', d, 'a weekday from 1 (Monday) to 7 (Sunday)');
+		if (!Number.isInteger(d) || d < 1 || d > 7)
+			throw new ValueTypeError('Sending Days', d, 'a weekday from 1 (Monday) to 7 (Sunday)');
 	}
-	if (parseClock(window.from, 'Sending Window From') === parseClock(window.to, 'Sending Window To')) {
-		throw new ValueTypeError('Sending Window To', window.to, 'different from "From"', 'For the whole day use 00:00 to 24:00');
+	if (
+		parseClock(window.from, 'Sending Window From') === parseClock(window.to, 'Sending Window To')
+	) {
+		throw new ValueTypeError(
+			'Sending Window To',
+			window.to,
+			'different from "From"',
+			'For the whole day use 00:00 to 24:00',
+		);
 	}
 }
 
@@ -139,7 +175,12 @@ export function scheduledTime(when: When, now: DateTime, zone: string): DateTime
 		case 'afterNow':
 			return shift(localNow, readAmount(when.amount, when.unit), when.unit, 1);
 		case 'relative':
-			return shift(when.date.setZone(zone), readAmount(when.amount, when.unit), when.unit, when.direction === 'before' ? -1 : 1);
+			return shift(
+				when.date.setZone(zone),
+				readAmount(when.amount, when.unit),
+				when.unit,
+				when.direction === 'before' ? -1 : 1,
+			);
 		case 'atDate':
 			return when.date.setZone(zone);
 	}
@@ -159,17 +200,25 @@ export function planTime(input: PlanInput): Plan {
 	let dueAt = scheduledFor;
 	if (window) {
 		const moved = nextOpenSlot(dueAt, window);
-		if (+moved !== +dueAt) notes.push(`moved from ${describeTime(dueAt)} to the next sending slot ${describeTime(moved.setZone(window.zone))}`);
+		if (+moved !== +dueAt)
+			notes.push(
+				`moved from ${describeTime(dueAt)} to the next sending slot ${describeTime(moved.setZone(window.zone))}`,
+			);
 		dueAt = moved;
 	}
 	if (dueAt < now) {
 		if (ifPast === 'tooLate') {
-			notes.push(`${describeTime(dueAt)} is already past and "If the Time Is Past" is set to treat it as too late`);
+			notes.push(
+				`${describeTime(dueAt)} is already past and "If the Time Is Past" is set to treat it as too late`,
+			);
 			return { status: 'tooLate', dueAt, scheduledFor, rule, notes };
 		}
 		notes.push(`${describeTime(dueAt)} is already past, so it runs now`);
 		dueAt = window ? nextOpenSlot(now, window) : now;
-		if (+dueAt !== +now) notes.push(`now is outside the sending window: waits for ${describeTime(dueAt.setZone(window!.zone))}`);
+		if (+dueAt !== +now)
+			notes.push(
+				`now is outside the sending window: waits for ${describeTime(dueAt.setZone(window!.zone))}`,
+			);
 	}
 	return { status: 'due', dueAt, scheduledFor, rule, notes };
 }

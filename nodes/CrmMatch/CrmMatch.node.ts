@@ -45,14 +45,24 @@ async function backendFor(ctx: Ctx, tablePrefix = 'crm_'): Promise<CrmBackend> {
 	const kind = ctx.getNodeParameter('backend', 'dataTables') as string;
 	if (kind === 'espoCrm') {
 		const creds = await ctx.getCredentials('crmMailEspoCrmApi');
-		return new EspoCrmBackend(transport(ctx, 'crmMailEspoCrmApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`));
+		return new EspoCrmBackend(
+			transport(ctx, 'crmMailEspoCrmApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`),
+		);
 	}
 	const creds = await ctx.getCredentials('crmMailN8nApi');
-	return new DataTablesBackend(transport(ctx, 'crmMailN8nApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`), tablePrefix || 'crm_');
+	return new DataTablesBackend(
+		transport(ctx, 'crmMailN8nApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`),
+		tablePrefix || 'crm_',
+	);
 }
 
 function list(v: unknown): Set<string> {
-	return new Set(String(v ?? '').split(/[\s,;]+/).map((s) => s.trim().toLowerCase().replace(/^@/, '')).filter(Boolean));
+	return new Set(
+		String(v ?? '')
+			.split(/[\s,;]+/)
+			.map((s) => s.trim().toLowerCase().replace(/^@/, ''))
+			.filter(Boolean),
+	);
 }
 
 function rule(ctx: IExecuteFunctions, key: string): Rule {
@@ -65,7 +75,8 @@ function rule(ctx: IExecuteFunctions, key: string): Rule {
 }
 
 function toNodeError(ctx: Ctx, e: unknown, itemIndex?: number): Error {
-	if (e instanceof CrmError) return new NodeOperationError(ctx.getNode(), e.message, { itemIndex, description: e.hint });
+	if (e instanceof CrmError)
+		return new NodeOperationError(ctx.getNode(), e.message, { itemIndex, description: e.hint });
 	if (e instanceof NodeOperationError || e instanceof NodeApiError) return e;
 	return new NodeOperationError(ctx.getNode(), (e as Error).message, { itemIndex });
 }
@@ -78,14 +89,24 @@ export class CrmMatch implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: 'Link emails to CRM contacts, companies, leads and deals by address, and create the missing ones by rules',
+		description:
+			'Link emails to CRM contacts, companies, leads and deals by address, and create the missing ones by rules',
 		defaults: { name: 'CRM Match & Create' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'crmMailN8nApi', required: true, testedBy: 'n8nApiTest', displayOptions: { show: { backend: ['dataTables'] } } },
-			{ name: 'crmMailEspoCrmApi', required: true, displayOptions: { show: { backend: ['espoCrm'] } } },
+			{
+				name: 'crmMailN8nApi',
+				required: true,
+				testedBy: 'n8nApiTest',
+				displayOptions: { show: { backend: ['dataTables'] } },
+			},
+			{
+				name: 'crmMailEspoCrmApi',
+				required: true,
+				displayOptions: { show: { backend: ['espoCrm'] } },
+			},
 		],
 		properties,
 	};
@@ -120,11 +141,13 @@ export class CrmMatch implements INodeType {
 			},
 		},
 		credentialTest: {
-			async n8nApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+			async n8nApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
 				const data = credential.data ?? {};
 				const base = `${String(data.baseUrl ?? '').replace(/\/+$/, '')}/api/v1`;
 				try {
-					// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- credential tests only get `request` in n8n 2.8 (no httpRequest)
 					const res = (await this.helpers.request({
 						method: 'GET',
 						uri: `${base}/data-tables?limit=1`,
@@ -134,11 +157,26 @@ export class CrmMatch implements INodeType {
 						resolveWithFullResponse: true,
 					})) as { statusCode: number; body: { message?: string } };
 					if (res.statusCode === 200) return { status: 'OK', message: 'Connection successful' };
-					if (res.statusCode === 401) return { status: 'Error', message: 'n8n refused the API key (401): create one under Settings > n8n API' };
-					if (res.statusCode === 404) return { status: 'Error', message: 'No data tables API at this URL (404): n8n 2.7+ with the public API enabled is needed' };
-					return { status: 'Error', message: `n8n answered ${res.statusCode}: ${res.body?.message ?? ''}` };
+					if (res.statusCode === 401)
+						return {
+							status: 'Error',
+							message: 'n8n refused the API key (401): create one under Settings > n8n API',
+						};
+					if (res.statusCode === 404)
+						return {
+							status: 'Error',
+							message:
+								'No data tables API at this URL (404): n8n 2.7+ with the public API enabled is needed',
+						};
+					return {
+						status: 'Error',
+						message: `n8n answered ${res.statusCode}: ${res.body?.message ?? ''}`,
+					};
 				} catch (e) {
-					return { status: 'Error', message: `Cannot reach n8n at ${base}: ${(e as Error).message}` };
+					return {
+						status: 'Error',
+						message: `Cannot reach n8n at ${base}: ${(e as Error).message}`,
+					};
 				}
 			},
 		},
@@ -162,10 +200,15 @@ export class CrmMatch implements INodeType {
 		};
 		try {
 			if (operation === 'setupTables') {
-				if (!backend.setup) throw new NodeOperationError(this.getNode(), 'Set Up Tables is only for the n8n Data Tables backend');
+				if (!backend.setup)
+					throw new NodeOperationError(
+						this.getNode(),
+						'Set Up Tables is only for the n8n Data Tables backend',
+					);
 				return [[{ json: { ...(await backend.setup()) }, pairedItem: { item: 0 } }]];
 			}
-			if (['match', 'matchAndCreate', 'linkEmail'].includes(operation)) return [await emailOperation.call(this, backend, operation, items, options, fail, out)];
+			if (['match', 'matchAndCreate', 'linkEmail'].includes(operation))
+				return [await emailOperation.call(this, backend, operation, items, options, fail, out)];
 		} catch (e) {
 			throw toNodeError(this, e);
 		}
@@ -179,15 +222,27 @@ export class CrmMatch implements INodeType {
 						name: this.getNodeParameter('findName', i, '') as string,
 						limit: this.getNodeParameter('limit', i, 50) as number,
 					});
-					for (const r of found) out.push({ json: { ...r } as unknown as IDataObject, pairedItem: { item: i } });
+					for (const r of found)
+						out.push({ json: { ...r } as unknown as IDataObject, pairedItem: { item: i } });
 				} else if (operation === 'get') {
 					const id = this.getNodeParameter('recordId', i) as string;
 					const r = await backend.get(entity, id);
-					if (!r) throw new NodeOperationError(this.getNode(), `No ${entity} with ID ${id}`, { itemIndex: i, description: 'Check the record ID.' });
+					if (!r)
+						throw new NodeOperationError(this.getNode(), `No ${entity} with ID ${id}`, {
+							itemIndex: i,
+							description: 'Check the record ID.',
+						});
 					out.push({ json: { ...r } as unknown as IDataObject, pairedItem: { item: i } });
 				} else {
 					const fields = this.getNodeParameter('fields', i, {}) as RecordInput;
-					const r = operation === 'create' ? (await backend.create(entity, fields)).record : await backend.update(entity, this.getNodeParameter('recordId', i) as string, fields);
+					const r =
+						operation === 'create'
+							? (await backend.create(entity, fields)).record
+							: await backend.update(
+									entity,
+									this.getNodeParameter('recordId', i) as string,
+									fields,
+								);
 					out.push({ json: { ...r } as unknown as IDataObject, pairedItem: { item: i } });
 				}
 			} catch (e) {
@@ -198,17 +253,45 @@ export class CrmMatch implements INodeType {
 	}
 }
 
-async function emailOperation(this: IExecuteFunctions, backend: CrmBackend, operation: string, items: INodeExecutionData[], options: IDataObject, fail: (i: number, e: unknown) => void, out: INodeExecutionData[]) {
-	const opts: MatchOptions = { ownAddresses: list(options.ownAddresses), internalDomains: list(options.internalDomains), extraFreeMail: list(options.extraFreeMail) };
+async function emailOperation(
+	this: IExecuteFunctions,
+	backend: CrmBackend,
+	operation: string,
+	items: INodeExecutionData[],
+	options: IDataObject,
+	fail: (i: number, e: unknown) => void,
+	out: INodeExecutionData[],
+) {
+	const opts: MatchOptions = {
+		ownAddresses: list(options.ownAddresses),
+		internalDomains: list(options.internalDomains),
+		extraFreeMail: list(options.extraFreeMail),
+	};
 	const emails: EmailInput[] = [];
 	const index: number[] = [];
 	const slots: Array<INodeExecutionData | undefined> = [];
 	items.forEach((item, i) => {
 		const { email, invalid } = emailFromItem(item.json);
-		const problem = !email.from.length && !email.to.length ? 'The item has no from / to addresses' : operation === 'linkEmail' && !email.messageId ? 'The item has no messageId' : undefined;
+		const problem =
+			!email.from.length && !email.to.length
+				? 'The item has no from / to addresses'
+				: operation === 'linkEmail' && !email.messageId
+					? 'The item has no messageId'
+					: undefined;
 		if (problem || invalid.length) {
 			try {
-				fail(i, new NodeOperationError(this.getNode(), problem ?? `Invalid addresses: ${invalid.join(', ')}`, { itemIndex: i, description: 'Feed the node email items (e.g. from the IMAP Sync Trigger) with from / to / cc / subject / messageId / direction.' }));
+				fail(
+					i,
+					new NodeOperationError(
+						this.getNode(),
+						problem ?? `Invalid addresses: ${invalid.join(', ')}`,
+						{
+							itemIndex: i,
+							description:
+								'Feed the node email items (e.g. from the IMAP Sync Trigger) with from / to / cc / subject / messageId / direction.',
+						},
+					),
+				);
 			} finally {
 				slots.push(out.pop());
 			}
@@ -218,13 +301,17 @@ async function emailOperation(this: IExecuteFunctions, backend: CrmBackend, oper
 		emails.push(email);
 		index.push(i);
 	});
-	const results = operation === 'matchAndCreate' ? await matchAndCreate(backend, emails, opts, rulesOf.call(this), (k, e) => fail(index[k], e)) : await matchEmails(backend, emails, opts);
+	const results =
+		operation === 'matchAndCreate'
+			? await matchAndCreate(backend, emails, opts, rulesOf.call(this), (k, e) => fail(index[k], e))
+			: await matchEmails(backend, emails, opts);
 	const errors = new Map<number, INodeExecutionData>();
 	for (const e of out.splice(0)) errors.set((e.pairedItem as { item: number }).item, e);
 	let links: Awaited<ReturnType<typeof linkEmails>> | undefined;
 	if (operation === 'linkEmail') {
 		const targets = emails.map((_, k) => {
-			const given = (items[index[k]].json.crm as { linkTargets?: RecordRef[] } | undefined)?.linkTargets;
+			const given = (items[index[k]].json.crm as { linkTargets?: RecordRef[] } | undefined)
+				?.linkTargets;
 			return Array.isArray(given) ? given : (results[k]?.linkTargets ?? []);
 		});
 		links = await linkEmails(backend, emails, targets);
@@ -245,7 +332,10 @@ async function emailOperation(this: IExecuteFunctions, backend: CrmBackend, oper
 		const r = results[k];
 		const link = links?.[k];
 		k++;
-		const crm = operation === 'linkEmail' ? { ...((item.json.crm as IDataObject) ?? {}), links: link?.links ?? [] } : (r as unknown as IDataObject);
+		const crm =
+			operation === 'linkEmail'
+				? { ...((item.json.crm as IDataObject) ?? {}), links: link?.links ?? [] }
+				: (r as unknown as IDataObject);
 		final.push({ json: { ...item.json, crm }, pairedItem: { item: i } });
 	});
 	return final;

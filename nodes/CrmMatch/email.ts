@@ -17,15 +17,26 @@ export interface EmailInput {
 	text?: string;
 }
 
-export function emailFromItem(json: Record<string, unknown>, defaultDirection: 'incoming' | 'outgoing' = 'incoming'): { email: EmailInput; invalid: string[] } {
+export function emailFromItem(
+	json: Record<string, unknown>,
+	defaultDirection: 'incoming' | 'outgoing' = 'incoming',
+): { email: EmailInput; invalid: string[] } {
 	const invalid: string[] = [];
 	const list = (v: unknown) => {
 		const r = parseAddresses(v);
 		invalid.push(...r.invalid);
 		return r.addresses;
 	};
-	const direction = String(json.direction ?? defaultDirection).toLowerCase() === 'outgoing' ? 'outgoing' : 'incoming';
-	const date = json.date instanceof Date ? json.date.toISOString() : typeof json.date === 'string' ? json.date : undefined;
+	const direction =
+		String(json.direction ?? defaultDirection).toLowerCase() === 'outgoing'
+			? 'outgoing'
+			: 'incoming';
+	const date =
+		json.date instanceof Date
+			? json.date.toISOString()
+			: typeof json.date === 'string'
+				? json.date
+				: undefined;
 	return {
 		email: {
 			from: list(json.from),
@@ -48,7 +59,11 @@ export function headersOf(input: unknown): Record<string, string> {
 	const out: Record<string, string> = {};
 	const add = (k: string, v: unknown) => {
 		const key = k.toLowerCase();
-		const value = Array.isArray(v) ? v.map(String).join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? '');
+		const value = Array.isArray(v)
+			? v.map(String).join(', ')
+			: typeof v === 'object' && v !== null
+				? JSON.stringify(v)
+				: String(v ?? '');
 		out[key] = out[key] ? `${out[key]}, ${value}` : value;
 	};
 	if (typeof input === 'string') {
@@ -57,7 +72,8 @@ export function headersOf(input: unknown): Record<string, string> {
 			if (i > 0) add(line.slice(0, i).trim(), line.slice(i + 1).trim());
 		}
 	} else if (Array.isArray(input)) {
-		for (const h of input as Array<{ key?: string; name?: string; value?: unknown }>) if (h && (h.key ?? h.name)) add(String(h.key ?? h.name), h.value);
+		for (const h of input as Array<{ key?: string; name?: string; value?: unknown }>)
+			if (h && (h.key ?? h.name)) add(String(h.key ?? h.name), h.value);
 	} else if (input && typeof input === 'object') {
 		for (const [k, v] of Object.entries(input)) add(k, v);
 	}

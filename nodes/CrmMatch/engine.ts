@@ -15,13 +15,22 @@ export interface ItemResult {
 	linkTargets: RecordRef[];
 }
 
-export async function matchEmails(backend: CrmBackend, emails: EmailInput[], opts: MatchOptions): Promise<ItemResult[]> {
+export async function matchEmails(
+	backend: CrmBackend,
+	emails: EmailInput[],
+	opts: MatchOptions,
+): Promise<ItemResult[]> {
 	const lists = emails.map((e) => participants(e, opts));
 	const lookup = await backend.lookup(lookupRequest(lists, opts));
 	return lists.map((list) => {
 		const matched = list.map((p) => matchParticipant(p, lookup, opts));
 		const counterpart = matched.find((m) => m.roles.includes('from')) ?? matched[0];
-		return { participants: matched, primary: counterpart?.primary ?? null, created: [], linkTargets: linkTargets(matched) };
+		return {
+			participants: matched,
+			primary: counterpart?.primary ?? null,
+			created: [],
+			linkTargets: linkTargets(matched),
+		};
 	});
 }
 
@@ -60,11 +69,18 @@ export async function matchAndCreate(
 					made.set(c.dedupeKey, pending);
 				}
 				const { record, created } = await pending;
-				result.created.push({ type: record.type, id: record.id, name: record.name, rule: c.rule, address: c.address, created: created && first });
-				if (!result.linkTargets.some((t) => t.type === record.type && t.id === record.id)) result.linkTargets.push({ type: record.type, id: record.id, name: record.name });
+				result.created.push({
+					type: record.type,
+					id: record.id,
+					name: record.name,
+					rule: c.rule,
+					address: c.address,
+					created: created && first,
+				});
+				if (!result.linkTargets.some((t) => t.type === record.type && t.id === record.id))
+					result.linkTargets.push({ type: record.type, id: record.id, name: record.name });
 			}
 		} catch (e) {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			if (!onItemError) throw e;
 			onItemError(i, e as Error);
 			results[i] = undefined;
@@ -74,7 +90,11 @@ export async function matchAndCreate(
 }
 
 /** Records each email on its targets; idempotent by Message-ID (a second run creates nothing). */
-export async function linkEmails(backend: CrmBackend, emails: EmailInput[], targets: RecordRef[][]) {
+export async function linkEmails(
+	backend: CrmBackend,
+	emails: EmailInput[],
+	targets: RecordRef[][],
+) {
 	const inputs: EmailLinkInput[] = emails.map((e, i) => ({
 		messageId: e.messageId,
 		subject: e.subject,

@@ -50,7 +50,8 @@ export function participants(email: EmailInput, opts: MatchOptions): Participant
 	const byAddress = new Map<string, Participant>();
 	const add = (role: Role, list: EmailInput['from']) => {
 		for (const a of list) {
-			if (opts.ownAddresses.has(a.address) || opts.internalDomains.has(domainOf(a.address))) continue;
+			if (opts.ownAddresses.has(a.address) || opts.internalDomains.has(domainOf(a.address)))
+				continue;
 			const p = byAddress.get(a.address);
 			if (p) {
 				if (!p.roles.includes(role)) p.roles.push(role);
@@ -67,7 +68,11 @@ export function participants(email: EmailInput, opts: MatchOptions): Participant
 
 /** Canonical forms are only worth asking for where they may differ: plus-tags and free-mail mailboxes. */
 function wantsCanonical(address: string, opts: MatchOptions): boolean {
-	return canonicalAddress(address) !== address || address.includes('+') || isFreeMail(domainOf(address), opts.extraFreeMail);
+	return (
+		canonicalAddress(address) !== address ||
+		address.includes('+') ||
+		isFreeMail(domainOf(address), opts.extraFreeMail)
+	);
 }
 
 /** The one batched lookup for every participant of every email. */
@@ -82,22 +87,32 @@ export function lookupRequest(all: Participant[][], opts: MatchOptions): LookupR
 			const d = domainOf(p.address);
 			if (!isFreeMail(d, opts.extraFreeMail)) domains.add(d);
 		}
-	return { addresses: [...addresses].sort(), canonical: [...canonical].sort(), domains: [...domains].sort() };
+	return {
+		addresses: [...addresses].sort(),
+		canonical: [...canonical].sort(),
+		domains: [...domains].sort(),
+	};
 }
 
 const ref = (r: CrmRecord): RecordRef => ({ type: r.type, id: r.id, name: r.name });
 
 function deals(lookup: LookupResult, contactId?: string, companyId?: string) {
-	const list = [...(contactId ? (lookup.openDealsByContact.get(contactId) ?? []) : []), ...(companyId ? (lookup.openDealsByCompany.get(companyId) ?? []) : [])];
+	const list = [
+		...(contactId ? (lookup.openDealsByContact.get(contactId) ?? []) : []),
+		...(companyId ? (lookup.openDealsByCompany.get(companyId) ?? []) : []),
+	];
 	const seen = new Set<string>();
-	return list.filter((d) => !seen.has(d.id) && seen.add(d.id)).map((d) => ({ ...ref(d), stage: d.stage }));
+	return list
+		.filter((d) => !seen.has(d.id) && seen.add(d.id))
+		.map((d) => ({ ...ref(d), stage: d.stage }));
 }
 
 // Deterministic primary: contact with an open deal, contact, company by address, lead, contact's company,
 // company by domain; ties go to the oldest record (lowest id / earliest created).
 const RANK: Record<string, number> = { contact: 1, company: 2, lead: 3 };
 function rank(m: MatchEntry): number {
-	if (m.matchType === 'exact') return m.type === 'contact' && m.openDeals.length ? 0 : RANK[m.type] ?? 4;
+	if (m.matchType === 'exact')
+		return m.type === 'contact' && m.openDeals.length ? 0 : (RANK[m.type] ?? 4);
 	return m.matchType === 'contactCompany' ? 5 : 6;
 }
 function compareIds(a: string, b: string): number {
@@ -106,7 +121,11 @@ function compareIds(a: string, b: string): number {
 	return Number.isFinite(na) && Number.isFinite(nb) ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function matchParticipant(p: Participant, lookup: LookupResult, opts: MatchOptions): AddressMatch {
+export function matchParticipant(
+	p: Participant,
+	lookup: LookupResult,
+	opts: MatchOptions,
+): AddressMatch {
 	const exact = lookup.byAddress.get(p.address) ?? [];
 	const matches: MatchEntry[] = [];
 	const seen = new Set<string>();
@@ -118,28 +137,64 @@ export function matchParticipant(p: Participant, lookup: LookupResult, opts: Mat
 		}
 	};
 	for (const r of exact) {
-		const company = r.type === 'contact' && r.companyId ? lookup.companiesById.get(r.companyId) : r.type === 'company' ? undefined : undefined;
+		const company =
+			r.type === 'contact' && r.companyId
+				? lookup.companiesById.get(r.companyId)
+				: r.type === 'company'
+					? undefined
+					: undefined;
 		push({
 			...ref(r),
 			email: r.email,
 			ownerId: r.ownerId,
 			matchType: 'exact',
 			company: company ? ref(company) : null,
-			openDeals: r.type === 'contact' ? deals(lookup, r.id, r.companyId) : r.type === 'company' ? deals(lookup, undefined, r.id) : [],
+			openDeals:
+				r.type === 'contact'
+					? deals(lookup, r.id, r.companyId)
+					: r.type === 'company'
+						? deals(lookup, undefined, r.id)
+						: [],
 		});
 	}
 	for (const r of exact) {
-		const company = r.type === 'contact' && r.companyId ? lookup.companiesById.get(r.companyId) : undefined;
-		if (company) push({ ...ref(company), email: company.email, ownerId: company.ownerId, matchType: 'contactCompany', company: null, openDeals: deals(lookup, undefined, company.id) });
+		const company =
+			r.type === 'contact' && r.companyId ? lookup.companiesById.get(r.companyId) : undefined;
+		if (company)
+			push({
+				...ref(company),
+				email: company.email,
+				ownerId: company.ownerId,
+				matchType: 'contactCompany',
+				company: null,
+				openDeals: deals(lookup, undefined, company.id),
+			});
 	}
 	const domain = domainOf(p.address);
 	if (!isFreeMail(domain, opts.extraFreeMail))
 		for (const company of lookup.companiesByDomain.get(domain) ?? [])
-			push({ ...ref(company), email: company.email, ownerId: company.ownerId, matchType: 'domain', company: null, openDeals: deals(lookup, undefined, company.id) });
+			push({
+				...ref(company),
+				email: company.email,
+				ownerId: company.ownerId,
+				matchType: 'domain',
+				company: null,
+				openDeals: deals(lookup, undefined, company.id),
+			});
 	matches.sort((a, b) => rank(a) - rank(b) || compareIds(a.id, b.id));
 	const canonical = canonicalAddress(p.address);
-	const possibleDuplicates = (lookup.similar.get(canonical) ?? []).filter((r) => r.email !== p.address).map((r) => ({ ...ref(r), email: r.email }));
-	return { address: p.address, name: p.name, roles: p.roles, matches, primary: matches[0] ?? null, ambiguous: exact.length > 1, possibleDuplicates };
+	const possibleDuplicates = (lookup.similar.get(canonical) ?? [])
+		.filter((r) => r.email !== p.address)
+		.map((r) => ({ ...ref(r), email: r.email }));
+	return {
+		address: p.address,
+		name: p.name,
+		roles: p.roles,
+		matches,
+		primary: matches[0] ?? null,
+		ambiguous: exact.length > 1,
+		possibleDuplicates,
+	};
 }
 
 /** The records an email should be linked to: each participant's primary record, its company and open deals. */

@@ -36,7 +36,8 @@ export interface Creation {
 }
 
 /** Local parts of senders nobody answers: no-reply, bounces, mailer-daemon, postmaster. */
-const NO_REPLY = /(^|[._+-])(no-?reply|do-?not-?reply|donotreply|bounces?|mailer-daemon|postmaster)([._+-]|$)/i;
+const NO_REPLY =
+	/(^|[._+-])(no-?reply|do-?not-?reply|donotreply|bounces?|mailer-daemon|postmaster)([._+-]|$)/i;
 
 /** Why an email is automated (no record is created for it), or undefined. */
 export function automatedReason(email: EmailInput): string | undefined {
@@ -44,7 +45,8 @@ export function automatedReason(email: EmailInput): string | undefined {
 	const auto = (h['auto-submitted'] ?? '').trim().toLowerCase();
 	if (auto && auto !== 'no') return `Auto-Submitted: ${auto}`;
 	const precedence = (h.precedence ?? '').trim().toLowerCase();
-	if (['bulk', 'list', 'junk', 'auto_reply'].includes(precedence)) return `Precedence: ${precedence}`;
+	if (['bulk', 'list', 'junk', 'auto_reply'].includes(precedence))
+		return `Precedence: ${precedence}`;
 	if (h['list-id']) return 'List-Id header (mailing list)';
 	if (h['list-unsubscribe']) return 'List-Unsubscribe header (bulk mail)';
 	if (h['x-autoreply'] || h['x-autorespond']) return 'auto-reply header';
@@ -61,52 +63,96 @@ function splitName(name: string): { firstName?: string; lastName?: string } {
 	return { firstName: parts.slice(0, -1).join(' '), lastName: parts[parts.length - 1] };
 }
 
-function owner(rule: Rule, senderAddress: string, matchedOwner?: string): { ownerId?: string; ownerFromSender?: string } {
+function owner(
+	rule: Rule,
+	senderAddress: string,
+	matchedOwner?: string,
+): { ownerId?: string; ownerFromSender?: string } {
 	if (rule.owner === OWNER_SENDER) return { ownerFromSender: senderAddress };
 	if (rule.owner === OWNER_MATCHED) return { ownerId: matchedOwner || undefined };
 	return { ownerId: rule.owner || undefined };
 }
 
-function personInput(entity: EntityType, rule: Rule, name: string, address: string, subject: string): RecordInput {
+function personInput(
+	entity: EntityType,
+	rule: Rule,
+	name: string,
+	address: string,
+	subject: string,
+): RecordInput {
 	const person = splitName(name);
 	const title = subject.trim() || '(no subject)';
-	if (entity === 'lead') return { ...person, name: `${title} (${name || address})`, email: address, source: rule.source || undefined };
-	if (entity === 'company') return { name: name || address, email: address, source: rule.source || undefined };
+	if (entity === 'lead')
+		return {
+			...person,
+			name: `${title} (${name || address})`,
+			email: address,
+			source: rule.source || undefined,
+		};
+	if (entity === 'company')
+		return { name: name || address, email: address, source: rule.source || undefined };
 	if (entity === 'deal') return { name: title, source: rule.source || undefined };
 	return { ...person, name: name || address, email: address, source: rule.source || undefined };
 }
 
-export function planCreations(email: EmailInput, matches: AddressMatch[], rules: RulesConfig): { creations: Creation[]; skipped?: string } {
+export function planCreations(
+	email: EmailInput,
+	matches: AddressMatch[],
+	rules: RulesConfig,
+): { creations: Creation[]; skipped?: string } {
 	const reason = automatedReason(email);
 	if (reason) return { creations: [], skipped: reason };
 	const creations: Creation[] = [];
 	const sender = email.from[0]?.address ?? '';
 	if (email.direction === 'incoming') {
-		const from = matches.find((m) => m.roles.includes('from')) ?? matches.find((m) => m.roles.includes('replyTo'));
-		if (!from) return { creations, skipped: 'the sender is one of the own addresses or internal domains' };
+		const from =
+			matches.find((m) => m.roles.includes('from')) ??
+			matches.find((m) => m.roles.includes('replyTo'));
+		if (!from)
+			return { creations, skipped: 'the sender is one of the own addresses or internal domains' };
 		if (!from.matches.length && rules.incomingUnknown.enabled) {
 			const r = rules.incomingUnknown;
 			creations.push({
 				rule: 'incomingUnknown',
 				entity: r.entity,
-				input: { ...personInput(r.entity, r, from.name, from.address, email.subject), ...owner(r, sender) },
+				input: {
+					...personInput(r.entity, r, from.name, from.address, email.subject),
+					...owner(r, sender),
+				},
 				dedupeKey: `${r.entity}:${from.address}`,
 				address: from.address,
 				...owner(r, from.address),
 			});
 		}
 		const p = from.primary;
-		if (p && rules.incomingKnown.enabled && (p.type === 'contact' || p.type === 'company') && !p.openDeals.length) {
+		if (
+			p &&
+			rules.incomingKnown.enabled &&
+			(p.type === 'contact' || p.type === 'company') &&
+			!p.openDeals.length
+		) {
 			const r = rules.incomingKnown;
 			const contactId = p.type === 'contact' ? p.id : undefined;
 			const companyId = p.type === 'company' ? p.id : p.company?.id;
-			const input: RecordInput = { ...personInput(r.entity, r, from.name, from.address, email.subject), ...owner(r, sender, p.ownerId) };
-			if (r.entity === 'deal') Object.assign(input, { contactId, companyId, stage: rules.dealStage || undefined, amount: rules.dealAmount });
+			const input: RecordInput = {
+				...personInput(r.entity, r, from.name, from.address, email.subject),
+				...owner(r, sender, p.ownerId),
+			};
+			if (r.entity === 'deal')
+				Object.assign(input, {
+					contactId,
+					companyId,
+					stage: rules.dealStage || undefined,
+					amount: rules.dealAmount,
+				});
 			creations.push({
 				rule: 'incomingKnown',
 				entity: r.entity,
 				input,
-				dedupeKey: r.entity === 'deal' ? `deal:${contactId ? `contact:${contactId}` : `company:${companyId}`}` : `${r.entity}:${from.address}`,
+				dedupeKey:
+					r.entity === 'deal'
+						? `deal:${contactId ? `contact:${contactId}` : `company:${companyId}`}`
+						: `${r.entity}:${from.address}`,
 				address: from.address,
 				...owner(r, from.address, p.ownerId),
 			});

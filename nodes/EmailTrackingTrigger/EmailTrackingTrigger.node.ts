@@ -32,7 +32,6 @@ const webhook = (method: string, action: string): IWebhookDescription => ({
 
 // The webhook is not registered at a third party (mail clients call it through links we sign), so there is
 // nothing for webhookMethods (checkExists / create / delete) to do.
-// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
 export class EmailTrackingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Email Tracking Trigger',
@@ -41,11 +40,11 @@ export class EmailTrackingTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{($parameter["events"] || []).join(", ")}}',
-		description: 'Starts the workflow when a tracked email (Send Templated Email) is opened, a link in it is clicked, or the recipient unsubscribes',
+		description:
+			'Starts the workflow when a tracked email (Send Templated Email) is opened, a link in it is clicked, or the recipient unsubscribes',
 		defaults: { name: 'Email Tracking Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- a signing secret, not an HTTP API
 		credentials: [{ name: 'emailTracking', required: true, testedBy: 'emailTrackingTest' }],
 		webhooks: [
 			webhook('GET', 'open'),
@@ -71,19 +70,25 @@ export class EmailTrackingTrigger implements INodeType {
 				default: 'email-tracking',
 				required: true,
 				placeholder: 'email-tracking',
-				description: 'Path of the tracking addresses under your n8n webhook URL. The trigger listens on this path followed by /open, /click and /unsubscribe.',
-				hint: 'The credential\'s Tracking Base URL must end with /webhook/ followed by this path',
+				description:
+					'Path of the tracking addresses under your n8n webhook URL. The trigger listens on this path followed by /open, /click and /unsubscribe.',
+				hint: "The credential's Tracking Base URL must end with /webhook/ followed by this path",
 			},
 			{
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
 				default: ['opened', 'clicked', 'unsubscribed'],
-				description: 'Which events start the workflow. The pixel, the redirect and the unsubscribe page are served for all of them anyway.',
+				description:
+					'Which events start the workflow. The pixel, the redirect and the unsubscribe page are served for all of them anyway.',
 				options: [
 					{ name: 'Opened', value: 'opened', description: 'The open pixel was loaded' },
 					{ name: 'Clicked', value: 'clicked', description: 'A tracked link was followed' },
-					{ name: 'Unsubscribed', value: 'unsubscribed', description: 'One-click unsubscribe or the button on the unsubscribe page' },
+					{
+						name: 'Unsubscribed',
+						value: 'unsubscribed',
+						description: 'One-click unsubscribe or the button on the unsubscribe page',
+					},
 				],
 			},
 			{
@@ -117,7 +122,10 @@ export class EmailTrackingTrigger implements INodeType {
 
 	methods = {
 		credentialTest: {
-			async emailTrackingTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+			async emailTrackingTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
 				return checkTrackingCredential(credential.data ?? {});
 			},
 		},
@@ -134,21 +142,49 @@ export class EmailTrackingTrigger implements INodeType {
 		// shows as a broken image in the email.
 		try {
 			const credentialId = this.getNode().credentials?.emailTracking?.id ?? undefined;
-			const secret = await secrets.get(credentialId, async () => String((await this.getCredentials('emailTracking')).secret ?? ''));
-			const events = this.getNodeParameter('events', ['opened', 'clicked', 'unsubscribed']) as EventName[];
-			const options = this.getNodeParameter('options', {}) as { dropBots?: boolean; maxAgeDays?: number };
+			const secret = await secrets.get(credentialId, async () =>
+				String((await this.getCredentials('emailTracking')).secret ?? ''),
+			);
+			const events = this.getNodeParameter('events', [
+				'opened',
+				'clicked',
+				'unsubscribed',
+			]) as EventName[];
+			const options = this.getNodeParameter('options', {}) as {
+				dropBots?: boolean;
+				maxAgeDays?: number;
+			};
 			const query = (req.query ?? {}) as IDataObject;
 			const result = handleTrackingRequest(
-				{ method: req.method, action, token: query.t, ip: req.ip ?? req.socket?.remoteAddress, userAgent: req.headers['user-agent'] },
-				{ secret, events, dropBots: options.dropBots === true, maxAgeSeconds: Math.max(0, Number(options.maxAgeDays) || 0) * 86400 },
+				{
+					method: req.method,
+					action,
+					token: query.t,
+					ip: req.ip ?? req.socket?.remoteAddress,
+					userAgent: req.headers['user-agent'],
+				},
+				{
+					secret,
+					events,
+					dropBots: options.dropBots === true,
+					maxAgeSeconds: Math.max(0, Number(options.maxAgeDays) || 0) * 86400,
+				},
 			);
 			response = result.response;
 			event = result.event as IDataObject | undefined;
 		} catch {
 			response =
 				action === 'open'
-					? { status: 200, headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' }, body: PIXEL_GIF }
-					: { status: 500, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }, body: errorPage('The tracking service is not configured correctly.') };
+					? {
+							status: 200,
+							headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' },
+							body: PIXEL_GIF,
+						}
+					: {
+							status: 500,
+							headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+							body: errorPage('The tracking service is not configured correctly.'),
+						};
 		}
 		res.statusCode = response.status;
 		for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);

@@ -60,23 +60,51 @@ export interface HandlerResult {
 	rejected?: string;
 }
 
-const NO_STORE = { 'cache-control': 'no-store, no-cache, must-revalidate, private, max-age=0', pragma: 'no-cache', expires: '0', 'x-robots-tag': 'noindex, nofollow' };
-const EVENT_OF: Record<TrackingType, EventName> = { open: 'opened', click: 'clicked', unsubscribe: 'unsubscribed' };
+const NO_STORE = {
+	'cache-control': 'no-store, no-cache, must-revalidate, private, max-age=0',
+	pragma: 'no-cache',
+	expires: '0',
+	'x-robots-tag': 'noindex, nofollow',
+};
+const EVENT_OF: Record<TrackingType, EventName> = {
+	open: 'opened',
+	click: 'clicked',
+	unsubscribe: 'unsubscribed',
+};
 
-const gif = (): TrackingResponse => ({ status: 200, headers: { ...NO_STORE, 'content-type': 'image/gif', 'content-length': String(PIXEL_GIF.length) }, body: PIXEL_GIF });
+const gif = (): TrackingResponse => ({
+	status: 200,
+	headers: { ...NO_STORE, 'content-type': 'image/gif', 'content-length': String(PIXEL_GIF.length) },
+	body: PIXEL_GIF,
+});
 const html = (status: number, body: string): TrackingResponse => ({
 	status,
-	headers: { ...NO_STORE, 'content-type': 'text/html; charset=utf-8', 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' },
+	headers: {
+		...NO_STORE,
+		'content-type': 'text/html; charset=utf-8',
+		'referrer-policy': 'no-referrer',
+		'x-frame-options': 'DENY',
+	},
 	body,
 });
-const invalid = (message = 'The link is damaged or was not made by this server. Copy the whole link from the email and try again.') => html(400, errorPage(message));
+const invalid = (
+	message = 'The link is damaged or was not made by this server. Copy the whole link from the email and try again.',
+) => html(400, errorPage(message));
 
-export function handleTrackingRequest(req: TrackingRequest, options: HandlerOptions): HandlerResult {
+export function handleTrackingRequest(
+	req: TrackingRequest,
+	options: HandlerOptions,
+): HandlerResult {
 	const method = req.method.toUpperCase();
 	const now = options.now ?? Date.now();
 	const action = req.action as TrackingType;
-	if (action !== 'open' && action !== 'click' && action !== 'unsubscribe') return { response: html(404, errorPage('Unknown tracking address.')), rejected: 'unknown action' };
-	if (method === 'POST' && action !== 'unsubscribe') return { response: html(405, errorPage('Method not allowed.')), rejected: 'method' };
+	if (action !== 'open' && action !== 'click' && action !== 'unsubscribe')
+		return {
+			response: html(404, errorPage('Unknown tracking address.')),
+			rejected: 'unknown action',
+		};
+	if (method === 'POST' && action !== 'unsubscribe')
+		return { response: html(405, errorPage('Method not allowed.')), rejected: 'method' };
 
 	const maxAge = action === 'unsubscribe' ? 0 : options.maxAgeSeconds;
 	const decoded = decodeToken(options.secret, req.token, { maxAgeSeconds: maxAge, now });
@@ -90,27 +118,59 @@ export function handleTrackingRequest(req: TrackingRequest, options: HandlerOpti
 	else if (action === 'click') {
 		response =
 			authentic?.url && isTrackableUrl(authentic.url)
-				? { status: 302, headers: { ...NO_STORE, location: authentic.url, 'referrer-policy': 'no-referrer', 'content-type': 'text/plain; charset=utf-8' }, body: '' }
+				? {
+						status: 302,
+						headers: {
+							...NO_STORE,
+							location: authentic.url,
+							'referrer-policy': 'no-referrer',
+							'content-type': 'text/plain; charset=utf-8',
+						},
+						body: '',
+					}
 				: invalid();
-	} else if (!authentic) response = invalid('This unsubscribe link is damaged. Copy the whole link from the email, or reply to the email and ask to be removed.');
-	else response = method === 'POST' ? html(200, unsubscribedPage()) : html(200, confirmPage(authentic.recipient, String(req.token)));
+	} else if (!authentic)
+		response = invalid(
+			'This unsubscribe link is damaged. Copy the whole link from the email, or reply to the email and ask to be removed.',
+		);
+	else
+		response =
+			method === 'POST'
+				? html(200, unsubscribedPage())
+				: html(200, confirmPage(authentic.recipient, String(req.token)));
 
 	if (!decoded.ok) return { response, rejected: decoded.reason };
 	if (!authentic) return { response, rejected: 'token type does not match the address' };
 	if (method === 'HEAD') return { response, rejected: 'HEAD' };
-	if (action === 'unsubscribe' && method !== 'POST') return { response, rejected: 'confirmation page' };
-	if (action === 'click' && response.status !== 302) return { response, rejected: 'not an http(s) target' };
+	if (action === 'unsubscribe' && method !== 'POST')
+		return { response, rejected: 'confirmation page' };
+	if (action === 'click' && response.status !== 302)
+		return { response, rejected: 'not an http(s) target' };
 
 	const type = EVENT_OF[action];
 	if (!options.events.includes(type)) return { response, rejected: `event ${type} not selected` };
 	const secondsSinceSent = Math.max(0, Math.round(now / 1000 - authentic.issuedAt));
-	const classification = classifyRequest({ event: action, method, userAgent: req.userAgent, ip: req.ip, secondsSinceSent });
+	const classification = classifyRequest({
+		event: action,
+		method,
+		userAgent: req.userAgent,
+		ip: req.ip,
+		secondsSinceSent,
+	});
 	// One-click unsubscribes are POSTed by the mailbox provider's servers: never drop those as bots.
-	if (options.dropBots && action !== 'unsubscribe' && isBotLike(classification.kind)) return { response, rejected: `bot: ${classification.reason}` };
+	if (options.dropBots && action !== 'unsubscribe' && isBotLike(classification.kind))
+		return { response, rejected: `bot: ${classification.reason}` };
 	return { response, event: eventOf(type, authentic, now, secondsSinceSent, req, classification) };
 }
 
-function eventOf(type: EventName, claims: TrackingClaims, now: number, secondsSinceSent: number, req: TrackingRequest, classification: Classification): TrackingEvent {
+function eventOf(
+	type: EventName,
+	claims: TrackingClaims,
+	now: number,
+	secondsSinceSent: number,
+	req: TrackingRequest,
+	classification: Classification,
+): TrackingEvent {
 	return {
 		type,
 		trackingId: claims.trackingId,

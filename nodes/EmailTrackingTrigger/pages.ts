@@ -1,7 +1,10 @@
 // The small HTML pages of the unsubscribe flow and the error page. Plain, self-contained, no scripts,
 // no external resources; every dynamic value is escaped.
 function escapeHtml(value: string): string {
-	return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+	return value.replace(
+		/[&<>"']/g,
+		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+	);
 }
 
 function page(title: string, body: string): string {
@@ -25,7 +28,10 @@ export function confirmPage(recipient: string, token: string): string {
 }
 
 export function unsubscribedPage(): string {
-	return page('Unsubscribed', '<h1>You are unsubscribed</h1><p>You will not receive these emails any more. You can close this page.</p>');
+	return page(
+		'Unsubscribed',
+		'<h1>You are unsubscribed</h1><p>You will not receive these emails any more. You can close this page.</p>',
+	);
 }
 
 export function errorPage(message: string): string {

@@ -10,7 +10,11 @@ export class SecretCache {
 	constructor(private readonly ttlMs = SECRET_TTL_MS) {}
 
 	/** The secret of credential `key` (no key: always loaded), loading it when missing or older than the TTL. */
-	async get(key: string | undefined, load: () => Promise<string>, now = Date.now()): Promise<string> {
+	async get(
+		key: string | undefined,
+		load: () => Promise<string>,
+		now = Date.now(),
+	): Promise<string> {
 		if (!key) return await load();
 		const hit = this.entries.get(key);
 		if (hit && hit.until > now) return hit.secret;

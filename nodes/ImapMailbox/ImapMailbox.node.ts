@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { crmMailImapTest, getFolders } from '../shared/imap/methods';
 import * as append from './actions/append.operation';
@@ -18,13 +23,13 @@ export class ImapMailbox implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',
-		description: 'Act on an IMAP mailbox: read, flag, move, copy, delete and store messages, list folders',
+		description:
+			'Act on an IMAP mailbox: read, flag, move, copy, delete and store messages, list folders',
 		defaults: { name: 'IMAP Mailbox' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// the credential name is fixed by the package (shared with the IMAP Sync Trigger); IMAP has no "API"
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed
 		credentials: [{ name: 'crmMailImap', required: true, testedBy: 'crmMailImapTest' }],
 		properties: [
 			{
@@ -33,15 +38,60 @@ export class ImapMailbox implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Append Message', value: 'append', description: 'Store a raw message in a folder (e.g. save a sent email to Sent)', action: 'Append a message to a folder' },
-					{ name: 'Clear Flags', value: 'removeFlags', description: 'Remove flags or keywords from messages (e.g. mark as unread)', action: 'Clear flags on messages' },
-					{ name: 'Copy Messages', value: 'copy', description: 'Copy messages to another folder', action: 'Copy messages to a folder' },
-					{ name: 'Delete Messages', value: 'delete', description: 'Delete messages for good (expunge)', action: 'Delete messages' },
-					{ name: 'Download Attachment', value: 'downloadAttachment', description: 'Get one attachment of a message as a file', action: 'Download an attachment' },
-					{ name: 'Get Messages', value: 'getMessages', description: 'Read messages by UID or by search', action: 'Get messages' },
-					{ name: 'List Folders', value: 'listFolders', description: 'List the folders of the mailbox', action: 'List folders' },
-					{ name: 'Move Messages', value: 'move', description: 'Move messages to another folder', action: 'Move messages to a folder' },
-					{ name: 'Set Flags', value: 'addFlags', description: 'Add flags or keywords to messages (e.g. mark as read)', action: 'Set flags on messages' },
+					{
+						name: 'Append Message',
+						value: 'append',
+						description: 'Store a raw message in a folder (e.g. save a sent email to Sent)',
+						action: 'Append a message to a folder',
+					},
+					{
+						name: 'Clear Flags',
+						value: 'removeFlags',
+						description: 'Remove flags or keywords from messages (e.g. mark as unread)',
+						action: 'Clear flags on messages',
+					},
+					{
+						name: 'Copy Messages',
+						value: 'copy',
+						description: 'Copy messages to another folder',
+						action: 'Copy messages to a folder',
+					},
+					{
+						name: 'Delete Messages',
+						value: 'delete',
+						description: 'Delete messages for good (expunge)',
+						action: 'Delete messages',
+					},
+					{
+						name: 'Download Attachment',
+						value: 'downloadAttachment',
+						description: 'Get one attachment of a message as a file',
+						action: 'Download an attachment',
+					},
+					{
+						name: 'Get Messages',
+						value: 'getMessages',
+						description: 'Read messages by UID or by search',
+						action: 'Get messages',
+					},
+					{
+						name: 'List Folders',
+						value: 'listFolders',
+						description: 'List the folders of the mailbox',
+						action: 'List folders',
+					},
+					{
+						name: 'Move Messages',
+						value: 'move',
+						description: 'Move messages to another folder',
+						action: 'Move messages to a folder',
+					},
+					{
+						name: 'Set Flags',
+						value: 'addFlags',
+						description: 'Add flags or keywords to messages (e.g. mark as read)',
+						action: 'Set flags on messages',
+					},
 				],
 				default: 'getMessages',
 			},

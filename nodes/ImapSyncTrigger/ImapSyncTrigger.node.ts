@@ -10,7 +10,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ImapFlow } from 'imapflow';
-import { closeImap, connectImap, explainImapError, imapSettingsFromCredentials } from '../shared/imap/connection';
+import {
+	closeImap,
+	connectImap,
+	explainImapError,
+	imapSettingsFromCredentials,
+} from '../shared/imap/connection';
 import { findSpecialUse } from '../shared/imap/folders';
 import type { EmailItem } from '../shared/imap/message';
 import { IMAP_CREDENTIAL_TYPE, imapMethods } from '../shared/imap/methods';
@@ -21,7 +26,13 @@ import { latestMessages } from './engine/latest';
 import type { SyncRecord } from './engine/pass-context';
 import { markerDir } from './engine/run-marker';
 import { SyncSession } from './engine/session';
-import { accountKey, type FirstSyncWindow, type FolderSettings, type FolderState, type SyncOptions } from './engine/state';
+import {
+	accountKey,
+	type FirstSyncWindow,
+	type FolderSettings,
+	type FolderState,
+	type SyncOptions,
+} from './engine/state';
 
 interface FolderParam {
 	path: string;
@@ -38,8 +49,10 @@ export class ImapSyncTrigger implements INodeType {
 		icon: 'file:imapSyncTrigger.svg',
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["folders"]["folder"] ? $parameter["folders"]["folder"].map(f => f.path).join(", ") : ""}}',
-		description: 'Starts the workflow once for every new email in one or more IMAP folders: pushed instantly, never twice, never skipped',
+		subtitle:
+			'={{$parameter["folders"]["folder"] ? $parameter["folders"]["folder"].map(f => f.path).join(", ") : ""}}',
+		description:
+			'Starts the workflow once for every new email in one or more IMAP folders: pushed instantly, never twice, never skipped',
 		defaults: { name: 'IMAP Sync Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
@@ -61,11 +74,16 @@ export class ImapSyncTrigger implements INodeType {
 	methods = imapMethods;
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const settings = imapSettingsFromCredentials((await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>);
+		const settings = imapSettingsFromCredentials(
+			(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
+		);
 		const o = this.getNodeParameter('options', {}) as IDataObject;
-		const params = ((this.getNodeParameter('folders', {}) as IDataObject).folder ?? []) as FolderParam[];
+		const params = ((this.getNodeParameter('folders', {}) as IDataObject).folder ??
+			[]) as FolderParam[];
 		if (!params.length) {
-			throw new NodeOperationError(this.getNode(), 'No folder to watch', { description: 'Add at least one folder under "Folders".' });
+			throw new NodeOperationError(this.getNode(), 'No folder to watch', {
+				description: 'Add at least one folder under "Folders".',
+			});
 		}
 		const firstSync: FirstSyncWindow = {
 			mode: this.getNodeParameter('firstSync', 'days') as FirstSyncWindow['mode'],
@@ -77,7 +95,9 @@ export class ImapSyncTrigger implements INodeType {
 			sizeLimitBytes: Number(o.sizeLimitMb ?? 50) * 1024 * 1024,
 			firstSync,
 			rules: {
-				blockedSenders: String(o.blockedSenders ?? '').split(/[\s,;]+/).filter(Boolean),
+				blockedSenders: String(o.blockedSenders ?? '')
+					.split(/[\s,;]+/)
+					.filter(Boolean),
 				autoReplies: o.ignoreAutoReplies !== false,
 				bulkMail: o.ignoreBulkMail === true,
 			},
@@ -86,35 +106,59 @@ export class ImapSyncTrigger implements INodeType {
 		};
 		for (const p of params) {
 			if (p.afterAction === 'move' && !p.moveTo) {
-				throw new NodeOperationError(this.getNode(), `No target folder for "Move to Folder" on ${p.path}`, {
-					description: 'Pick the folder emitted messages are moved to, or choose another "After Emitting" action.',
-				});
+				throw new NodeOperationError(
+					this.getNode(),
+					`No target folder for "Move to Folder" on ${p.path}`,
+					{
+						description:
+							'Pick the folder emitted messages are moved to, or choose another "After Emitting" action.',
+					},
+				);
 			}
 		}
 		const prefix = String(o.binaryPrefix ?? 'attachment_');
 		const connect = async (): Promise<ImapFlow> => {
 			try {
-				return await connectImap(settings, { logger: this.logger, extra: { qresync: options.changeEvents } });
+				return await connectImap(settings, {
+					logger: this.logger,
+					extra: { qresync: options.changeEvents },
+				});
 			} catch (error) {
 				const explained = explainImapError(error, settings);
-				throw new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+				throw new NodeOperationError(this.getNode(), explained.message, {
+					description: explained.description,
+				});
 			}
 		};
 		const resolveFolders = async (client: ImapFlow): Promise<FolderSettings[]> => {
-			const sent = params.some((p) => p.direction === 'auto') ? await findSpecialUse(client, '\\Sent').catch(() => undefined) : undefined;
+			const sent = params.some((p) => p.direction === 'auto')
+				? await findSpecialUse(client, '\\Sent').catch(() => undefined)
+				: undefined;
 			return params.map((p) => ({
 				path: p.path,
-				direction: p.direction === 'auto' ? (p.path === sent ? 'outgoing' : 'incoming') : p.direction,
+				direction:
+					p.direction === 'auto' ? (p.path === sent ? 'outgoing' : 'incoming') : p.direction,
 				load: p.load ?? 'full',
 				afterAction: p.afterAction ?? 'nothing',
 				moveTo: p.moveTo,
 			}));
 		};
 		const toItem = async (item: EmailItem, redelivered = false): Promise<INodeExecutionData> => {
-			const out: INodeExecutionData = { json: { event: 'message', ...item.json, ...(redelivered ? { redelivered } : {}) } as IDataObject };
+			const out: INodeExecutionData = {
+				json: {
+					event: 'message',
+					...item.json,
+					...(redelivered ? { redelivered } : {}),
+				} as IDataObject,
+			};
 			if (item.attachments.length) {
 				const binary: IBinaryKeyData = {};
-				for (const [i, a] of item.attachments.entries()) binary[`${prefix}${i}`] = await this.helpers.prepareBinaryData(a.content, a.fileName, a.contentType);
+				for (const [i, a] of item.attachments.entries())
+					binary[`${prefix}${i}`] = await this.helpers.prepareBinaryData(
+						a.content,
+						a.fileName,
+						a.contentType,
+					);
 				out.binary = binary;
 			}
 			return out;
@@ -128,12 +172,18 @@ export class ImapSyncTrigger implements INodeType {
 					const folders = await resolveFolders(client);
 					const items: INodeExecutionData[] = [];
 					for (const f of folders) {
-						for (const m of await latestMessages(client, f, Number(o.testCount ?? 5), options)) items.push(await toItem(m));
+						for (const m of await latestMessages(client, f, Number(o.testCount ?? 5), options))
+							items.push(await toItem(m));
 					}
 					if (!items.length) {
-						throw new NodeOperationError(this.getNode(), `No messages in ${folders.map((f) => f.path).join(', ')}`, {
-							description: 'Send a test email to the mailbox (or pick a folder with mail), then fetch the test event again.',
-						});
+						throw new NodeOperationError(
+							this.getNode(),
+							`No messages in ${folders.map((f) => f.path).join(', ')}`,
+							{
+								description:
+									'Send a test email to the mailbox (or pick a folder with mail), then fetch the test event again.',
+							},
+						);
 					}
 					this.emit([items]);
 				} finally {
@@ -148,12 +198,19 @@ export class ImapSyncTrigger implements INodeType {
 		const account = accountKey(settings);
 		if (staticData.account !== account) {
 			if (staticData.account !== undefined && staticData.folders) {
-				this.logger.info('IMAP Sync Trigger: the credential points at another mailbox; syncing it from scratch', { node: this.getNode().name });
+				this.logger.info(
+					'IMAP Sync Trigger: the credential points at another mailbox; syncing it from scratch',
+					{ node: this.getNode().name },
+				);
 				staticData.folders = {};
 			}
 			staticData.account = account;
 		}
-		const tracker = trackerFor(`${this.getWorkflow().id ?? 'workflow'}-${this.getNode().id}`, markerDir(), (m) => this.logger.warn(m));
+		const tracker = trackerFor(
+			`${this.getWorkflow().id ?? 'workflow'}-${this.getNode().id}`,
+			markerDir(),
+			(m) => this.logger.warn(m),
+		);
 		let closing = false;
 		let first: ImapFlow | undefined = await connect();
 		let folders: FolderSettings[];
@@ -162,7 +219,9 @@ export class ImapSyncTrigger implements INodeType {
 		} catch (error) {
 			await closeImap(first);
 			const explained = explainImapError(error, settings);
-			throw new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+			throw new NodeOperationError(this.getNode(), explained.message, {
+				description: explained.description,
+			});
 		}
 		const session = new SyncSession({
 			connect: async () => {
@@ -176,12 +235,20 @@ export class ImapSyncTrigger implements INodeType {
 				get: (path) => (staticData.folders as Record<string, FolderState> | undefined)?.[path],
 				// a new top-level object on every change, so n8n notices it and saves it with the next emit
 				set: (path, state) => {
-					staticData.folders = { ...((staticData.folders as IDataObject) ?? {}), [path]: state as unknown as IDataObject };
+					staticData.folders = {
+						...((staticData.folders as IDataObject) ?? {}),
+						[path]: state as unknown as IDataObject,
+					};
 				},
 			},
 			deliver: async (records: SyncRecord[], commit: () => void) => {
 				const items: INodeExecutionData[] = [];
-				for (const r of records) items.push(r.kind === 'event' ? { json: r.json as IDataObject } : await toItem(r.item, r.redelivered));
+				for (const r of records)
+					items.push(
+						r.kind === 'event'
+							? { json: r.json as IDataObject }
+							: await toItem(r.item, r.redelivered),
+					);
 				// deactivated while the binaries were prepared: nothing handed over, the state stays
 				if (closing) throw new NodeOperationError(this.getNode(), 'The trigger was deactivated');
 				commit();
@@ -193,12 +260,20 @@ export class ImapSyncTrigger implements INodeType {
 			maxRunning: Math.max(1, Number(o.maxExecutions ?? 1)),
 			onFatal: (error) => {
 				const explained = explainImapError(error, settings);
-				this.emitError(new NodeOperationError(this.getNode(), explained.message, { description: explained.description }));
+				this.emitError(
+					new NodeOperationError(this.getNode(), explained.message, {
+						description: explained.description,
+					}),
+				);
 			},
 			onFolderError: (path, error, during) => {
 				const explained = explainFolderError(path, error, during);
-				const failure = new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
-				this.logger.error(`IMAP Sync Trigger: ${explained.message}`, { workflowId: this.getWorkflow().id });
+				const failure = new NodeOperationError(this.getNode(), explained.message, {
+					description: explained.description,
+				});
+				this.logger.error(`IMAP Sync Trigger: ${explained.message}`, {
+					workflowId: this.getWorkflow().id,
+				});
 				// shown as a failed execution (and run through the error workflow); the trigger stays active
 				if (typeof this.saveFailedExecution === 'function') this.saveFailedExecution(failure);
 			},

@@ -20,7 +20,8 @@ export const folderFields: INodeProperties = {
 					type: 'options',
 					typeOptions: { loadOptionsMethod: 'getFolders' },
 					default: 'INBOX',
-					description: 'The folder to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					description:
+						'The folder to watch. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 				{
 					displayName: 'After Emitting',
@@ -46,14 +47,15 @@ export const folderFields: INodeProperties = {
 							value: 'delete',
 							description: 'Deleted and expunged on the server: it cannot be recovered',
 						},
-					]
+					],
 				},
 				{
 					displayName: 'Direction',
 					name: 'direction',
 					type: 'options',
 					default: 'auto',
-					description: 'Whether messages of this folder are mail you received or mail you sent (CRM flows use it to tell the customer from you)',
+					description:
+						'Whether messages of this folder are mail you received or mail you sent (CRM flows use it to tell the customer from you)',
 					options: [
 						{
 							name: 'Automatic',
@@ -68,7 +70,7 @@ export const folderFields: INodeProperties = {
 							name: 'Outgoing',
 							value: 'outgoing',
 						},
-						]
+					],
 				},
 				{
 					displayName: 'Load',
@@ -92,7 +94,7 @@ export const folderFields: INodeProperties = {
 							value: 'headers',
 							description: 'Addresses, subject, date and IDs; fastest',
 						},
-						]
+					],
 				},
 				{
 					displayName: 'Move to Folder Name or ID',
@@ -101,7 +103,8 @@ export const folderFields: INodeProperties = {
 					typeOptions: { loadOptionsMethod: 'getFolders' },
 					displayOptions: { show: { afterAction: ['move'] } },
 					default: '',
-					description: 'Where emitted messages are moved. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+					description:
+						'Where emitted messages are moved. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 				},
 			],
 		},
@@ -114,7 +117,8 @@ export const firstSyncFields: INodeProperties[] = [
 		name: 'firstSync',
 		type: 'options',
 		default: 'days',
-		description: 'Which existing mail the first activation emits. Afterwards only new mail is emitted.',
+		description:
+			'Which existing mail the first activation emits. Afterwards only new mail is emitted.',
 		options: [
 			{ name: 'Emit Mail of the Last N Days', value: 'days' },
 			{ name: 'Emit Mail Since a Date', value: 'since' },
@@ -128,7 +132,8 @@ export const firstSyncFields: INodeProperties[] = [
 		typeOptions: { minValue: 0 },
 		default: 30,
 		displayOptions: { show: { firstSync: ['days'] } },
-		description: 'How many days back the first activation goes (by the date the server received the mail)',
+		description:
+			'How many days back the first activation goes (by the date the server received the mail)',
 	},
 	{
 		displayName: 'Since',
@@ -145,8 +150,16 @@ export const firstSyncFields: INodeProperties[] = [
 		default: 'push',
 		description: 'How new mail is noticed',
 		options: [
-			{ name: 'Push (IDLE) Plus Safety Poll', value: 'push', description: 'Instant on servers with IDLE (almost all)' },
-			{ name: 'Poll Only', value: 'poll', description: 'For servers without IDLE: check every poll interval' },
+			{
+				name: 'Push (IDLE) Plus Safety Poll',
+				value: 'push',
+				description: 'Instant on servers with IDLE (almost all)',
+			},
+			{
+				name: 'Poll Only',
+				value: 'poll',
+				description: 'For servers without IDLE: check every poll interval',
+			},
 		],
 	},
 ];
@@ -163,7 +176,8 @@ export const optionFields: INodeProperties = {
 			name: 'binaryPrefix',
 			type: 'string',
 			default: 'attachment_',
-			description: 'Attachments become binary properties named prefix + number (attachment_0, attachment_1, ...)',
+			description:
+				'Attachments become binary properties named prefix + number (attachment_0, attachment_1, ...)',
 		},
 		{
 			displayName: 'Batch Size',
@@ -180,14 +194,16 @@ export const optionFields: INodeProperties = {
 			typeOptions: { rows: 3 },
 			default: '',
 			placeholder: 'spam@example.com, newsletters.example.org',
-			description: 'Addresses or domains whose mail is skipped (separated by commas or new lines). A domain also blocks its subdomains.',
+			description:
+				'Addresses or domains whose mail is skipped (separated by commas or new lines). A domain also blocks its subdomains.',
 		},
 		{
 			displayName: 'Emit Flag and Deletion Changes',
 			name: 'changeEvents',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to also emit an item when a message\'s flags change (e.g. read) or it is deleted on the server, to mirror them in a CRM. Needs CONDSTORE; deletions need QRESYNC.',
+			description:
+				"Whether to also emit an item when a message's flags change (e.g. read) or it is deleted on the server, to mirror them in a CRM. Needs CONDSTORE; deletions need QRESYNC.",
 		},
 		{
 			displayName: 'Executions at Once',
@@ -204,21 +220,24 @@ export const optionFields: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 10,
-			description: 'Failed reconnection attempts in a row (with growing pauses, up to a minute) before the workflow is reported as failed. 0 retries forever.',
+			description:
+				'Failed reconnection attempts in a row (with growing pauses, up to a minute) before the workflow is reported as failed. 0 retries forever.',
 		},
 		{
 			displayName: 'Ignore Auto-Replies',
 			name: 'ignoreAutoReplies',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to skip out-of-office and other automatic replies (Auto-Submitted header)',
+			description:
+				'Whether to skip out-of-office and other automatic replies (Auto-Submitted header)',
 		},
 		{
 			displayName: 'Ignore Bulk and List Mail',
 			name: 'ignoreBulkMail',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to skip newsletters and mailing-list mail (Precedence: bulk/list, List-ID, List-Unsubscribe headers)',
+			description:
+				'Whether to skip newsletters and mailing-list mail (Precedence: bulk/list, List-ID, List-Unsubscribe headers)',
 		},
 		{
 			displayName: 'Include Raw Headers',
@@ -233,7 +252,8 @@ export const optionFields: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 50,
-			description: 'Larger messages are emitted with their headers only and "oversized": true, so one huge mail cannot exhaust memory',
+			description:
+				'Larger messages are emitted with their headers only and "oversized": true, so one huge mail cannot exhaust memory',
 		},
 		{
 			displayName: 'Safety Poll Interval (Minutes)',
@@ -249,7 +269,8 @@ export const optionFields: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 100 },
 			default: 5,
-			description: 'How many of the latest messages "Fetch Test Event" returns (it does not mark them as processed)',
+			description:
+				'How many of the latest messages "Fetch Test Event" returns (it does not mark them as processed)',
 		},
 	],
 };

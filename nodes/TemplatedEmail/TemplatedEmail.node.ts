@@ -26,17 +26,28 @@ export class TemplatedEmail implements INodeType {
 		icon: 'file:templatedEmail.svg',
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["mode"] === "send" ? "Send" : $parameter["mode"] === "preview" ? "Preview" : "Test send" }}',
-		description: 'Send Handlebars-templated emails over pooled SMTP, with threading, attachments and copy to Sent',
+		subtitle:
+			'={{ $parameter["mode"] === "send" ? "Send" : $parameter["mode"] === "preview" ? "Preview" : "Test send" }}',
+		description:
+			'Send Handlebars-templated emails over pooled SMTP, with threading, attachments and copy to Sent',
 		defaults: { name: 'Send Templated Email' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- an SMTP account, not an HTTP API
 			{ name: 'crmMailSmtp', required: true, testedBy: 'crmMailSmtpTest' },
-			{ name: 'crmMailImap', required: true, testedBy: 'crmMailImapTest', displayOptions: { show: { copyToSent: [true] } } },
-			{ name: 'emailTracking', required: true, testedBy: 'emailTrackingTest', displayOptions: { show: { tracking: [true] } } },
+			{
+				name: 'crmMailImap',
+				required: true,
+				testedBy: 'crmMailImapTest',
+				displayOptions: { show: { copyToSent: [true] } },
+			},
+			{
+				name: 'emailTracking',
+				required: true,
+				testedBy: 'emailTrackingTest',
+				displayOptions: { show: { tracking: [true] } },
+			},
 		],
 		properties,
 	};
@@ -45,31 +56,51 @@ export class TemplatedEmail implements INodeType {
 		loadOptions: {
 			/** The senders the chosen SMTP account allows, default first. */
 			async getSenders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const settings = smtpSettingsFromCredentials((await this.getCredentials('crmMailSmtp')) as Record<string, unknown>);
+				const settings = smtpSettingsFromCredentials(
+					(await this.getCredentials('crmMailSmtp')) as Record<string, unknown>,
+				);
 				// '' (the parameter's default) = the account's default sender; listed so the editor shows it as valid
 				const fallback: INodePropertyOptions = {
-					name: settings.defaultSender ? `Account Default (${formatAddress(settings.defaultSender)})` : 'Account Default',
+					name: settings.defaultSender
+						? `Account Default (${formatAddress(settings.defaultSender)})`
+						: 'Account Default',
 					value: '',
 				};
 				return [
 					fallback,
-					...settings.allowedSenders.map((a) => ({ name: formatAddress(a), value: formatAddress(a) })),
+					...settings.allowedSenders.map((a) => ({
+						name: formatAddress(a),
+						value: formatAddress(a),
+					})),
 				];
 			},
 		},
 		credentialTest: {
 			// Email Tracking (issue 6): secret length and base URL shape, shared with the Email Tracking Trigger.
-			async emailTrackingTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>): Promise<INodeCredentialTestResult> {
+			async emailTrackingTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
 				return checkTrackingCredential((credential.data ?? {}) as Record<string, unknown>);
 			},
 			async crmMailSmtpTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
 			): Promise<INodeCredentialTestResult> {
-				const settings = smtpSettingsFromCredentials((credential.data ?? {}) as Record<string, unknown>);
-				if (!settings.host) return { status: 'Error', message: 'The Host is empty: enter the SMTP server name, e.g. smtp.example.com' };
+				const settings = smtpSettingsFromCredentials(
+					(credential.data ?? {}) as Record<string, unknown>,
+				);
+				if (!settings.host)
+					return {
+						status: 'Error',
+						message: 'The Host is empty: enter the SMTP server name, e.g. smtp.example.com',
+					};
 				const result = await verifySmtp(settings);
-				if (result.ok) return { status: 'OK', message: `Connected to ${settings.host}:${settings.port} and logged in` };
+				if (result.ok)
+					return {
+						status: 'OK',
+						message: `Connected to ${settings.host}:${settings.port} and logged in`,
+					};
 				return { status: 'Error', message: `${result.error.message}. ${result.error.description}` };
 			},
 			crmMailImapTest: imapMethods.credentialTest.crmMailImapTest,

@@ -34,13 +34,26 @@ class ItemError extends Error {
 
 function addresses(value: unknown, field: string, item: number, required = false): EmailAddress[] {
 	const { addresses: list, invalid } = parseAddresses(value);
-	if (invalid.length) throw new ItemError(`${field} has an invalid address in item ${item}: ${invalid.join(', ')}`, `Use addresses like ann@example.com or "Ann Lee <ann@example.com>", separated by commas.`);
-	if (required && list.length === 0) throw new ItemError(`${field} is empty in item ${item}`, 'Give at least one recipient, e.g. {{ $json.contact.email }}.');
+	if (invalid.length)
+		throw new ItemError(
+			`${field} has an invalid address in item ${item}: ${invalid.join(', ')}`,
+			`Use addresses like ann@example.com or "Ann Lee <ann@example.com>", separated by commas.`,
+		);
+	if (required && list.length === 0)
+		throw new ItemError(
+			`${field} is empty in item ${item}`,
+			'Give at least one recipient, e.g. {{ $json.contact.email }}.',
+		);
 	return list;
 }
 
 function readPath(json: IDataObject, path: string): unknown {
-	return path.split('.').reduce<unknown>((o, key) => (o && typeof o === 'object' ? (o as IDataObject)[key] : undefined), json);
+	return path
+		.split('.')
+		.reduce<unknown>(
+			(o, key) => (o && typeof o === 'object' ? (o as IDataObject)[key] : undefined),
+			json,
+		);
 }
 
 function fixedList<T>(value: unknown, key: string): T[] {
@@ -49,7 +62,9 @@ function fixedList<T>(value: unknown, key: string): T[] {
 
 export async function executeSend(this: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const items = this.getInputData();
-	const smtp = smtpSettingsFromCredentials((await this.getCredentials('crmMailSmtp')) as Record<string, unknown>);
+	const smtp = smtpSettingsFromCredentials(
+		(await this.getCredentials('crmMailSmtp')) as Record<string, unknown>,
+	);
 	const decorators = await decoratorsFor(this);
 	const results: INodeExecutionData[] = new Array(items.length);
 	const renderers = new Map<string, ReturnType<typeof emailRenderer>>();
@@ -61,9 +76,18 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	const fail = (i: number, error: unknown) => {
 		const e = error as Error & { description?: string };
 		const description =
-			error instanceof SmtpSendError ? error.explained.description : error instanceof SentCopyError || error instanceof ItemError ? e.description : error instanceof MissingVariableError ? 'Give the item this field, use {{default name "fallback"}}, or set "Missing Variables" to "Leave Empty".' : undefined;
+			error instanceof SmtpSendError
+				? error.explained.description
+				: error instanceof SentCopyError || error instanceof ItemError
+					? e.description
+					: error instanceof MissingVariableError
+						? 'Give the item this field, use {{default name "fallback"}}, or set "Missing Variables" to "Leave Empty".'
+						: undefined;
 		if (this.continueOnFail()) {
-			results[i] = { json: { error: e.message, ...(description ? { description } : {}) }, pairedItem: { item: i } };
+			results[i] = {
+				json: { error: e.message, ...(description ? { description } : {}) },
+				pairedItem: { item: i },
+			};
 			return;
 		}
 		stopError ??= new NodeOperationError(this.getNode(), e.message, { itemIndex: i, description });
@@ -75,14 +99,25 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 			try {
 				prepared = await prepare.call(this, i, items[i], smtp, decorators, renderers);
 			} catch (error) {
-				if (error instanceof MissingVariableError) fail(i, new MissingVariableError(error.variable, `${error.part} of item ${i}`));
+				if (error instanceof MissingVariableError)
+					fail(i, new MissingVariableError(error.variable, `${error.part} of item ${i}`));
 				else fail(i, error);
 				continue;
 			}
 			const { message, mode } = prepared;
 			if (mode === 'preview') {
 				results[i] = {
-					json: { subject: message.subject, html: message.html, text: message.text, from: formatAddress(message.from), to: message.to.map(formatAddress), cc: message.cc.map(formatAddress), bcc: message.bcc.map(formatAddress), messageId: message.messageId, ...message.output },
+					json: {
+						subject: message.subject,
+						html: message.html,
+						text: message.text,
+						from: formatAddress(message.from),
+						to: message.to.map(formatAddress),
+						cc: message.cc.map(formatAddress),
+						bcc: message.bcc.map(formatAddress),
+						messageId: message.messageId,
+						...message.output,
+					},
 					pairedItem: { item: i },
 				};
 				continue;
@@ -92,7 +127,12 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 				delayMs: this.getNodeParameter('options.retryDelay', i, 1000) as number,
 			});
 			if (prepared.copy && !appender) {
-				appender = new SentFolderAppender(imapSettingsFromCredentials((await this.getCredentials('crmMailImap')) as Record<string, unknown>), this.getNodeParameter('sentFolder', i, '') as string);
+				appender = new SentFolderAppender(
+					imapSettingsFromCredentials(
+						(await this.getCredentials('crmMailImap')) as Record<string, unknown>,
+					),
+					this.getNodeParameter('sentFolder', i, '') as string,
+				);
 			}
 			const send = sender;
 			const copyTo = prepared.copy ? appender : undefined;
@@ -100,7 +140,16 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 				try {
 					const raw = await buildRawMessage(message, smtp.dkim);
 					const result = await send.send(envelopeOf(message), raw);
-					const json: IDataObject = { messageId: message.messageId, accepted: result.accepted, rejected: result.rejected, response: result.response, envelope: result.envelope, subject: message.subject, ...(mode === 'test' ? { testMode: true } : {}), ...(message.output as IDataObject) };
+					const json: IDataObject = {
+						messageId: message.messageId,
+						accepted: result.accepted,
+						rejected: result.rejected,
+						response: result.response,
+						envelope: result.envelope,
+						subject: message.subject,
+						...(mode === 'test' ? { testMode: true } : {}),
+						...(message.output as IDataObject),
+					};
 					if (copyTo) {
 						// The email went out: a failed copy is reported on the item, never as a send failure (a rerun would send twice).
 						json.copyToSent = await copyTo.append(raw).then(
@@ -140,24 +189,38 @@ async function prepare(
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
 	const fromValue = this.getNodeParameter('from', i, '') as string;
 	const from = fromValue ? addresses(fromValue, 'From', i)[0] : smtp.defaultSender;
-	if (!from) throw new ItemError('The SMTP account has no sender address', 'Set "Sender Address" in the SMTP Account credential, or choose a From.');
+	if (!from)
+		throw new ItemError(
+			'The SMTP account has no sender address',
+			'Set "Sender Address" in the SMTP Account credential, or choose a From.',
+		);
 	if (!isAllowedSender(smtp, from)) {
-		throw new ItemError(`"${from.address}" is not an allowed sender of this SMTP account (item ${i})`, `Use one of: ${smtp.allowedSenders.map((a) => a.address).join(', ')}, or add it to "Allowed Sender Addresses" in the credential.`);
+		throw new ItemError(
+			`"${from.address}" is not an allowed sender of this SMTP account (item ${i})`,
+			`Use one of: ${smtp.allowedSenders.map((a) => a.address).join(', ')}, or add it to "Allowed Sender Addresses" in the credential.`,
+		);
 	}
-	if (!from.name && smtp.defaultSender?.address === from.address) from.name = smtp.defaultSender.name;
+	if (!from.name && smtp.defaultSender?.address === from.address)
+		from.name = smtp.defaultSender.name;
 	let to = addresses(this.getNodeParameter('to', i), 'To', i, true);
 	let cc = addresses(options.cc, 'CC', i);
 	let bcc = addresses(options.bcc, 'BCC', i);
 	const headers: OutgoingMessage['headers'] = [];
 	for (const h of fixedList<{ name: string; value: string }>(options.headers, 'header')) {
 		if (!/^[\x21-\x39\x3b-\x7e]+$/.test(h.name ?? '') || /[\r\n]/.test(String(h.value ?? ''))) {
-			throw new ItemError(`Custom header "${h.name}" is not valid (item ${i})`, 'A header name is printable ASCII without spaces or ":"; a value is one line.');
+			throw new ItemError(
+				`Custom header "${h.name}" is not valid (item ${i})`,
+				'A header name is printable ASCII without spaces or ":"; a value is one line.',
+			);
 		}
 		headers.push({ key: h.name, value: String(h.value ?? '') });
 	}
 	if (mode === 'test') {
 		const test = addresses(this.getNodeParameter('testAddress', i), 'Test Address', i, true);
-		headers.push({ key: 'X-Test-Original-Recipients', value: [...to, ...cc, ...bcc].map((a) => a.address).join(', ') });
+		headers.push({
+			key: 'X-Test-Original-Recipients',
+			value: [...to, ...cc, ...bcc].map((a) => a.address).join(', '),
+		});
 		[to, cc, bcc] = [test, [], []];
 	}
 	const json = item.json;
@@ -170,7 +233,11 @@ async function prepare(
 	if (source === 'field') {
 		const path = this.getNodeParameter('htmlField', i) as string;
 		const value = readPath(json, path);
-		if (typeof value !== 'string') throw new ItemError(`Item ${i} has no template text in the field "${path}"`, 'Check "Template Field": it must name a field holding the HTML template.');
+		if (typeof value !== 'string')
+			throw new ItemError(
+				`Item ${i} has no template text in the field "${path}"`,
+				'Check "Template Field": it must name a field holding the HTML template.',
+			);
 		html = value;
 	} else if (source === 'binary') {
 		const prop = this.getNodeParameter('htmlBinaryProperty', i) as string;
@@ -180,7 +247,8 @@ async function prepare(
 	const subject = this.getNodeParameter('subject', i) as string;
 	const text = this.getNodeParameter('text', i, '') as string;
 	const partials: Record<string, string> = {};
-	for (const p of fixedList<{ name: string; template: string }>(options.partials, 'partial')) if (p.name) partials[p.name] = p.template ?? '';
+	for (const p of fixedList<{ name: string; template: string }>(options.partials, 'partial'))
+		if (p.name) partials[p.name] = p.template ?? '';
 	if (options.signature) partials.signature = String(options.signature);
 	const settings: RenderSettings = {
 		timeZone: (options.timeZone as string) || this.getTimezone(),
@@ -196,8 +264,10 @@ async function prepare(
 		try {
 			renderer = emailRenderer({ subject, html, text, partials }, settings);
 		} catch (error) {
-			const description = 'Fix the template: every {{#if}} / {{#each}} needs its closing {{/if}} / {{/each}}.';
-			if (error instanceof TemplateSyntaxError) throw new NodeOperationError(this.getNode(), error.message, { itemIndex: i, description });
+			const description =
+				'Fix the template: every {{#if}} / {{#each}} needs its closing {{/if}} / {{/each}}.';
+			if (error instanceof TemplateSyntaxError)
+				throw new NodeOperationError(this.getNode(), error.message, { itemIndex: i, description });
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 		}
 		renderers.set(key, renderer);
@@ -207,10 +277,23 @@ async function prepare(
 	const attachments: OutgoingAttachment[] = [];
 	const binaryOf = async (prop: string, cid?: string) => {
 		const meta = this.helpers.assertBinaryData(i, prop);
-		attachments.push({ filename: meta.fileName ?? prop, contentType: meta.mimeType || 'application/octet-stream', content: await this.helpers.getBinaryDataBuffer(i, prop), ...(cid ? { cid } : {}) });
+		attachments.push({
+			filename: meta.fileName ?? prop,
+			contentType: meta.mimeType || 'application/octet-stream',
+			content: await this.helpers.getBinaryDataBuffer(i, prop),
+			...(cid ? { cid } : {}),
+		});
 	};
-	for (const prop of String(options.attachments ?? '').split(',').map((s) => s.trim()).filter(Boolean)) await binaryOf(prop);
-	for (const img of fixedList<{ binaryProperty: string; cid: string }>(options.inlineImages, 'image')) await binaryOf(img.binaryProperty, img.cid || img.binaryProperty);
+	for (const prop of String(options.attachments ?? '')
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean))
+		await binaryOf(prop);
+	for (const img of fixedList<{ binaryProperty: string; cid: string }>(
+		options.inlineImages,
+		'image',
+	))
+		await binaryOf(img.binaryProperty, img.cid || img.binaryProperty);
 
 	const message: OutgoingMessage = {
 		messageId,
@@ -226,5 +309,9 @@ async function prepare(
 		output: {},
 	};
 	await applyDecorators(decorators, message, decoratorInput);
-	return { message, mode, copy: mode !== 'preview' && (this.getNodeParameter('copyToSent', i, false) as boolean) };
+	return {
+		message,
+		mode,
+		copy: mode !== 'preview' && (this.getNodeParameter('copyToSent', i, false) as boolean),
+	};
 }

@@ -28,9 +28,17 @@ export const trackingProperties: INodeProperties[] = [
 				name: 'click',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to rewrite every http(s) link of the HTML to a signed redirect. A link opts out with a data-no-track attribute or #notrack at the end of its URL; mailto:, tel:, #anchors and the unsubscribe link are never rewritten.',
+				description:
+					'Whether to rewrite every http(s) link of the HTML to a signed redirect. A link opts out with a data-no-track attribute or #notrack at the end of its URL; mailto:, tel:, #anchors and the unsubscribe link are never rewritten.',
 			},
-			{ displayName: 'Track Opens', name: 'open', type: 'boolean', default: true, description: 'Whether to add a 1x1 pixel whose loading reports an open (Apple Mail and Gmail proxies load it too; the trigger flags them)' },
+			{
+				displayName: 'Track Opens',
+				name: 'open',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to add a 1x1 pixel whose loading reports an open (Apple Mail and Gmail proxies load it too; the trigger flags them)',
+			},
 			{
 				displayName: 'Tracking Data',
 				name: 'data',
@@ -38,14 +46,29 @@ export const trackingProperties: INodeProperties[] = [
 				typeOptions: { multipleValues: true },
 				default: {},
 				placeholder: 'Add Value',
-				description: 'Key / value pairs carried in the links and returned with every event, so the event flow knows which record it concerns. Keep them short: they make the links longer.',
+				description:
+					'Key / value pairs carried in the links and returned with every event, so the event flow knows which record it concerns. Keep them short: they make the links longer.',
 				options: [
 					{
 						displayName: 'Value',
 						name: 'value',
 						values: [
-							{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'dealId', description: 'Name of the value in the event\'s trackingData' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: '={{ $json.deal.title }}', description: 'The value (an expression over the item, usually)' },
+							{
+								displayName: 'Key',
+								name: 'key',
+								type: 'string',
+								default: '',
+								placeholder: 'dealId',
+								description: "Name of the value in the event's trackingData",
+							},
+							{
+								displayName: 'Value',
+								name: 'value',
+								type: 'string',
+								default: '',
+								placeholder: '={{ $json.deal.title }}',
+								description: 'The value (an expression over the item, usually)',
+							},
 						],
 					},
 				],
@@ -55,9 +78,18 @@ export const trackingProperties: INodeProperties[] = [
 				name: 'unsubscribeHeaders',
 				type: 'boolean',
 				default: true,
-				description: 'Whether to add List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click, required by Gmail and Yahoo for bulk mail); with DKIM both are signed',
+				description:
+					'Whether to add List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click, required by Gmail and Yahoo for bulk mail); with DKIM both are signed',
 			},
-			{ displayName: 'Unsubscribe Mailto', name: 'unsubscribeMailto', type: 'string', default: '', placeholder: 'unsubscribe@example.com', description: 'Also offer this address in List-Unsubscribe, for clients that only support mailto' },
+			{
+				displayName: 'Unsubscribe Mailto',
+				name: 'unsubscribeMailto',
+				type: 'string',
+				default: '',
+				placeholder: 'unsubscribe@example.com',
+				description:
+					'Also offer this address in List-Unsubscribe, for clients that only support mailto',
+			},
 		],
 	},
 ];
@@ -70,10 +102,19 @@ export async function trackingDecorators(ctx: IExecuteFunctions) {
 	const base = parseBaseUrl(String(credentials.baseUrl ?? ''));
 	if (secret.length < 32 || 'error' in base) {
 		throw new NodeOperationError(ctx.getNode(), 'The Email Tracking credential is not usable', {
-			description: secret.length < 32 ? 'Its secret must have at least 32 characters: generate one with `openssl rand -hex 32`.' : `${(base as { error: string }).error}.`,
+			description:
+				secret.length < 32
+					? 'Its secret must have at least 32 characters: generate one with `openssl rand -hex 32`.'
+					: `${(base as { error: string }).error}.`,
 		});
 	}
-	const options = (i: number) => ctx.getNodeParameter('trackingOptions', i, {}) as { open?: boolean; click?: boolean; unsubscribeHeaders?: boolean; unsubscribeMailto?: string };
+	const options = (i: number) =>
+		ctx.getNodeParameter('trackingOptions', i, {}) as {
+			open?: boolean;
+			click?: boolean;
+			unsubscribeHeaders?: boolean;
+			unsubscribeMailto?: string;
+		};
 	const first = options(0);
 	return [
 		trackingDecorator({
@@ -84,8 +125,14 @@ export async function trackingDecorators(ctx: IExecuteFunctions) {
 			unsubscribeHeaders: first.unsubscribeHeaders !== false,
 			unsubscribeMailto: first.unsubscribeMailto || undefined,
 			dataFor: (i) => {
-				const pairs = (ctx.getNodeParameter('trackingOptions.data.value', i, []) as Array<{ key?: string; value?: unknown }>) ?? [];
-				return Object.fromEntries(pairs.filter((p) => p.key).map((p) => [String(p.key), String(p.value ?? '')]));
+				const pairs =
+					(ctx.getNodeParameter('trackingOptions.data.value', i, []) as Array<{
+						key?: string;
+						value?: unknown;
+					}>) ?? [];
+				return Object.fromEntries(
+					pairs.filter((p) => p.key).map((p) => [String(p.key), String(p.value ?? '')]),
+				);
 			},
 		}),
 	];

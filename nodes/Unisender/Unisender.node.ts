@@ -23,7 +23,8 @@ export class Unisender implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Add contacts to Unisender lists, import, exclude or unsubscribe them, and manage lists',
+		description:
+			'Add contacts to Unisender lists, import, exclude or unsubscribe them, and manage lists',
 		defaults: { name: 'Unisender' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -38,7 +39,9 @@ export class Unisender implements INodeType {
 				const client = await clientFor(this);
 				try {
 					const lists = await client.getLists();
-					return lists.map((l) => ({ name: `${l.title} (${l.id})`, value: String(l.id) })).sort((a, b) => a.name.localeCompare(b.name));
+					return lists
+						.map((l) => ({ name: `${l.title} (${l.id})`, value: String(l.id) }))
+						.sort((a, b) => a.name.localeCompare(b.name));
 				} catch (e) {
 					throw toNodeError(this as unknown as IExecuteFunctions, e);
 				}
@@ -47,13 +50,19 @@ export class Unisender implements INodeType {
 		credentialTest: {
 			// getLists with the key in the POST body. Unisender answers a wrong key with HTTP 200 and
 			// `error`, so success is the absence of `error` in the body, not the status.
-			async unisenderApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+			async unisenderApiTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted,
+			): Promise<INodeCredentialTestResult> {
 				const data = credential.data ?? {};
-				if (!data.apiKey) return { status: 'Error', message: 'Enter the API key from Unisender > Settings > Integrations and API' };
+				if (!data.apiKey)
+					return {
+						status: 'Error',
+						message: 'Enter the API key from Unisender > Settings > Integrations and API',
+					};
 				let body: { error?: unknown; code?: unknown; result?: unknown };
 				try {
 					// ICredentialTestFunctions only offers `request` in n8n 2.8.
-					// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions
 					body = await this.helpers.request({
 						method: 'POST',
 						uri: apiUrl(data.baseUrl, data.lang, 'getLists'),
@@ -62,14 +71,21 @@ export class Unisender implements INodeType {
 						timeout: 20_000,
 					});
 				} catch (e) {
-					return { status: 'Error', message: `Could not reach Unisender at ${String(data.baseUrl)}: ${(e as Error).message.split('\n')[0]}. Check the Base URL.` };
+					return {
+						status: 'Error',
+						message: `Could not reach Unisender at ${String(data.baseUrl)}: ${(e as Error).message.split('\n')[0]}. Check the Base URL.`,
+					};
 				}
 				if (body && typeof body === 'object' && body.error !== undefined && body.error !== null) {
 					const err = errorFromAnswer('getLists', body);
 					return { status: 'Error', message: `${err.message}. ${err.description}` };
 				}
 				if (!body || typeof body !== 'object' || !('result' in body)) {
-					return { status: 'Error', message: 'The Base URL did not answer like the Unisender API. Use https://api.unisender.com (or https://api.selzy.com).' };
+					return {
+						status: 'Error',
+						message:
+							'The Base URL did not answer like the Unisender API. Use https://api.unisender.com (or https://api.selzy.com).',
+					};
 				}
 				return { status: 'OK', message: 'Connection successful' };
 			},

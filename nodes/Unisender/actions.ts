@@ -13,11 +13,15 @@ type Ctx = IExecuteFunctions;
 /** A UnisenderError as n8n's API error (message + what to do), other errors unchanged. */
 export function toNodeError(ctx: Ctx, e: unknown, itemIndex?: number): Error {
 	if (e instanceof UnisenderError) {
-		return new NodeApiError(ctx.getNode(), { code: e.code, message: e.serverMessage || e.message } as JsonObject, {
-			message: e.message,
-			description: e.description,
-			itemIndex,
-		});
+		return new NodeApiError(
+			ctx.getNode(),
+			{ code: e.code, message: e.serverMessage || e.message } as JsonObject,
+			{
+				message: e.message,
+				description: e.description,
+				itemIndex,
+			},
+		);
 	}
 	return e as Error;
 }
@@ -41,7 +45,9 @@ function contactFields(ctx: Ctx, i: number): { fields: Record<string, string>; t
 	const phone = String(ctx.getNodeParameter('phone', i, '') ?? '').trim();
 	if (email) fields.email = email;
 	if (phone) fields.phone = phone;
-	const extra = (ctx.getNodeParameter('fields.field', i, []) as Array<{ name?: string; value?: unknown }>) ?? [];
+	const extra =
+		(ctx.getNodeParameter('fields.field', i, []) as Array<{ name?: string; value?: unknown }>) ??
+		[];
 	for (const f of extra) {
 		const name = String(f.name ?? '').trim();
 		if (!name) continue;
@@ -56,7 +62,8 @@ function contactFields(ctx: Ctx, i: number): { fields: Record<string, string>; t
 	if (!fields.email && !fields.phone) {
 		throw new NodeOperationError(ctx.getNode(), 'The contact has neither an email nor a phone', {
 			itemIndex: i,
-			description: 'Set Email (or Phone) to an expression that gives a value for every item, e.g. {{ $json.email }}.',
+			description:
+				'Set Email (or Phone) to an expression that gives a value for every item, e.g. {{ $json.email }}.',
 		});
 	}
 	return { fields, tags: commaList(String(ctx.getNodeParameter('tags', i, '') ?? '')) };
@@ -71,7 +78,8 @@ async function perItem(
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const json = await run(i);
-			for (const j of Array.isArray(json) ? json : [json]) out.push({ json: j, pairedItem: { item: i } });
+			for (const j of Array.isArray(json) ? json : [json])
+				out.push({ json: j, pairedItem: { item: i } });
 		} catch (e) {
 			if (!ctx.continueOnFail()) throw toNodeError(ctx, e, i);
 			out.push(failure(e, i));
@@ -80,7 +88,11 @@ async function perItem(
 	return out;
 }
 
-async function importContacts(ctx: Ctx, client: UnisenderClient, items: INodeExecutionData[]): Promise<INodeExecutionData[]> {
+async function importContacts(
+	ctx: Ctx,
+	client: UnisenderClient,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
 	const results: INodeExecutionData[][] = items.map(() => []);
 	const rows: ImportRow[] = [];
 	const rejected: Array<{ item: number; message: string }> = [];
@@ -99,7 +111,10 @@ async function importContacts(ctx: Ctx, client: UnisenderClient, items: INodeExe
 		}
 	}
 	const valuesOf = new Map(rows.map((r) => [r.item, r.values]));
-	const opts = ctx.getNodeParameter('importOptions', 0, {}) as { overwriteTags?: boolean; overwriteLists?: boolean };
+	const opts = ctx.getNodeParameter('importOptions', 0, {}) as {
+		overwriteTags?: boolean;
+		overwriteLists?: boolean;
+	};
 	for (const batch of buildBatches(rows)) {
 		let answer;
 		try {
@@ -108,7 +123,8 @@ async function importContacts(ctx: Ctx, client: UnisenderClient, items: INodeExe
 			if (!ctx.continueOnFail()) {
 				const err = toNodeError(ctx, e, batch.items[0]);
 				if (batch.items[0] > 0 && err instanceof NodeApiError) {
-					err.description = `${err.description ?? ''} Items before item ${batch.items[0]} were already imported; importing them again is harmless.`.trim();
+					err.description =
+						`${err.description ?? ''} Items before item ${batch.items[0]} were already imported; importing them again is harmless.`.trim();
 				}
 				throw err;
 			}
@@ -129,11 +145,15 @@ async function importContacts(ctx: Ctx, client: UnisenderClient, items: INodeExe
 	}
 	if (rejected.length && !ctx.continueOnFail()) {
 		const first = rejected[0];
-		throw new NodeOperationError(ctx.getNode(), `Unisender rejected ${rejected.length} of ${rows.length} contacts; first: item ${first.item}: ${first.message}`, {
-			itemIndex: first.item,
-			description:
-				'All other contacts were imported. Fix the rejected addresses in the source data, or enable "Continue On Fail" (Settings) to get one result per item with the error on the rejected ones.',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Unisender rejected ${rejected.length} of ${rows.length} contacts; first: item ${first.item}: ${first.message}`,
+			{
+				itemIndex: first.item,
+				description:
+					'All other contacts were imported. Fix the rejected addresses in the source data, or enable "Continue On Fail" (Settings) to get one result per item with the error on the rejected ones.',
+			},
+		);
 	}
 	return results.flat();
 }
@@ -150,14 +170,19 @@ export async function executeUnisender(this: IExecuteFunctions): Promise<INodeEx
 				await perItem(this, items.slice(0, 1), async (i) => {
 					const lists = (await client.getLists()) as unknown as IDataObject[];
 					const returnAll = this.getNodeParameter('returnAll', i, true) as boolean;
-					return returnAll ? lists : lists.slice(0, this.getNodeParameter('limit', i, 50) as number);
+					return returnAll
+						? lists
+						: lists.slice(0, this.getNodeParameter('limit', i, 50) as number);
 				}),
 			];
 		}
 		return [
 			await perItem(this, items, async (i) => {
 				const title = String(this.getNodeParameter('title', i)).trim();
-				const o = this.getNodeParameter('listOptions', i, {}) as { beforeSubscribeUrl?: string; afterSubscribeUrl?: string };
+				const o = this.getNodeParameter('listOptions', i, {}) as {
+					beforeSubscribeUrl?: string;
+					afterSubscribeUrl?: string;
+				};
 				const { id } = await client.createList(title, o);
 				return { id, title };
 			}),
@@ -172,7 +197,10 @@ export async function executeUnisender(this: IExecuteFunctions): Promise<INodeEx
 				await perItem(this, items, async (i) => {
 					const listIds = listIdsOf(this, 'listIds', i);
 					if (!listIds) {
-						throw new NodeOperationError(this.getNode(), 'No list chosen', { itemIndex: i, description: 'Choose at least one list under "List Names or IDs".' });
+						throw new NodeOperationError(this.getNode(), 'No list chosen', {
+							itemIndex: i,
+							description: 'Choose at least one list under "List Names or IDs".',
+						});
 					}
 					const { fields, tags } = contactFields(this, i);
 					const answer = await client.subscribe({
@@ -182,7 +210,12 @@ export async function executeUnisender(this: IExecuteFunctions): Promise<INodeEx
 						doubleOptin: this.getNodeParameter('doubleOptin', i, 4) as 0 | 3 | 4,
 						overwrite: this.getNodeParameter('overwrite', i, 0) as 0 | 1 | 2,
 					});
-					const out: IDataObject = { person_id: answer.result?.person_id, email: fields.email, phone: fields.phone, list_ids: listIds };
+					const out: IDataObject = {
+						person_id: answer.result?.person_id,
+						email: fields.email,
+						phone: fields.phone,
+						list_ids: listIds,
+					};
 					if (answer.warnings?.length) out.warnings = answer.warnings as IDataObject[];
 					return out;
 				}),
@@ -194,19 +227,35 @@ export async function executeUnisender(this: IExecuteFunctions): Promise<INodeEx
 					const contactType = this.getNodeParameter('contactType', i, 'email') as 'email' | 'phone';
 					const contact = String(this.getNodeParameter('contact', i, '')).trim();
 					if (!contact) {
-						throw new NodeOperationError(this.getNode(), 'No contact given', { itemIndex: i, description: 'Set "Contact" to the email or phone to remove.' });
+						throw new NodeOperationError(this.getNode(), 'No contact given', {
+							itemIndex: i,
+							description: 'Set "Contact" to the email or phone to remove.',
+						});
 					}
 					const listIds = listIdsOf(this, 'removeListIds', i);
 					await client.removeFromLists(operation, contactType, contact, listIds);
-					return { contact, contact_type: contactType, list_ids: listIds || 'all', [operation === 'exclude' ? 'excluded' : 'unsubscribed']: true };
+					return {
+						contact,
+						contact_type: contactType,
+						list_ids: listIds || 'all',
+						[operation === 'exclude' ? 'excluded' : 'unsubscribed']: true,
+					};
 				}),
 			];
 		case 'getContact':
 			return [
 				await perItem(this, items, async (i) => {
 					const email = String(this.getNodeParameter('lookupEmail', i)).trim();
-					const o = this.getNodeParameter('getOptions', i, {}) as { lists?: boolean; fields?: boolean; details?: boolean };
-					const answer = await client.getContact(email, { lists: o.lists ?? true, fields: o.fields ?? true, details: o.details ?? false });
+					const o = this.getNodeParameter('getOptions', i, {}) as {
+						lists?: boolean;
+						fields?: boolean;
+						details?: boolean;
+					};
+					const answer = await client.getContact(email, {
+						lists: o.lists ?? true,
+						fields: o.fields ?? true,
+						details: o.details ?? false,
+					});
 					return answer.result as IDataObject;
 				}),
 			];
@@ -216,7 +265,12 @@ export async function executeUnisender(this: IExecuteFunctions): Promise<INodeEx
 					const email = String(this.getNodeParameter('lookupEmail', i)).trim();
 					const listIds = listIdsOf(this, 'listIds', i);
 					const condition = this.getNodeParameter('condition', i, 'or') as 'and' | 'or';
-					return { email, list_ids: listIds, condition, in_lists: await client.isContactInLists(email, listIds, condition) };
+					return {
+						email,
+						list_ids: listIds,
+						condition,
+						in_lists: await client.isContactInLists(email, listIds, condition),
+					};
 				}),
 			];
 		default:

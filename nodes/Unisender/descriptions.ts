@@ -1,9 +1,15 @@
 // Parameters of the Unisender node (resource / operation pattern).
 import type { INodeProperties } from 'n8n-workflow';
 
-const on = (resource: string, operation: string[]) => ({ show: { resource: [resource], operation } });
+const on = (resource: string, operation: string[]) => ({
+	show: { resource: [resource], operation },
+});
 
-const listPicker = (operations: string[], required: boolean, description: string): INodeProperties => ({
+const listPicker = (
+	operations: string[],
+	required: boolean,
+	description: string,
+): INodeProperties => ({
 	displayName: 'List Names or IDs',
 	name: 'listIds',
 	type: 'multiOptions',
@@ -34,12 +40,44 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['contact'] } },
 		options: [
-			{ name: 'Add to Lists', value: 'subscribe', action: 'Add a contact to lists', description: 'Add or update one contact per item and put it into one or several lists' },
-			{ name: 'Exclude From Lists', value: 'exclude', action: 'Exclude a contact from lists', description: 'Remove the contact from lists without marking it unsubscribed; it can be added again later' },
-			{ name: 'Get', value: 'getContact', action: 'Get a contact', description: 'Get a contact by email, with its lists and fields' },
-			{ name: 'Import', value: 'importContacts', action: 'Import contacts', description: 'Add or update all input items at once, 500 per request: the fast way for many contacts' },
-			{ name: 'Is in Lists', value: 'isContactInLists', action: 'Check whether a contact is in lists', description: 'Check whether an email is in the given lists' },
-			{ name: 'Unsubscribe', value: 'unsubscribe', action: 'Unsubscribe a contact from lists', description: 'Mark the contact unsubscribed; cannot be undone through the API' },
+			{
+				name: 'Add to Lists',
+				value: 'subscribe',
+				action: 'Add a contact to lists',
+				description: 'Add or update one contact per item and put it into one or several lists',
+			},
+			{
+				name: 'Exclude From Lists',
+				value: 'exclude',
+				action: 'Exclude a contact from lists',
+				description:
+					'Remove the contact from lists without marking it unsubscribed; it can be added again later',
+			},
+			{
+				name: 'Get',
+				value: 'getContact',
+				action: 'Get a contact',
+				description: 'Get a contact by email, with its lists and fields',
+			},
+			{
+				name: 'Import',
+				value: 'importContacts',
+				action: 'Import contacts',
+				description:
+					'Add or update all input items at once, 500 per request: the fast way for many contacts',
+			},
+			{
+				name: 'Is in Lists',
+				value: 'isContactInLists',
+				action: 'Check whether a contact is in lists',
+				description: 'Check whether an email is in the given lists',
+			},
+			{
+				name: 'Unsubscribe',
+				value: 'unsubscribe',
+				action: 'Unsubscribe a contact from lists',
+				description: 'Mark the contact unsubscribed; cannot be undone through the API',
+			},
 		],
 		default: 'subscribe',
 	},
@@ -50,15 +88,33 @@ export const properties: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['list'] } },
 		options: [
-			{ name: 'Create', value: 'create', action: 'Create a list', description: 'Create a new list' },
-			{ name: 'Get Many', value: 'getAll', action: 'Get many lists', description: 'Get the lists of the account' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a list',
+				description: 'Create a new list',
+			},
+			{
+				name: 'Get Many',
+				value: 'getAll',
+				action: 'Get many lists',
+				description: 'Get the lists of the account',
+			},
 		],
 		default: 'getAll',
 	},
 
 	// Contact: Add to Lists / Import
-	listPicker(['subscribe'], true, 'Lists to add the contact to. With double opt-in, the first list\'s confirmation email is used.'),
-	listPicker(['importContacts'], false, 'Lists every imported contact is added to. Leave empty to only create or update the contacts.'),
+	listPicker(
+		['subscribe'],
+		true,
+		"Lists to add the contact to. With double opt-in, the first list's confirmation email is used.",
+	),
+	listPicker(
+		['importContacts'],
+		false,
+		'Lists every imported contact is added to. Leave empty to only create or update the contacts.',
+	),
 	{
 		displayName: 'Email',
 		name: 'email',
@@ -66,7 +122,8 @@ export const properties: INodeProperties[] = [
 		placeholder: 'name@email.com',
 		default: '',
 		displayOptions: on('contact', ['subscribe', 'importContacts']),
-		description: 'Email of the contact, usually an expression such as {{ $JSON.email }}. Email, Phone or both must be given.',
+		description:
+			'Email of the contact, usually an expression such as {{ $JSON.email }}. Email, Phone or both must be given.',
 	},
 	{
 		displayName: 'Phone',
@@ -85,7 +142,8 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add Field',
 		default: {},
 		displayOptions: on('contact', ['subscribe', 'importContacts']),
-		description: 'Other contact fields, built-in (Name) or custom, by their name in Unisender (Contacts > Additional fields)',
+		description:
+			'Other contact fields, built-in (Name) or custom, by their name in Unisender (Contacts > Additional fields)',
 		options: [
 			{
 				displayName: 'Field',
@@ -97,14 +155,16 @@ export const properties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'Name',
-						description: 'The field\'s variable name in Unisender, e.g. Name or a custom field such as company_deal',
+						description:
+							"The field's variable name in Unisender, e.g. Name or a custom field such as company_deal",
 					},
 					{
 						displayName: 'Value',
 						name: 'value',
 						type: 'string',
 						default: '',
-						description: 'Value for the field, usually an expression from the item, e.g. {{ $JSON.name }}',
+						description:
+							'Value for the field, usually an expression from the item, e.g. {{ $JSON.name }}',
 					},
 				],
 			},
@@ -129,20 +189,24 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Ask for Confirmation (0)',
 				value: 0,
-				description: 'The contact only asked to subscribe: Unisender sends the confirmation email of the first list and adds the contact once it confirms',
+				description:
+					'The contact only asked to subscribe: Unisender sends the confirmation email of the first list and adds the contact once it confirms',
 			},
 			{
 				name: 'Consent Already Obtained (3)',
 				value: 3,
-				description: 'The contact already agreed (e.g. ticked a box in your CRM form): added at once with status "new", no email is sent',
+				description:
+					'The contact already agreed (e.g. ticked a box in your CRM form): added at once with status "new", no email is sent',
 			},
 			{
 				name: 'Confirm Only New Contacts (4)',
 				value: 4,
-				description: 'Contacts already active in your lists are added at once; anyone else gets the confirmation email first',
+				description:
+					'Contacts already active in your lists are added at once; anyone else gets the confirmation email first',
 			},
 		],
-		description: 'Whether Unisender asks the contact to confirm by email. Modes 0 and 4 need a confirmation email set up for the first chosen list.',
+		description:
+			'Whether Unisender asks the contact to confirm by email. Modes 0 and 4 need a confirmation email set up for the first chosen list.',
 	},
 	{
 		displayName: 'Overwrite Mode',
@@ -151,9 +215,22 @@ export const properties: INodeProperties[] = [
 		default: 0,
 		displayOptions: on('contact', ['subscribe']),
 		options: [
-			{ name: 'Add Only (0)', value: 0, description: 'Only add new fields and tags; values the contact already has are kept' },
-			{ name: 'Replace Everything (1)', value: 1, description: 'Delete all old fields and tags, keep only those given, AND remove the contact from every list not chosen here' },
-			{ name: 'Replace Given Fields (2)', value: 2, description: 'Replace only the fields given; tags are replaced if given, kept otherwise' },
+			{
+				name: 'Add Only (0)',
+				value: 0,
+				description: 'Only add new fields and tags; values the contact already has are kept',
+			},
+			{
+				name: 'Replace Everything (1)',
+				value: 1,
+				description:
+					'Delete all old fields and tags, keep only those given, AND remove the contact from every list not chosen here',
+			},
+			{
+				name: 'Replace Given Fields (2)',
+				value: 2,
+				description: 'Replace only the fields given; tags are replaced if given, kept otherwise',
+			},
 		],
 		description: 'What happens when the contact already exists',
 		hint: 'Careful: "Replace Everything (1)" removes the contact from all lists not chosen in this node',
@@ -178,7 +255,8 @@ export const properties: INodeProperties[] = [
 				name: 'overwriteLists',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to replace the list membership of existing contacts: they are removed from lists not chosen here',
+				description:
+					'Whether to replace the list membership of existing contacts: they are removed from lists not chosen here',
 			},
 		],
 	},
@@ -207,7 +285,11 @@ export const properties: INodeProperties[] = [
 		description: 'The email or phone to remove',
 	},
 	{
-		...listPicker(['exclude', 'unsubscribe'], false, 'Lists to remove the contact from. Leave empty for ALL lists.'),
+		...listPicker(
+			['exclude', 'unsubscribe'],
+			false,
+			'Lists to remove the contact from. Leave empty for ALL lists.',
+		),
 		name: 'removeListIds',
 	},
 	{
@@ -251,9 +333,27 @@ export const properties: INodeProperties[] = [
 		default: {},
 		displayOptions: on('contact', ['getContact']),
 		options: [
-			{ displayName: 'Include Lists', name: 'lists', type: 'boolean', default: true, description: 'Whether to return the lists the contact is in, with its status in each' },
-			{ displayName: 'Include Fields', name: 'fields', type: 'boolean', default: true, description: 'Whether to return the contact\'s fields' },
-			{ displayName: 'Include Details', name: 'details', type: 'boolean', default: false, description: 'Whether to return last send, delivery, read and click times and the rating' },
+			{
+				displayName: 'Include Lists',
+				name: 'lists',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to return the lists the contact is in, with its status in each',
+			},
+			{
+				displayName: 'Include Fields',
+				name: 'fields',
+				type: 'boolean',
+				default: true,
+				description: "Whether to return the contact's fields",
+			},
+			{
+				displayName: 'Include Details',
+				name: 'details',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to return last send, delivery, read and click times and the rating',
+			},
 		],
 	},
 
@@ -275,8 +375,20 @@ export const properties: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { resource: ['list'], operation: ['create'] } },
 		options: [
-			{ displayName: 'Before Subscribe URL', name: 'beforeSubscribeUrl', type: 'string', default: '', description: 'Page shown after the subscription form is sent, before confirmation' },
-			{ displayName: 'After Subscribe URL', name: 'afterSubscribeUrl', type: 'string', default: '', description: 'Page shown once the contact has confirmed' },
+			{
+				displayName: 'Before Subscribe URL',
+				name: 'beforeSubscribeUrl',
+				type: 'string',
+				default: '',
+				description: 'Page shown after the subscription form is sent, before confirmation',
+			},
+			{
+				displayName: 'After Subscribe URL',
+				name: 'afterSubscribeUrl',
+				type: 'string',
+				default: '',
+				description: 'Page shown once the contact has confirmed',
+			},
 		],
 	},
 	{

@@ -9,11 +9,15 @@ import { pacerFor } from './client/pacer';
 export const DEFAULT_BASE_URL = 'https://api.unisender.com';
 
 export function apiUrl(baseUrl: unknown, lang: unknown, method: string): string {
-	const base = String(baseUrl || DEFAULT_BASE_URL).trim().replace(/\/+$/, '');
+	const base = String(baseUrl || DEFAULT_BASE_URL)
+		.trim()
+		.replace(/\/+$/, '');
 	return `${base}/${String(lang || 'en')}/api/${encodeURIComponent(method)}`;
 }
 
-export async function clientFor(ctx: IExecuteFunctions | ILoadOptionsFunctions): Promise<UnisenderClient> {
+export async function clientFor(
+	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+): Promise<UnisenderClient> {
 	const creds = await ctx.getCredentials('unisenderApi');
 	const transport: Transport = async (method, params) => {
 		const options: IHttpRequestOptions = {
@@ -29,21 +33,37 @@ export async function clientFor(ctx: IExecuteFunctions | ILoadOptionsFunctions):
 		};
 		let response: { statusCode: number; body: unknown };
 		try {
-			response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, 'unisenderApi', options)) as typeof response;
+			response = (await ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				'unisenderApi',
+				options,
+			)) as typeof response;
 		} catch (e) {
 			// Only the cause's message: n8n's error objects can carry the request, api_key included.
-			throw httpError(method, undefined, String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message));
+			throw httpError(
+				method,
+				undefined,
+				String((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message),
+			);
 		}
-		if (response.statusCode < 200 || response.statusCode >= 300) throw httpError(method, response.statusCode, `HTTP ${response.statusCode}`);
+		if (response.statusCode < 200 || response.statusCode >= 300)
+			throw httpError(method, response.statusCode, `HTTP ${response.statusCode}`);
 		let body = response.body;
 		if (typeof body === 'string') {
 			try {
 				body = JSON.parse(body);
 			} catch {
-				throw httpError(method, undefined, 'the answer was not JSON; check the Base URL of the credential', false);
+				throw httpError(
+					method,
+					undefined,
+					'the answer was not JSON; check the Base URL of the credential',
+					false,
+				);
 			}
 		}
 		return body;
 	};
-	return new UnisenderClient(transport, { pacer: pacerFor(String(creds.baseUrl || DEFAULT_BASE_URL), String(creds.apiKey)) });
+	return new UnisenderClient(transport, {
+		pacer: pacerFor(String(creds.baseUrl || DEFAULT_BASE_URL), String(creds.apiKey)),
+	});
 }

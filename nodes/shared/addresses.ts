@@ -19,7 +19,7 @@ export function isValidAddress(address: string): boolean {
 /** Drops RFC 5322 comments from an address: `pete(his account)@silly.test` -> `pete@silly.test`. */
 export function withoutComments(address: string): string {
 	let out = address;
-	for (let before = ''; before !== out; ) {
+	for (let before = ''; before !== out;) {
 		before = out;
 		out = out.replace(/\([^()]*\)/g, '');
 	}
@@ -57,7 +57,8 @@ function collect(input: unknown, out: EmailAddress[], invalid: string[]): void {
 	if (typeof input === 'string') {
 		// Split first (addressparser alone merges a bad entry into the next one's name), then parse each.
 		for (const piece of splitList(input)) {
-			for (const parsed of flattenGroups(addressparser(piece))) push(parsed.name, parsed.address, out, invalid, piece);
+			for (const parsed of flattenGroups(addressparser(piece)))
+				push(parsed.name, parsed.address, out, invalid, piece);
 		}
 		return;
 	}
@@ -103,8 +104,14 @@ function splitList(text: string): string[] {
 	return parts;
 }
 
-function flattenGroups(list: ReturnType<typeof addressparser>): Array<{ name: string; address: string }> {
-	return list.flatMap((entry) => ('group' in entry && entry.group ? flattenGroups(entry.group) : [{ name: entry.name ?? '', address: (entry as { address?: string }).address ?? '' }]));
+function flattenGroups(
+	list: ReturnType<typeof addressparser>,
+): Array<{ name: string; address: string }> {
+	return list.flatMap((entry) =>
+		'group' in entry && entry.group
+			? flattenGroups(entry.group)
+			: [{ name: entry.name ?? '', address: (entry as { address?: string }).address ?? '' }],
+	);
 }
 
 function push(name: string, address: string, out: EmailAddress[], invalid: string[], raw: string) {

@@ -11,53 +11,100 @@ function ensureSelfSignedCert(dir) {
 	const key = path.join(dir, 'key.pem');
 	if (!fs.existsSync(cert) || !fs.existsSync(key)) {
 		fs.mkdirSync(dir, { recursive: true });
-		execFileSync('openssl', [
-			'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '3650',
-			'-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-			'-keyout', key, '-out', cert,
-		], { stdio: 'pipe' });
+		execFileSync(
+			'openssl',
+			[
+				'req',
+				'-x509',
+				'-newkey',
+				'rsa:2048',
+				'-nodes',
+				'-days',
+				'3650',
+				'-subj',
+				'/CN=localhost',
+				'-addext',
+				'subjectAltName=DNS:localhost,IP:127.0.0.1',
+				'-keyout',
+				key,
+				'-out',
+				cert,
+			],
+			{ stdio: 'pipe' },
+		);
 	}
-	return { cert, key, certPem: fs.readFileSync(cert, 'utf8'), keyPem: fs.readFileSync(key, 'utf8') };
+	return {
+		cert,
+		key,
+		certPem: fs.readFileSync(cert, 'utf8'),
+		keyPem: fs.readFileSync(key, 'utf8'),
+	};
 }
-
 
 // Dovecot's login processes refuse to run as root: as root the whole instance runs as nobody.
 function runAs() {
-	if (process.getuid() !== 0) return { uid: process.getuid(), gid: process.getgid(), user: os.userInfo().username, group: null };
-	const nobody = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[0] === 'nobody');
+	if (process.getuid() !== 0)
+		return {
+			uid: process.getuid(),
+			gid: process.getgid(),
+			user: os.userInfo().username,
+			group: null,
+		};
+	const nobody = fs
+		.readFileSync('/etc/passwd', 'utf8')
+		.split('\n')
+		.map((l) => l.split(':'))
+		.find((f) => f[0] === 'nobody');
 	const uid = nobody ? Number(nobody[2]) : 65534;
 	const gid = nobody ? Number(nobody[3]) : 65534;
-	const grp = fs.readFileSync('/etc/group', 'utf8').split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === gid);
+	const grp = fs
+		.readFileSync('/etc/group', 'utf8')
+		.split('\n')
+		.map((l) => l.split(':'))
+		.find((f) => Number(f[2]) === gid);
 	return { uid, gid, user: 'nobody', group: grp ? grp[0] : 'nogroup' };
 }
 
 function groupName(gid) {
-	const grp = fs.readFileSync('/etc/group', 'utf8').split('\n').map((l) => l.split(':')).find((f) => Number(f[2]) === gid);
+	const grp = fs
+		.readFileSync('/etc/group', 'utf8')
+		.split('\n')
+		.map((l) => l.split(':'))
+		.find((f) => Number(f[2]) === gid);
 	return grp ? grp[0] : String(gid);
 }
 
 function checkDir(dir, users) {
-	if (/\s/.test(dir)) throw new Error(`Dovecot dir must not contain whitespace (it goes into dovecot.conf): ${dir}`);
+	if (/\s/.test(dir))
+		throw new Error(`Dovecot dir must not contain whitespace (it goes into dovecot.conf): ${dir}`);
 	if (process.getuid() === 0) {
 		// nobody must be able to reach the directory.
 		for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
-			if (!(fs.statSync(d).mode & 0o001)) throw new Error(`Dovecot runs as nobody and cannot enter ${d}; put its dir under /tmp`);
+			if (!(fs.statSync(d).mode & 0o001))
+				throw new Error(`Dovecot runs as nobody and cannot enter ${d}; put its dir under /tmp`);
 		}
 	}
 	for (const u of users) {
 		if (!u || !u.user || u.pass == null || /[:\s]/.test(u.user) || /[:\n]/.test(String(u.pass))) {
-			throw new Error(`Invalid Dovecot user ${JSON.stringify(u)}: need { user, pass } without ':' or whitespace in the name`);
+			throw new Error(
+				`Invalid Dovecot user ${JSON.stringify(u)}: need { user, pass } without ':' or whitespace in the name`,
+			);
 		}
 	}
 }
 
 function makeConfig({ dir, imapPort, imapsPort, lmtpPort, users, run }) {
 	const tls = ensureSelfSignedCert(dir);
-	for (const d of ['run', 'state', 'mail', 'log']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+	for (const d of ['run', 'state', 'mail', 'log'])
+		fs.mkdirSync(path.join(dir, d), { recursive: true });
 	fs.chmodSync(dir, 0o755);
 	fs.chmodSync(path.join(dir, 'run'), 0o755);
-	fs.writeFileSync(path.join(dir, 'users'), users.map((u) => `${u.user}:{PLAIN}${u.pass}`).join('\n') + '\n');
-	const mailbox = (name, use) => `  mailbox ${name} {\n    special_use = \\${use}\n    auto = subscribe\n  }`;
+	fs.writeFileSync(
+		path.join(dir, 'users'),
+		users.map((u) => `${u.user}:{PLAIN}${u.pass}`).join('\n') + '\n',
+	);
+	const mailbox = (name, use) =>
+		`  mailbox ${name} {\n    special_use = \\${use}\n    auto = subscribe\n  }`;
 	// Named users are excluded from the static passdb so a wrong password for them really fails.
 	const exclude = users.map((u) => ` !${u.user}`).join('');
 	const conf = `# Self-contained Dovecot 2.3 test config (scripts/lib/dovecot.js); nothing from /etc/dovecot is read.

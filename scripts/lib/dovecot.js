@@ -11,13 +11,19 @@ const { ensureSelfSignedCert, runAs, checkDir, makeConfig } = require('./dovecot
 
 const INSTALL_HINT = 'sudo apt-get install dovecot-imapd dovecot-lmtpd';
 const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
-const LMTP_BINARIES = ['/usr/lib/dovecot/lmtp', '/usr/libexec/dovecot/lmtp', '/usr/local/libexec/dovecot/lmtp'];
+const LMTP_BINARIES = [
+	'/usr/lib/dovecot/lmtp',
+	'/usr/libexec/dovecot/lmtp',
+	'/usr/local/libexec/dovecot/lmtp',
+];
 
 // PATH of a non-root user often lacks the sbin dirs where Dovecot lives.
 const DEFAULT_SEARCH_PATH = [process.env.PATH || '', ...SBIN_DIRS].join(path.delimiter);
 
 function which(name, searchPath) {
-	const dirs = String(searchPath || '').split(path.delimiter).filter(Boolean);
+	const dirs = String(searchPath || '')
+		.split(path.delimiter)
+		.filter(Boolean);
 	for (const d of dirs) {
 		const p = path.join(d, name);
 		try {
@@ -36,7 +42,8 @@ function findDovecot({ searchPath = DEFAULT_SEARCH_PATH } = {}) {
 	const doveadm = which('doveadm', searchPath);
 	if (!dovecot || !doveadm) return null;
 	// Debian splits LMTP into dovecot-lmtpd; other layouts ship it with the server.
-	if (fs.existsSync('/usr/lib/dovecot/imap') && !LMTP_BINARIES.some((p) => fs.existsSync(p))) return null;
+	if (fs.existsSync('/usr/lib/dovecot/imap') && !LMTP_BINARIES.some((p) => fs.existsSync(p)))
+		return null;
 	return { dovecot, doveadm, setpriv: which('setpriv', searchPath) };
 }
 
@@ -53,13 +60,19 @@ function notInstalledError(detail) {
  * Returns the binaries; installs Dovecot with apt-get when missing and we are root, otherwise throws one clear Error.
  * allowInstall: false only checks (used by tests of the error itself).
  */
-function ensureDovecotInstalled({ log = (m) => console.log(m), searchPath = DEFAULT_SEARCH_PATH, allowInstall = true } = {}) {
+function ensureDovecotInstalled({
+	log = (m) => console.log(m),
+	searchPath = DEFAULT_SEARCH_PATH,
+	allowInstall = true,
+} = {}) {
 	const found = findDovecot({ searchPath });
 	if (found) return found;
 	const aptGet = which('apt-get', searchPath);
 	const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 	if (!allowInstall || !isRoot || !aptGet) {
-		throw notInstalledError(!isRoot ? 'not root, so it cannot be installed automatically' : !aptGet ? 'no apt-get' : '');
+		throw notInstalledError(
+			!isRoot ? 'not root, so it cannot be installed automatically' : !aptGet ? 'no apt-get' : '',
+		);
 	}
 	log(`Dovecot not found: installing dovecot-imapd dovecot-lmtpd with apt-get ...`);
 	// policy-rc.d exiting 101 keeps the package from starting the system-wide Dovecot on 143/993.
@@ -69,9 +82,17 @@ function ensureDovecotInstalled({ log = (m) => console.log(m), searchPath = DEFA
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	try {
 		execFileSync(aptGet, ['update'], { env, stdio: 'pipe' });
-		execFileSync(aptGet, ['install', '-y', '--no-install-recommends', 'dovecot-imapd', 'dovecot-lmtpd'], { env, stdio: 'pipe' });
+		execFileSync(
+			aptGet,
+			['install', '-y', '--no-install-recommends', 'dovecot-imapd', 'dovecot-lmtpd'],
+			{ env, stdio: 'pipe' },
+		);
 	} catch (e) {
-		const out = String(e.stderr || e.stdout || e.message).trim().split('\n').slice(-5).join('\n');
+		const out = String(e.stderr || e.stdout || e.message)
+			.trim()
+			.split('\n')
+			.slice(-5)
+			.join('\n');
 		throw notInstalledError(`automatic apt-get install failed: ${out}`);
 	} finally {
 		if (ownPolicy) fs.rmSync(policy, { force: true });
@@ -88,7 +109,9 @@ async function freePorts(count) {
 	try {
 		for (let i = 0; i < count; i++) {
 			const s = net.createServer();
-			await new Promise((resolve, reject) => s.once('error', reject).listen(0, '127.0.0.1', resolve));
+			await new Promise((resolve, reject) =>
+				s.once('error', reject).listen(0, '127.0.0.1', resolve),
+			);
 			servers.push(s);
 		}
 		return servers.map((s) => s.address().port);
@@ -97,12 +120,16 @@ async function freePorts(count) {
 	}
 }
 
-
 function waitGreeting(port, { timeoutMs = 15000, exited } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	return new Promise((resolve, reject) => {
 		let done = false;
-		if (exited) exited.then((r) => !done && ((done = true), reject(new Error(`Dovecot exited during start (${JSON.stringify(r)})`))));
+		if (exited)
+			exited.then(
+				(r) =>
+					!done &&
+					((done = true), reject(new Error(`Dovecot exited during start (${JSON.stringify(r)})`))),
+			);
 		(function attempt() {
 			if (done) return;
 			const s = net.connect(port, '127.0.0.1');
@@ -179,7 +206,10 @@ function installExitHook() {
 function doveadmRunner(bins, confPath) {
 	return (...args) => {
 		try {
-			return execFileSync(bins.doveadm, ['-c', confPath, ...args.map(String)], { encoding: 'utf8', stdio: 'pipe' });
+			return execFileSync(bins.doveadm, ['-c', confPath, ...args.map(String)], {
+				encoding: 'utf8',
+				stdio: 'pipe',
+			});
 		} catch (e) {
 			throw new Error(`doveadm ${args.join(' ')} failed: ${String(e.stderr || e.message).trim()}`);
 		}
@@ -188,7 +218,12 @@ function doveadmRunner(bins, confPath) {
 
 function logTail(dir) {
 	try {
-		return fs.readFileSync(path.join(dir, 'log', 'dovecot.log'), 'utf8').trim().split('\n').slice(-10).join('\n');
+		return fs
+			.readFileSync(path.join(dir, 'log', 'dovecot.log'), 'utf8')
+			.trim()
+			.split('\n')
+			.slice(-10)
+			.join('\n');
 	} catch {
 		return '(no log)';
 	}
@@ -217,9 +252,20 @@ async function startDovecot({ dir, imapPort, imapsPort, lmtpPort, users = [] } =
 	// its exit hook (SIGKILL); the master's children follow their master.
 	const dovecotArgs = [bins.dovecot, '-F', '-c', confPath];
 	const [cmd, args] = bins.setpriv
-		? [bins.setpriv, [...(process.getuid() === 0 ? [`--reuid=${run.uid}`, `--regid=${run.gid}`, '--clear-groups'] : []), '--pdeathsig', 'SIGKILL', ...dovecotArgs]]
+		? [
+				bins.setpriv,
+				[
+					...(process.getuid() === 0
+						? [`--reuid=${run.uid}`, `--regid=${run.gid}`, '--clear-groups']
+						: []),
+					'--pdeathsig',
+					'SIGKILL',
+					...dovecotArgs,
+				],
+			]
 		: [bins.dovecot, dovecotArgs.slice(1)];
-	if (!bins.setpriv && process.getuid() === 0) throw new Error('setpriv (util-linux) is needed to run Dovecot as nobody when root');
+	if (!bins.setpriv && process.getuid() === 0)
+		throw new Error('setpriv (util-linux) is needed to run Dovecot as nobody when root');
 
 	let child = null;
 	let exited = Promise.resolve();
@@ -306,7 +352,9 @@ function attachDovecot(env = process.env) {
 	const pid = Number(env.DOVECOT_PID) || 0;
 	const doveadm = doveadmRunner(bins, confPath);
 	const notOwned = async () => {
-		throw new Error('This Dovecot is shared by all tests (started by the global setup); use startDovecot() to stop / kill / restart one');
+		throw new Error(
+			'This Dovecot is shared by all tests (started by the global setup); use startDovecot() to stop / kill / restart one',
+		);
 	};
 	return {
 		host: '127.0.0.1',

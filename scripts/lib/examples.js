@@ -30,7 +30,8 @@ function loadExamples(dir = EXAMPLES_DIR) {
 			} catch (error) {
 				throw new Error(`examples/${file} is not valid JSON: ${error.message}`);
 			}
-			if (!Array.isArray(workflow.nodes)) throw new Error(`examples/${file} is not an n8n workflow (no "nodes" list)`);
+			if (!Array.isArray(workflow.nodes))
+				throw new Error(`examples/${file} is not an n8n workflow (no "nodes" list)`);
 			return { name: file.replace(/\.json$/, ''), file, workflow };
 		});
 }
@@ -39,10 +40,13 @@ function loadCredentialDefs(dir = EXAMPLES_DIR) {
 	const file = path.join(dir, CREDENTIALS_FILE);
 	if (!fs.existsSync(file)) return [];
 	const list = JSON.parse(fs.readFileSync(file, 'utf8'));
-	if (!Array.isArray(list)) throw new Error('examples/credentials.json must be a list of { id, name, type, data }');
+	if (!Array.isArray(list))
+		throw new Error('examples/credentials.json must be a list of { id, name, type, data }');
 	for (const c of list) {
 		if (!c || !c.id || !c.name || !c.type || typeof c.data !== 'object') {
-			throw new Error(`examples/credentials.json: every entry needs id, name, type and data; got ${JSON.stringify(c)}`);
+			throw new Error(
+				`examples/credentials.json: every entry needs id, name, type and data; got ${JSON.stringify(c)}`,
+			);
 		}
 	}
 	return list;
@@ -69,7 +73,9 @@ function fillPlaceholders(value, vars) {
 	}
 	if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, vars));
 	if (value && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, vars)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, vars)]),
+		);
 	}
 	return value;
 }
@@ -84,7 +90,9 @@ const TRACKING_EXAMPLE = 'opened-to-unisender';
  * (else the first example with that trigger), normalised as the node does; 'email-tracking' is its default.
  */
 function trackingBaseUrl(n8nUrl, examples = loadExamples()) {
-	const ordered = [...examples].sort((a, b) => (b.name === TRACKING_EXAMPLE) - (a.name === TRACKING_EXAMPLE));
+	const ordered = [...examples].sort(
+		(a, b) => (b.name === TRACKING_EXAMPLE) - (a.name === TRACKING_EXAMPLE),
+	);
 	let triggerPath = 'email-tracking';
 	for (const example of ordered) {
 		const node = example.workflow.nodes.find((n) => TRACKING_TRIGGER.test(n.type) && !n.disabled);
@@ -104,20 +112,42 @@ function trackingBaseUrl(n8nUrl, examples = loadExamples()) {
  * it is (the user's edits, its published state, its static data such as the IMAP Sync Trigger's position); only
  * missing ones are imported. Returns { credentials: Map, workflows: [{ name, file, id, active, title, kept }] }.
  */
-async function importExamples(session, { vars, dir = EXAMPLES_DIR, activate, preserve, keepExisting = false, log = () => {} }) {
+async function importExamples(
+	session,
+	{ vars, dir = EXAMPLES_DIR, activate, preserve, keepExisting = false, log = () => {} },
+) {
 	const defs = loadCredentialDefs(dir).map((c) => ({ ...c, data: fillPlaceholders(c.data, vars) }));
-	const credentials = await importCredentials(session, defs, { preserve: keepExisting ? () => true : preserve, log: keepExisting ? () => {} : log });
+	const credentials = await importCredentials(session, defs, {
+		preserve: keepExisting ? () => true : preserve,
+		log: keepExisting ? () => {} : log,
+	});
 	const examples = loadExamples(dir);
 	const workflows = [];
 	for (const example of examples) {
 		try {
 			const current = keepExisting ? await existingWorkflow(session, example) : null;
 			if (current) {
-				workflows.push({ name: example.name, file: example.file, id: current.id, active: !!current.active, title: current.name, kept: true });
+				workflows.push({
+					name: example.name,
+					file: example.file,
+					id: current.id,
+					active: !!current.active,
+					title: current.name,
+					kept: true,
+				});
 				continue;
 			}
-			const [saved] = await importWorkflows(session, [example], { credentialMap: credentials, activate });
-			workflows.push({ name: example.name, file: example.file, id: saved.id, active: !!saved.active, title: saved.name });
+			const [saved] = await importWorkflows(session, [example], {
+				credentialMap: credentials,
+				activate,
+			});
+			workflows.push({
+				name: example.name,
+				file: example.file,
+				id: saved.id,
+				active: !!saved.active,
+				title: saved.name,
+			});
 		} catch (error) {
 			// one broken example must not keep the others out of the editor
 			log(`Could not import examples/${example.file}: ${error.message}`);
@@ -138,4 +168,11 @@ async function existingWorkflow(session, example) {
 	}
 }
 
-module.exports = { EXAMPLES_DIR, loadExamples, loadCredentialDefs, fillPlaceholders, importExamples, trackingBaseUrl };
+module.exports = {
+	EXAMPLES_DIR,
+	loadExamples,
+	loadCredentialDefs,
+	fillPlaceholders,
+	importExamples,
+	trackingBaseUrl,
+};

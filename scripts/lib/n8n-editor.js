@@ -16,10 +16,19 @@ const CHROMIUM_ARGS = [
 	'--disable-component-update',
 	'--disable-sync',
 ];
-const UNKNOWN_NODE_TEXT = /Install this node to use it|node is not currently installed|is not (currently )?installed/i;
+const UNKNOWN_NODE_TEXT =
+	/Install this node to use it|node is not currently installed|is not (currently )?installed/i;
 
-async function openEditor({ baseUrl, login, screenshotsDir, executablePath = '/usr/bin/chromium', viewport = { width: 1280, height: 800 } }) {
-	const { chromium } = require(require.resolve('playwright-core', { paths: [__dirname, process.cwd()] }));
+async function openEditor({
+	baseUrl,
+	login,
+	screenshotsDir,
+	executablePath = '/usr/bin/chromium',
+	viewport = { width: 1280, height: 800 },
+}) {
+	const { chromium } = require(
+		require.resolve('playwright-core', { paths: [__dirname, process.cwd()] }),
+	);
 	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-chromium-'));
 	const context = await chromium.launchPersistentContext(userDataDir, {
 		executablePath,
@@ -64,8 +73,12 @@ async function openEditor({ baseUrl, login, screenshotsDir, executablePath = '/u
 			return ndvProblems(page);
 		},
 		async closeNode() {
-			await page.click('[data-test-id="ndv-close-button"]').catch(() => page.keyboard.press('Escape'));
-			await page.waitForSelector('[data-test-id="ndv"]', { state: 'detached', timeout: 10000 }).catch(() => {});
+			await page
+				.click('[data-test-id="ndv-close-button"]')
+				.catch(() => page.keyboard.press('Escape'));
+			await page
+				.waitForSelector('[data-test-id="ndv"]', { state: 'detached', timeout: 10000 })
+				.catch(() => {});
 		},
 		async close() {
 			await context.close().catch(() => {});
@@ -81,9 +94,16 @@ function cssEscape(s) {
 
 async function waitForIcons(page) {
 	await page
-		.waitForFunction(() => [...document.querySelectorAll('[data-test-id="canvas-node"] img')].every((img) => img.complete), null, {
-			timeout: 10000,
-		})
+		.waitForFunction(
+			() =>
+				[...document.querySelectorAll('[data-test-id="canvas-node"] img')].every(
+					(img) => img.complete,
+				),
+			null,
+			{
+				timeout: 10000,
+			},
+		)
 		.catch(() => {});
 }
 
@@ -96,13 +116,22 @@ async function canvasProblems(page) {
 			const problems = [];
 			// n8n 2.8.4 canvas: an uninstalled type gets a "node-not-installed" badge and a "?" placeholder icon;
 			// a node without a usable icon gets the placeholder (its initial) instead of an <img>/<svg>.
-			if (el.querySelector('[data-test-id="node-not-installed"]')) problems.push('unknown node (not installed)');
+			if (el.querySelector('[data-test-id="node-not-installed"]'))
+				problems.push('unknown node (not installed)');
 			const icon = el.querySelector('.n8n-node-icon');
 			const placeholder = icon && icon.querySelector('[class*="nodeIconPlaceholder"]');
 			if (!icon) problems.push('no icon');
-			else if (placeholder) problems.push(`placeholder icon "${placeholder.textContent.trim()}" instead of the node's icon`);
-			const broken = icon ? [...icon.querySelectorAll('img')].filter((img) => !img.complete || img.naturalWidth === 0) : [];
-			if (broken.length) problems.push(`icon does not load (${broken.map((i) => i.getAttribute('src')).join(', ')})`);
+			else if (placeholder)
+				problems.push(
+					`placeholder icon "${placeholder.textContent.trim()}" instead of the node's icon`,
+				);
+			const broken = icon
+				? [...icon.querySelectorAll('img')].filter((img) => !img.complete || img.naturalWidth === 0)
+				: [];
+			if (broken.length)
+				problems.push(
+					`icon does not load (${broken.map((i) => i.getAttribute('src')).join(', ')})`,
+				);
 			if (el.querySelector('[data-test-id="node-issues"]')) problems.push('shows node issues');
 			return problems.map((p) => ({ node: name, type, problem: p }));
 		}),
@@ -112,7 +141,10 @@ async function canvasProblems(page) {
 /** Text of the NDV a user sees, with the placeholders of its inputs (a dropdown shows its loading error there). */
 async function ndvText(page) {
 	const text = await page.locator('[data-test-id="ndv"]').innerText();
-	const placeholders = await page.$$eval('[data-test-id="ndv"] input, [data-test-id="ndv"] textarea', (els) => els.map((e) => e.getAttribute('placeholder') || '').filter(Boolean));
+	const placeholders = await page.$$eval(
+		'[data-test-id="ndv"] input, [data-test-id="ndv"] textarea',
+		(els) => els.map((e) => e.getAttribute('placeholder') || '').filter(Boolean),
+	);
 	return `${text}\n${placeholders.join('\n')}`;
 }
 
@@ -124,11 +156,21 @@ async function ndvProblems(page) {
 		text = await ndvText(page);
 	}
 	const problems = [];
-	if (/Install this node to use it|node is not currently installed|is not (currently )?installed/i.test(text)) {
+	if (
+		/Install this node to use it|node is not currently installed|is not (currently )?installed/i.test(
+			text,
+		)
+	) {
 		problems.push('unknown-node placeholder ("Install this node to use it")');
 	}
-	const issues = await page.$$eval('[data-test-id="ndv"] [data-test-id="parameter-issues"]', (els) =>
-		els.map((e) => e.closest('[data-test-id^="parameter-input"]')?.getAttribute('data-test-id') || e.textContent.trim()),
+	const issues = await page.$$eval(
+		'[data-test-id="ndv"] [data-test-id="parameter-issues"]',
+		(els) =>
+			els.map(
+				(e) =>
+					e.closest('[data-test-id^="parameter-input"]')?.getAttribute('data-test-id') ||
+					e.textContent.trim(),
+			),
 	);
 	if (issues.length) problems.push(`parameter issues: ${issues.join(', ')}`);
 	const header = page.locator('[data-test-id="ndv"] [data-test-id="node-title-container"] img');
@@ -136,7 +178,11 @@ async function ndvProblems(page) {
 		const ok = await header.first().evaluate((img) => img.complete && img.naturalWidth > 0);
 		if (!ok) problems.push('icon in the parameter panel does not load');
 	}
-	if (/Could not load|Error fetching options|There was a problem loading the parameter options/i.test(text)) {
+	if (
+		/Could not load|Error fetching options|There was a problem loading the parameter options/i.test(
+			text,
+		)
+	) {
 		problems.push('a parameter could not load its options');
 	}
 	return problems;

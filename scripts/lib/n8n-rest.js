@@ -5,7 +5,9 @@ const crypto = require('node:crypto');
 
 async function isReady(baseUrl) {
 	try {
-		const health = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+		const health = await fetch(`${baseUrl}/healthz/readiness`, {
+			signal: AbortSignal.timeout(2000),
+		});
 		if (!health.ok) return false;
 		const settings = await fetch(`${baseUrl}/rest/settings`, { signal: AbortSignal.timeout(2000) });
 		return settings.ok;
@@ -43,7 +45,9 @@ class Session {
 		}
 		const text = await res.text();
 		if (!res.ok) {
-			const error = new Error(`n8n ${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`);
+			const error = new Error(
+				`n8n ${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`,
+			);
 			error.status = res.status;
 			throw error;
 		}
@@ -99,11 +103,17 @@ async function createApiKey(session, label) {
 async function publicApi(baseUrl, apiKey, method, urlPath, body) {
 	const res = await fetch(`${baseUrl}/api/v1${urlPath}`, {
 		method,
-		headers: { 'x-n8n-api-key': apiKey, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+		headers: {
+			'x-n8n-api-key': apiKey,
+			...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+		},
 		body: body !== undefined ? JSON.stringify(body) : undefined,
 	});
 	const text = await res.text();
-	if (!res.ok) throw new Error(`n8n public API ${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`);
+	if (!res.ok)
+		throw new Error(
+			`n8n public API ${method} ${urlPath} answered ${res.status}: ${text.slice(0, 500)}`,
+		);
 	return text ? JSON.parse(text) : undefined;
 }
 
@@ -121,7 +131,9 @@ async function importCredentials(session, credentials, { preserve, log = () => {
 		// preserve(def, currentData): the user may have pointed a sandbox credential at a real service (e.g. a real
 		// Unisender key); the data n8n returns has its secrets blanked, the other fields are readable.
 		if (found && preserve) {
-			const current = await session.get(`/rest/credentials/${found.id}?includeData=true`).catch(() => null);
+			const current = await session
+				.get(`/rest/credentials/${found.id}?includeData=true`)
+				.catch(() => null);
 			if (current && current.data && preserve(cred, current.data)) {
 				log(`Kept the credential "${found.name}" as you changed it`);
 				map.set(cred.id ?? found.id, { id: found.id, name: found.name, type: found.type });
@@ -129,9 +141,17 @@ async function importCredentials(session, credentials, { preserve, log = () => {
 			}
 		}
 		if (found) {
-			saved = await session.patch(`/rest/credentials/${found.id}`, { name: cred.name, type: cred.type, data: cred.data });
+			saved = await session.patch(`/rest/credentials/${found.id}`, {
+				name: cred.name,
+				type: cred.type,
+				data: cred.data,
+			});
 		} else {
-			saved = await session.post('/rest/credentials', { name: cred.name, type: cred.type, data: cred.data });
+			saved = await session.post('/rest/credentials', {
+				name: cred.name,
+				type: cred.type,
+				data: cred.data,
+			});
 		}
 		map.set(cred.id ?? saved.id, { id: saved.id, name: saved.name, type: saved.type });
 	}
@@ -140,14 +160,20 @@ async function importCredentials(session, credentials, { preserve, log = () => {
 
 /** A stable n8n-style workflow id (16 alphanumerics) for examples that do not carry their own. */
 function stableWorkflowId(seed) {
-	return crypto.createHash('sha256').update(seed).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 16);
+	return crypto
+		.createHash('sha256')
+		.update(seed)
+		.digest('base64')
+		.replace(/[^A-Za-z0-9]/g, '')
+		.slice(0, 16);
 }
 
 /** Points each node's credential references at the ids the credentials really got. */
 function remapCredentials(workflow, credentialMap) {
 	for (const node of workflow.nodes || []) {
 		for (const ref of Object.values(node.credentials || {})) {
-			const real = credentialMap.get(ref.id) || [...credentialMap.values()].find((c) => c.name === ref.name);
+			const real =
+				credentialMap.get(ref.id) || [...credentialMap.values()].find((c) => c.name === ref.name);
 			if (real) Object.assign(ref, { id: real.id, name: real.name });
 		}
 	}
@@ -182,7 +208,10 @@ async function importWorkflows(session, workflows, { credentialMap = new Map(), 
 		if (current) {
 			if (current.active) await deactivateWorkflow(session, workflow.id);
 			const latest = await session.get(`/rest/workflows/${workflow.id}`);
-			result = await session.patch(`/rest/workflows/${workflow.id}`, { ...body, versionId: latest.versionId });
+			result = await session.patch(`/rest/workflows/${workflow.id}`, {
+				...body,
+				versionId: latest.versionId,
+			});
 		} else {
 			result = await session.post('/rest/workflows', { ...body, id: workflow.id });
 		}
@@ -210,7 +239,10 @@ async function waitForPublication(session, workflowId, want, { timeoutMs = 60000
 			throw error;
 		}
 		if (status && status.status === want) return;
-		if (Date.now() > deadline) throw new Error(`Workflow ${workflowId} is still "${status && status.status}" ${timeoutMs / 1000} s after the request`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`Workflow ${workflowId} is still "${status && status.status}" ${timeoutMs / 1000} s after the request`,
+			);
 		await new Promise((r) => setTimeout(r, 300));
 	}
 }
@@ -218,7 +250,9 @@ async function waitForPublication(session, workflowId, want, { timeoutMs = 60000
 /** Activates (publishes) a version of the workflow (default: its current one) and waits until n8n set it up. */
 async function activateWorkflow(session, workflowId, versionId) {
 	const version = versionId || (await session.get(`/rest/workflows/${workflowId}`)).versionId;
-	const result = await session.post(`/rest/workflows/${workflowId}/activate`, { versionId: version });
+	const result = await session.post(`/rest/workflows/${workflowId}/activate`, {
+		versionId: version,
+	});
 	await waitForPublication(session, workflowId, 'published');
 	return result;
 }
@@ -239,7 +273,9 @@ async function runManually(session, workflowId, triggerName) {
 		triggerToStartFrom: { name: trigger },
 	});
 	if (!result || !result.executionId) {
-		throw new Error(`n8n did not start workflow ${workflowId} from "${trigger}": ${JSON.stringify(result)}`);
+		throw new Error(
+			`n8n did not start workflow ${workflowId} from "${trigger}": ${JSON.stringify(result)}`,
+		);
 	}
 	return result.executionId;
 }
@@ -256,14 +292,24 @@ function guessStartNode(workflow) {
 async function waitForExecution(baseUrl, apiKey, executionId, { timeoutMs = 60000 } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const execution = await publicApi(baseUrl, apiKey, 'GET', `/executions/${executionId}?includeData=true`).catch((e) => {
+		const execution = await publicApi(
+			baseUrl,
+			apiKey,
+			'GET',
+			`/executions/${executionId}?includeData=true`,
+		).catch((e) => {
 			if (/answered 404/.test(e.message)) return null;
 			throw e;
 		});
-		if (execution && execution.finished !== undefined && !['new', 'running', 'waiting'].includes(execution.status)) {
+		if (
+			execution &&
+			execution.finished !== undefined &&
+			!['new', 'running', 'waiting'].includes(execution.status)
+		) {
 			return execution;
 		}
-		if (Date.now() > deadline) throw new Error(`Execution ${executionId} did not finish within ${timeoutMs / 1000} s`);
+		if (Date.now() > deadline)
+			throw new Error(`Execution ${executionId} did not finish within ${timeoutMs / 1000} s`);
 		await new Promise((r) => setTimeout(r, 300));
 	}
 }

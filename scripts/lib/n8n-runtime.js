@@ -52,7 +52,16 @@ function portOr(preferred) {
  * the REST API answers. Returns { baseUrl, process, logFile, stop() }. onSpawn(stop, child) is called at once, so a
  * caller interrupted during start-up (Ctrl-C) can still stop the process.
  */
-async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, runtime, listenAddress, timeoutMs = 180000, onSpawn }) {
+async function startN8n({
+	userFolder,
+	port = 5678,
+	env = {},
+	log = console.log,
+	runtime,
+	listenAddress,
+	timeoutMs = 180000,
+	onSpawn,
+}) {
 	const rt = runtime || (await versions.ensureN8n({ log }));
 	// The task broker (n8n <-> its task runners) listens on 5679 by default; another n8n on this machine (an
 	// e2e run next to npm start) has it already, and n8n then refuses to start.
@@ -61,7 +70,9 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 	const logFile = path.join(userFolder, '.n8n', 'n8n-process.log');
 	const out = fs.openSync(logFile, 'a');
 	// Under jest NODE_ENV is "test", in which n8n refuses to load nodes and logs nothing.
-	const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')));
+	const inherited = Object.fromEntries(
+		Object.entries(process.env).filter(([k]) => !k.startsWith('JEST_')),
+	);
 	const childEnv = {
 		...inherited,
 		NODE_ENV: 'production',
@@ -130,8 +141,12 @@ async function startN8n({ userFolder, port = 5678, env = {}, log = console.log, 
 	const deadline = Date.now() + timeoutMs;
 	try {
 		for (;;) {
-			if (exited) throw new Error(`n8n exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`);
-			if (Date.now() > deadline) throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s; see ${logFile}`);
+			if (exited)
+				throw new Error(
+					`n8n exited during start-up (${JSON.stringify(exited)}); see ${logFile}:\n${tail(logFile)}`,
+				);
+			if (Date.now() > deadline)
+				throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s; see ${logFile}`);
 			if (await rest.isReady(baseUrl)) break;
 			await new Promise((r) => setTimeout(r, 500));
 		}
@@ -172,7 +187,10 @@ async function installPackageAsCommunityNode({ userFolder, tarball, log = () => 
 	fs.mkdirSync(nodesDir, { recursive: true });
 	const nodesPackageJson = path.join(nodesDir, 'package.json');
 	if (!fs.existsSync(nodesPackageJson)) {
-		fs.writeFileSync(nodesPackageJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+		fs.writeFileSync(
+			nodesPackageJson,
+			JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2),
+		);
 	}
 	const { stdout: listing } = await execFileP('tar', ['-xzOf', tarball, 'package/package.json']);
 	const { name, version } = JSON.parse(listing);
@@ -210,9 +228,11 @@ async function installPackageAsCommunityNode({ userFolder, tarball, log = () => 
 async function buildAndPack({ destDir, build = true, log = () => {} }) {
 	if (build) {
 		log('Building the package (npm run build)...');
-		await execFileP(npmBin, ['run', 'build'], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }).catch((error) => {
-			throw new Error(`npm run build failed:\n${error.stdout || ''}${error.stderr || ''}`);
-		});
+		await execFileP(npmBin, ['run', 'build'], { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }).catch(
+			(error) => {
+				throw new Error(`npm run build failed:\n${error.stdout || ''}${error.stderr || ''}`);
+			},
+		);
 	}
 	fs.mkdirSync(destDir, { recursive: true });
 	const { stdout } = await execFileP(npmBin, ['pack', '--json', '--pack-destination', destDir], {

@@ -23,7 +23,9 @@ const npmBin = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 function resolveVersion(value = process.env.CRM_MAIL_N8N_VERSION) {
 	const version = !value || value === 'latest' ? LATEST : value === 'oldest' ? OLDEST : value;
 	if (!PINNED[version]) {
-		throw new Error(`n8n ${version} is not a tested version (${Object.keys(PINNED).join(', ')}): set CRM_MAIL_N8N_VERSION to one of them, "latest" or "oldest"`);
+		throw new Error(
+			`n8n ${version} is not a tested version (${Object.keys(PINNED).join(', ')}): set CRM_MAIL_N8N_VERSION to one of them, "latest" or "oldest"`,
+		);
 	}
 	return version;
 }
@@ -33,7 +35,10 @@ function nodePackageName() {
 }
 
 /** Where a version lives and what runs it: { version, dir, n8nDir, bin, nodeBin, nodeHeaders }. */
-function runtimeFor(version, root = process.env.N8N_RUNTIME_DIR || path.join(REPO, '.n8n-runtime')) {
+function runtimeFor(
+	version,
+	root = process.env.N8N_RUNTIME_DIR || path.join(REPO, '.n8n-runtime'),
+) {
 	const dir = path.join(root, `n8n-${version}`);
 	const pin = PINNED[version];
 	const nodeDir = pin.node ? path.join(dir, 'node_modules', nodePackageName()) : null;
@@ -50,9 +55,18 @@ function runtimeFor(version, root = process.env.N8N_RUNTIME_DIR || path.join(REP
 
 function isInstalled(rt) {
 	try {
-		const version = JSON.parse(fs.readFileSync(path.join(rt.n8nDir, 'package.json'), 'utf8')).version;
+		const version = JSON.parse(
+			fs.readFileSync(path.join(rt.n8nDir, 'package.json'), 'utf8'),
+		).version;
 		// without the native sqlite3 binding n8n cannot open its database
-		const sqlite = path.join(rt.dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+		const sqlite = path.join(
+			rt.dir,
+			'node_modules',
+			'sqlite3',
+			'build',
+			'Release',
+			'node_sqlite3.node',
+		);
 		return version === rt.version && fs.existsSync(sqlite) && fs.existsSync(rt.nodeBin);
 	} catch {
 		return false;
@@ -63,9 +77,17 @@ function isInstalled(rt) {
 function run(command, args, { cwd, env, logFile, what, log }) {
 	const started = Date.now();
 	const out = fs.openSync(logFile, 'a');
-	const ticker = setInterval(() => log(`  ... ${what}: ${Math.round((Date.now() - started) / 1000)} s so far (log: ${logFile})`), 30000);
+	const ticker = setInterval(
+		() =>
+			log(`  ... ${what}: ${Math.round((Date.now() - started) / 1000)} s so far (log: ${logFile})`),
+		30000,
+	);
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { cwd, env: env || process.env, stdio: ['ignore', out, out] });
+		const child = spawn(command, args, {
+			cwd,
+			env: env || process.env,
+			stdio: ['ignore', out, out],
+		});
 		child.on('error', reject);
 		child.on('exit', (code) => {
 			clearInterval(ticker);
@@ -79,7 +101,20 @@ function run(command, args, { cwd, env, logFile, what, log }) {
 /** npm's own node-gyp (npm ships it), which builds native addons. */
 function npmNodeGyp() {
 	const root = execFileSync(npmBin, ['root', '-g'], { encoding: 'utf8' }).trim();
-	const candidates = [path.join(root, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'), path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')];
+	const candidates = [
+		path.join(root, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+		path.join(
+			path.dirname(process.execPath),
+			'..',
+			'lib',
+			'node_modules',
+			'npm',
+			'node_modules',
+			'node-gyp',
+			'bin',
+			'node-gyp.js',
+		),
+	];
 	const found = candidates.find((c) => fs.existsSync(c));
 	if (!found) throw new Error(`npm's node-gyp was not found (looked in ${candidates.join(', ')})`);
 	return found;
@@ -106,19 +141,39 @@ async function ensureN8n({ version = resolveVersion(), log = console.log, root }
 	const logFile = path.join(rt.dir, 'install.log');
 	fs.writeFileSync(logFile, '');
 	const started = Date.now();
-	log(`Installing n8n ${version}${pin.node ? ` and Node ${pin.node}` : ''} into ${rt.dir} (first run only; 5-15 minutes, depending on the machine)...`);
-	await run(npmBin, ['install', '--no-audit', '--no-fund', '--loglevel=warn', ...(pin.node ? ['--ignore-scripts'] : [])], { cwd: rt.dir, logFile, what: `npm install of n8n ${version}`, log });
+	log(
+		`Installing n8n ${version}${pin.node ? ` and Node ${pin.node}` : ''} into ${rt.dir} (first run only; 5-15 minutes, depending on the machine)...`,
+	);
+	await run(
+		npmBin,
+		[
+			'install',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=warn',
+			...(pin.node ? ['--ignore-scripts'] : []),
+		],
+		{ cwd: rt.dir, logFile, what: `npm install of n8n ${version}`, log },
+	);
 	if (pin.node) {
 		log(`Building n8n's sqlite3 for Node ${pin.node} (a few minutes)...`);
-		await run(rt.nodeBin, [npmNodeGyp(), 'rebuild', '--release', '-j', '2', `--nodedir=${rt.nodeHeaders}`], {
-			cwd: path.join(rt.dir, 'node_modules', 'sqlite3'),
-			env: { ...process.env, PATH: `${path.dirname(rt.nodeBin)}${path.delimiter}${process.env.PATH}` },
-			logFile,
-			what: 'building sqlite3',
-			log,
-		});
+		await run(
+			rt.nodeBin,
+			[npmNodeGyp(), 'rebuild', '--release', '-j', '2', `--nodedir=${rt.nodeHeaders}`],
+			{
+				cwd: path.join(rt.dir, 'node_modules', 'sqlite3'),
+				env: {
+					...process.env,
+					PATH: `${path.dirname(rt.nodeBin)}${path.delimiter}${process.env.PATH}`,
+				},
+				logFile,
+				what: 'building sqlite3',
+				log,
+			},
+		);
 	}
-	if (!isInstalled(rt)) throw new Error(`Installing n8n ${version} left it incomplete; see ${logFile}`);
+	if (!isInstalled(rt))
+		throw new Error(`Installing n8n ${version} left it incomplete; see ${logFile}`);
 	log(`n8n ${version} installed in ${Math.round((Date.now() - started) / 1000)} s`);
 	return rt;
 }

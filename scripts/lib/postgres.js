@@ -9,8 +9,11 @@ const { freePort } = require('./n8n-runtime');
 
 function binDir() {
 	const root = '/usr/lib/postgresql';
-	const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
-	if (!versions.length) throw new Error('PostgreSQL is not installed: sudo apt-get install postgresql');
+	const versions = fs.existsSync(root)
+		? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
+		: [];
+	if (!versions.length)
+		throw new Error('PostgreSQL is not installed: sudo apt-get install postgresql');
 	return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
 }
 
@@ -31,10 +34,29 @@ async function startPostgres({ dir, database = 'n8n', log = () => {} }) {
 	const data = path.join(dir, 'data');
 	const root = process.getuid && process.getuid() === 0;
 	if (root) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-	execFileSync(...asOwner(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'], { stdio: 'pipe' }));
+	execFileSync(
+		...asOwner(
+			path.join(bin, 'initdb'),
+			['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'],
+			{ stdio: 'pipe' },
+		),
+	);
 	const port = await freePort();
 	const logFile = path.join(dir, 'postgres.log');
-	const [cmd, args] = asOwner(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=200']);
+	const [cmd, args] = asOwner(path.join(bin, 'postgres'), [
+		'-D',
+		data,
+		'-p',
+		String(port),
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		`unix_socket_directories=${dir}`,
+		'-c',
+		'fsync=off',
+		'-c',
+		'max_connections=200',
+	]);
 	const out = fs.openSync(logFile, 'a');
 	if (root) fs.chownSync(logFile, ...ownerIds());
 	const child = spawn(cmd, args, { stdio: ['ignore', out, out], detached: true });
@@ -45,14 +67,21 @@ async function startPostgres({ dir, database = 'n8n', log = () => {} }) {
 	for (;;) {
 		if (exited) throw new Error(`PostgreSQL exited during start-up; see ${logFile}`);
 		try {
-			execFileSync(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { stdio: 'pipe' });
+			execFileSync(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], {
+				stdio: 'pipe',
+			});
 			break;
 		} catch {
-			if (Date.now() > deadline) throw new Error(`PostgreSQL did not start within 30 s; see ${logFile}`);
+			if (Date.now() > deadline)
+				throw new Error(`PostgreSQL did not start within 30 s; see ${logFile}`);
 			await new Promise((r) => setTimeout(r, 200));
 		}
 	}
-	execFileSync(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database], { stdio: 'pipe' });
+	execFileSync(
+		path.join(bin, 'createdb'),
+		['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database],
+		{ stdio: 'pipe' },
+	);
 	log(`PostgreSQL on 127.0.0.1:${port} (data in ${data})`);
 	return {
 		port,
@@ -73,7 +102,10 @@ async function startPostgres({ dir, database = 'n8n', log = () => {} }) {
 }
 
 function ownerIds() {
-	const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+	const line = fs
+		.readFileSync('/etc/passwd', 'utf8')
+		.split('\n')
+		.find((l) => l.startsWith('postgres:'));
 	const [, , uid, gid] = (line ?? 'postgres:x:0:0').split(':');
 	return [Number(uid), Number(gid)];
 }

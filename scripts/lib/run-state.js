@@ -35,7 +35,8 @@ function parentOf(pid) {
 function watchLauncher(onGone, everyMs = 1000) {
 	const watched = [process.ppid];
 	const parent = parentOf(process.ppid);
-	if (parent && /^(sh|bash|dash|zsh)$/.test(parent.comm) && parent.ppid > 1) watched.push(parent.ppid);
+	if (parent && /^(sh|bash|dash|zsh)$/.test(parent.comm) && parent.ppid > 1)
+		watched.push(parent.ppid);
 	const timer = setInterval(() => {
 		if (watched.some((pid) => !isAlive(pid)) || process.ppid !== watched[0]) {
 			clearInterval(timer);
@@ -73,11 +74,14 @@ class RunState {
 		} catch {
 			return { stopped: [] };
 		}
-		if (previous.pid !== process.pid && isAlive(previous.pid)) return { running: previous.pid, stopped: [] };
+		if (previous.pid !== process.pid && isAlive(previous.pid))
+			return { running: previous.pid, stopped: [] };
 		const stopped = [];
 		for (const [name, pgid] of Object.entries(previous.groups ?? {})) {
 			if (!groupAlive(pgid)) continue;
-			log(`Stopping the ${name} that an npm start which is gone left running (process group ${pgid})...`);
+			log(
+				`Stopping the ${name} that an npm start which is gone left running (process group ${pgid})...`,
+			);
 			signalGroup(pgid, 'SIGTERM');
 			for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 200));
 			signalGroup(pgid, 'SIGKILL');

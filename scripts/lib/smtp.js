@@ -33,7 +33,14 @@ function smtpError(code, message) {
  * startSmtpSink({ port?, host?, auth?: { user, pass } | Array<{ user, pass }> | false, secure?, starttls?, onMessage? })
  * secure: implicit TLS; starttls: offer STARTTLS. Both use a self-signed certificate (handle.certPem).
  */
-async function startSmtpSink({ port = 0, host = '127.0.0.1', auth = false, secure = false, starttls = false, onMessage } = {}) {
+async function startSmtpSink({
+	port = 0,
+	host = '127.0.0.1',
+	auth = false,
+	secure = false,
+	starttls = false,
+	onMessage,
+} = {}) {
 	const messages = [];
 	const rejected = [];
 	const failures = []; // queued { code, message } answers for the next messages
@@ -58,7 +65,8 @@ async function startSmtpSink({ port = 0, host = '127.0.0.1', auth = false, secur
 		logger: false,
 		onAuth(a, session, cb) {
 			const accounts = Array.isArray(auth) ? auth : auth ? [auth] : [];
-			if (accounts.some((u) => a.username === u.user && a.password === u.pass)) return cb(null, { user: a.username });
+			if (accounts.some((u) => a.username === u.user && a.password === u.pass))
+				return cb(null, { user: a.username });
 			const err = smtpError(535, 'Authentication credentials invalid');
 			return cb(err);
 		},
@@ -157,7 +165,11 @@ async function startSmtpSink({ port = 0, host = '127.0.0.1', auth = false, secur
 				};
 				const timer = setTimeout(() => {
 					waiters.delete(w);
-					reject(new Error(`SMTP sink: expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}`));
+					reject(
+						new Error(
+							`SMTP sink: expected ${count} message(s) within ${timeoutMs} ms, got ${messages.length}`,
+						),
+					);
 				}, timeoutMs);
 				waiters.add(w);
 			});
@@ -179,12 +191,22 @@ async function startSmtpSink({ port = 0, host = '127.0.0.1', auth = false, secur
 async function deliverToLmtp({ host = '127.0.0.1', port, envelope, raw }) {
 	const from = envelope.mailFrom !== undefined ? envelope.mailFrom : envelope.from;
 	const to = envelope.rcptTo !== undefined ? envelope.rcptTo : envelope.to;
-	const transport = nodemailer.createTransport({ lmtp: true, host, port, secure: false, ignoreTLS: true, name: 'localhost', logger: false });
+	const transport = nodemailer.createTransport({
+		lmtp: true,
+		host,
+		port,
+		secure: false,
+		ignoreTLS: true,
+		name: 'localhost',
+		logger: false,
+	});
 	try {
 		const info = await transport.sendMail({ envelope: { from: from || '', to }, raw });
 		if (info.rejected && info.rejected.length) {
 			const first = (info.rejectedErrors && info.rejectedErrors[0]) || {};
-			const err = new Error(`LMTP refused ${info.rejected.join(', ')}: ${first.response || first.message || ''}`);
+			const err = new Error(
+				`LMTP refused ${info.rejected.join(', ')}: ${first.response || first.message || ''}`,
+			);
 			err.responseCode = first.responseCode || 550;
 			throw err;
 		}

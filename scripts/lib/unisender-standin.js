@@ -17,7 +17,13 @@ const DEFAULT_LISTS = ['CRM clients', 'Offer openers'];
 /** Bundles the TypeScript fake into node_modules/.cache/ (packages stay external) and loads it. */
 function loadFakeUnisender() {
 	const esbuild = require('esbuild');
-	const outfile = path.join(REPO, 'node_modules', '.cache', 'crm-mail-standin', 'unisender-server.js');
+	const outfile = path.join(
+		REPO,
+		'node_modules',
+		'.cache',
+		'crm-mail-standin',
+		'unisender-server.js',
+	);
 	fs.mkdirSync(path.dirname(outfile), { recursive: true });
 	esbuild.buildSync({
 		entryPoints: [SOURCE],
@@ -40,7 +46,11 @@ function loadFakeUnisender() {
  * Starts the stand-in on 127.0.0.1:port (0 = any free port). Returns { baseUrl, apiKey, lists, fake, stop() }.
  * Throws when the port is taken.
  */
-async function startUnisenderStandIn({ port = DEFAULT_PORT, apiKey = DEFAULT_API_KEY, lists = DEFAULT_LISTS } = {}) {
+async function startUnisenderStandIn({
+	port = DEFAULT_PORT,
+	apiKey = DEFAULT_API_KEY,
+	lists = DEFAULT_LISTS,
+} = {}) {
 	const FakeUnisender = loadFakeUnisender();
 	const fake = new FakeUnisender({ apiKeys: [apiKey] });
 	const created = lists.map((title) => fake.addList(title));
@@ -71,4 +81,11 @@ function describe(standIn) {
 	].join('\n');
 }
 
-module.exports = { startUnisenderStandIn, standInVars, describe, DEFAULT_PORT, DEFAULT_API_KEY, DEFAULT_LISTS };
+module.exports = {
+	startUnisenderStandIn,
+	standInVars,
+	describe,
+	DEFAULT_PORT,
+	DEFAULT_API_KEY,
+	DEFAULT_LISTS,
+};

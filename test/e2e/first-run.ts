@@ -8,9 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const rest = require('../../scripts/lib/n8n-rest');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 const REPO = path.resolve(__dirname, '..', '..');
 /** n8n, the sandbox's IMAP and SMTP, the Unisender stand-in. */
@@ -40,12 +38,22 @@ async function boundPorts(): Promise<number[]> {
 }
 
 /** Starts `npm start`, resolves once it printed that n8n is running. */
-function npmStart(env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<{ npm: ChildProcess; readyMs: number }> {
+function npmStart(
+	env: NodeJS.ProcessEnv,
+	log: (m: string) => void,
+): Promise<{ npm: ChildProcess; readyMs: number }> {
 	const started = Date.now();
-	const npm = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+	const npm = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['start'], {
+		cwd: REPO,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	return new Promise((resolve, reject) => {
 		let output = '';
-		const timer = setTimeout(() => reject(new Error(`npm start was not ready within 20 minutes:\n${output.slice(-3000)}`)), 20 * 60000);
+		const timer = setTimeout(
+			() => reject(new Error(`npm start was not ready within 20 minutes:\n${output.slice(-3000)}`)),
+			20 * 60000,
+		);
 		const onData = (chunk: Buffer) => {
 			output += chunk.toString();
 			if (/ is running at http/.test(output)) {
@@ -80,10 +88,17 @@ async function sigtermAndWait(npm: ChildProcess): Promise<number[]> {
 
 export async function firstRunCheck(log: (m: string) => void = () => {}): Promise<FirstRunResult> {
 	const busy = await boundPorts();
-	if (busy.length) throw new Error(`Ports ${busy.join(', ')} are in use: stop what runs there (another npm start?) before the first-run check`);
+	if (busy.length)
+		throw new Error(
+			`Ports ${busy.join(', ')} are in use: stop what runs there (another npm start?) before the first-run check`,
+		);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-first-run-'));
 	fs.chmodSync(dir, 0o755); // Dovecot runs as nobody when we are root
-	const env: NodeJS.ProcessEnv = { ...process.env, CRM_MAIL_START_FOLDER: path.join(dir, 'n8n'), CRM_MAIL_SANDBOX_DIR: path.join(dir, 'sandbox') };
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		CRM_MAIL_START_FOLDER: path.join(dir, 'n8n'),
+		CRM_MAIL_SANDBOX_DIR: path.join(dir, 'sandbox'),
+	};
 	delete env.NODE_ENV;
 	for (const k of Object.keys(env)) if (k.startsWith('JEST_')) delete env[k];
 	let npm: ChildProcess | undefined;
@@ -96,17 +111,27 @@ export async function firstRunCheck(log: (m: string) => void = () => {}): Promis
 		const example = { id: rest.stableWorkflowId('deal-stage-offer.json') };
 		const current = await session.get(`/rest/workflows/${example.id}`);
 		const renamed = `${current.name} (my version)`;
-		const saved = await session.patch(`/rest/workflows/${example.id}`, { name: renamed, nodes: current.nodes, connections: current.connections, settings: current.settings, versionId: current.versionId });
+		const saved = await session.patch(`/rest/workflows/${example.id}`, {
+			name: renamed,
+			nodes: current.nodes,
+			connections: current.connections,
+			settings: current.settings,
+			versionId: current.versionId,
+		});
 		await rest.activateWorkflow(session, example.id, saved.versionId);
 		log(`renamed and published "${renamed}"`);
 
 		const leftBound = await sigtermAndWait(npm);
 		npm = undefined;
-		log(`after SIGTERM to npm: ${leftBound.length ? `still bound: ${leftBound.join(', ')}` : 'every port free'}`);
+		log(
+			`after SIGTERM to npm: ${leftBound.length ? `still bound: ${leftBound.join(', ')}` : 'every port free'}`,
+		);
 
 		const second = await npmStart(env, log);
 		npm = second.npm;
-		const again = await (await rest.login('http://localhost:5678', login)).get(`/rest/workflows/${example.id}`);
+		const again = await (
+			await rest.login('http://localhost:5678', login)
+		).get(`/rest/workflows/${example.id}`);
 		const result: FirstRunResult = {
 			readyS: Math.round(first.readyMs / 1000),
 			editsKept: again.name === renamed,

@@ -8,11 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeUnisender, type FakeList } from '../fakes/unisender/server';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const rt = require('../../scripts/lib/n8n-runtime');
 const examplesLib = require('../../scripts/lib/examples');
 const sandboxLib = require('../../scripts/sandbox');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const E2E_DIR = path.join(REPO, '.e2e');
@@ -47,7 +45,11 @@ export interface Sandbox {
 export interface Example {
 	name: string;
 	file: string;
-	workflow: { name: string; nodes: Array<{ name: string; type: string; disabled?: boolean }>; [k: string]: unknown };
+	workflow: {
+		name: string;
+		nodes: Array<{ name: string; type: string; disabled?: boolean }>;
+		[k: string]: unknown;
+	};
 }
 
 export interface E2eEnv {
@@ -148,11 +150,26 @@ export async function startE2e(): Promise<E2eEnv> {
 		const unisender = { baseUrl: fake.baseUrl, apiKey: [...fake.apiKeys][0], lists, fake };
 		const port = await freePort();
 		const onSpawn = (stopN8n: () => Promise<void>) => stoppers.push(stopN8n);
-		const n8n = await rt.startN8n({ userFolder, port, runtime, log, listenAddress: '127.0.0.1', onSpawn });
-		const login = { email: 'owner@crm.local', password: 'E2e-owner-Pass1', firstName: 'E2E', lastName: 'Owner' };
+		const n8n = await rt.startN8n({
+			userFolder,
+			port,
+			runtime,
+			log,
+			listenAddress: '127.0.0.1',
+			onSpawn,
+		});
+		const login = {
+			email: 'owner@crm.local',
+			password: 'E2e-owner-Pass1',
+			firstName: 'E2E',
+			lastName: 'Owner',
+		};
 		const { session } = await rt.setupOwner(n8n.baseUrl, login);
 		const { apiKey } = await rt.createApiKey(session, 'e2e');
-		const tracking = { secret: randomBytes(32).toString('hex'), baseUrl: examplesLib.trackingBaseUrl(n8n.baseUrl, examples) as string };
+		const tracking = {
+			secret: randomBytes(32).toString('hex'),
+			baseUrl: examplesLib.trackingBaseUrl(n8n.baseUrl, examples) as string,
+		};
 		const vars = {
 			sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(),
 			apiKey,
@@ -160,14 +177,21 @@ export async function startE2e(): Promise<E2eEnv> {
 			tracking,
 			unisender: { apiKey: unisender.apiKey, baseUrl: unisender.baseUrl },
 		};
-		const imported = await examplesLib.importExamples(session, { vars, dir: EXAMPLES_DIR, activate: false, log });
+		const imported = await examplesLib.importExamples(session, {
+			vars,
+			dir: EXAMPLES_DIR,
+			activate: false,
+			log,
+		});
 		const workflowIds = new Map<string, string>();
 		const importErrors = new Map<string, string>();
 		for (const w of imported.workflows) {
 			if (w.error) importErrors.set(w.name, w.error);
 			else workflowIds.set(w.name, w.id);
 		}
-		const pkg = JSON.parse(fs.readFileSync(path.join(installed.packageDirectory, 'package.json'), 'utf8'));
+		const pkg = JSON.parse(
+			fs.readFileSync(path.join(installed.packageDirectory, 'package.json'), 'utf8'),
+		);
 		const env: E2eEnv = {
 			baseUrl: n8n.baseUrl,
 			session,
@@ -203,7 +227,6 @@ export async function stopE2e(): Promise<void> {
 /** Loads a dist file of the installed package the way n8n does and returns its exported class instance. */
 function instantiate(file: string, packageDirectory: string): Json {
 	const full = path.join(packageDirectory, file);
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const mod = require(full);
 	const Cls = Object.values(mod).find((v) => typeof v === 'function') as new () => Json;
 	if (!Cls) throw new Error(`${file} exports no class`);
@@ -220,9 +243,17 @@ export function expectedTypes(env: E2eEnv): {
 	return {
 		nodes: env.n8nSection.nodes.map((file) => {
 			const d = instantiate(file, env.packageDirectory).description;
-			return { file, type: `${env.packageName}.${d.name}`, displayName: d.displayName, usableAsTool: d.usableAsTool === true };
+			return {
+				file,
+				type: `${env.packageName}.${d.name}`,
+				displayName: d.displayName,
+				usableAsTool: d.usableAsTool === true,
+			};
 		}),
-		credentials: env.n8nSection.credentials.map((file) => ({ file, name: instantiate(file, env.packageDirectory).name })),
+		credentials: env.n8nSection.credentials.map((file) => ({
+			file,
+			name: instantiate(file, env.packageDirectory).name,
+		})),
 	};
 }
 
@@ -230,12 +261,15 @@ export function expectedTypes(env: E2eEnv): {
  * The problems n8n's log reports about this package. A healthy load prints nothing about it; a failed one
  * prints the error message followed by a require stack naming the package's files.
  */
-export function loadErrors(env: Pick<E2eEnv, 'logFile' | 'packageName' | 'packageDirectory'>): string[] {
+export function loadErrors(
+	env: Pick<E2eEnv, 'logFile' | 'packageName' | 'packageDirectory'>,
+): string[] {
 	const lines = fs.readFileSync(env.logFile, 'utf8').split('\n');
 	const found = new Set<string>();
 	lines.forEach((line, i) => {
 		const mentions = line.includes(env.packageDirectory) || line.includes(`/${env.packageName}/`);
-		const named = line.includes(env.packageName) && /error|fail|cannot|unrecognized|invalid/i.test(line);
+		const named =
+			line.includes(env.packageName) && /error|fail|cannot|unrecognized|invalid/i.test(line);
 		if (!mentions && !named) return;
 		let j = i; // walk back from a stack line to the message it belongs to
 		while (j > 0 && /^\s*(- |at |Require stack)/.test(lines[j])) j--;
@@ -247,19 +281,28 @@ export function loadErrors(env: Pick<E2eEnv, 'logFile' | 'packageName' | 'packag
 export function exampleCheck(name: string): ExampleCheck {
 	const file = path.join(__dirname, 'checks', `${name}.ts`);
 	if (!fs.existsSync(file)) return {};
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const mod = require(file);
 	return (mod.default ?? mod) as ExampleCheck;
 }
 
 /** Calls n8n's public API (`/api/v1`) with the e2e API key. */
-export function publicApi(env: E2eEnv, method: string, urlPath: string, body?: unknown): Promise<Json> {
+export function publicApi(
+	env: E2eEnv,
+	method: string,
+	urlPath: string,
+	body?: unknown,
+): Promise<Json> {
 	return rt.publicApi(env.baseUrl, env.apiKey, method, urlPath, body);
 }
 
 /** Executions of a workflow, oldest first. */
 async function executionsOf(env: E2eEnv, workflowId: string): Promise<Array<{ id: string }>> {
-	const list = await rt.publicApi(env.baseUrl, env.apiKey, 'GET', `/executions?workflowId=${workflowId}&limit=100`);
+	const list = await rt.publicApi(
+		env.baseUrl,
+		env.apiKey,
+		'GET',
+		`/executions?workflowId=${workflowId}&limit=100`,
+	);
 	return [...list.data].sort((a: { id: string }, b: { id: string }) => Number(a.id) - Number(b.id));
 }
 
@@ -267,8 +310,16 @@ async function executionsOf(env: E2eEnv, workflowId: string): Promise<Array<{ id
  * Imports a helper workflow (a manual trigger and what follows it; credentials referenced by their id in
  * examples/credentials.json), runs it as the editor does and returns its finished execution.
  */
-export async function runHelperWorkflow(env: E2eEnv, workflow: { name: string; nodes: Json[]; connections: Json }, timeoutMs = 60000): Promise<Execution> {
-	const [saved] = await rt.importWorkflows(env.session, [{ file: `e2e-helper-${workflow.name}`, workflow }], { credentialMap: env.credentialIds });
+export async function runHelperWorkflow(
+	env: E2eEnv,
+	workflow: { name: string; nodes: Json[]; connections: Json },
+	timeoutMs = 60000,
+): Promise<Execution> {
+	const [saved] = await rt.importWorkflows(
+		env.session,
+		[{ file: `e2e-helper-${workflow.name}`, workflow }],
+		{ credentialMap: env.credentialIds },
+	);
 	const executionId = await rt.runManually(env.session, saved.id);
 	return rt.waitForExecution(env.baseUrl, env.apiKey, executionId, { timeoutMs });
 }
@@ -283,10 +334,13 @@ export async function runExample(env: E2eEnv, name: string): Promise<Execution> 
 	const example = env.examples.find((e) => e.name === name);
 	if (!example) throw new Error(`No example "${name}" in ${EXAMPLES_DIR}`);
 	const id = env.workflowIds.get(name);
-	if (!id) throw new Error(`examples/${example.file} was not imported: ${env.importErrors.get(name)}`);
+	if (!id)
+		throw new Error(`examples/${example.file} was not imported: ${env.importErrors.get(name)}`);
 	const spec = exampleCheck(name);
 	const timeoutMs = spec.timeoutMs ?? 60000;
-	const manual = example.workflow.nodes.find((n) => !n.disabled && n.type === 'n8n-nodes-base.manualTrigger');
+	const manual = example.workflow.nodes.find(
+		(n) => !n.disabled && n.type === 'n8n-nodes-base.manualTrigger',
+	);
 	if (spec.prepare) await spec.prepare(env);
 	let execution: Execution;
 	if (manual && !spec.trigger) {
@@ -313,8 +367,17 @@ export async function runExample(env: E2eEnv, name: string): Promise<Execution> 
 }
 
 /** Fires an active example (its check's trigger(), or its webhook) and waits for the example's execution. */
-async function fireAndFind(env: E2eEnv, example: Example, id: string, spec: ExampleCheck, before: Set<string>, timeoutMs: number): Promise<Execution> {
-	const webhook = example.workflow.nodes.find((n) => !n.disabled && n.type === 'n8n-nodes-base.webhook') as Json;
+async function fireAndFind(
+	env: E2eEnv,
+	example: Example,
+	id: string,
+	spec: ExampleCheck,
+	before: Set<string>,
+	timeoutMs: number,
+): Promise<Execution> {
+	const webhook = example.workflow.nodes.find(
+		(n) => !n.disabled && n.type === 'n8n-nodes-base.webhook',
+	) as Json;
 	if (spec.trigger) {
 		await spec.trigger(env);
 	} else if (webhook) {
@@ -324,7 +387,8 @@ async function fireAndFind(env: E2eEnv, example: Example, id: string, spec: Exam
 			headers: { 'content-type': 'application/json' },
 			body: method === 'GET' ? undefined : JSON.stringify(spec.webhookBody ?? {}),
 		});
-		if (res.status >= 500) throw new Error(`Webhook of ${example.name} answered ${res.status}: ${await res.text()}`);
+		if (res.status >= 500)
+			throw new Error(`Webhook of ${example.name} answered ${res.status}: ${await res.text()}`);
 	} else {
 		throw new Error(
 			`examples/${example.file} starts with a trigger n8n cannot run on demand; add test/e2e/checks/${example.name}.ts with a trigger() that fires it`,
@@ -337,14 +401,23 @@ async function fireAndFind(env: E2eEnv, example: Example, id: string, spec: Exam
 		if (fresh) {
 			before.add(String(fresh.id));
 			const left = Math.max(1000, deadline - Date.now());
-			const candidate: Execution = await rt.waitForExecution(env.baseUrl, env.apiKey, String(fresh.id), { timeoutMs: left });
+			const candidate: Execution = await rt.waitForExecution(
+				env.baseUrl,
+				env.apiKey,
+				String(fresh.id),
+				{ timeoutMs: left },
+			);
 			if (!spec.pick || spec.pick(candidate, env)) return candidate;
 			skipped.push(`${candidate.id} (${candidate.status})`);
 			continue;
 		}
 		if (Date.now() > deadline) {
-			const also = skipped.length ? `; skipped executions that were not the example's: ${skipped.join(', ')}` : '';
-			throw new Error(`${example.name}: no execution within ${timeoutMs / 1000} s after triggering${also}`);
+			const also = skipped.length
+				? `; skipped executions that were not the example's: ${skipped.join(', ')}`
+				: '';
+			throw new Error(
+				`${example.name}: no execution within ${timeoutMs / 1000} s after triggering${also}`,
+			);
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}

@@ -4,7 +4,6 @@
 import type { Json } from './harness';
 import type { N8nInstance } from './n8n-instance';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const rest = require('../../scripts/lib/n8n-rest');
 
 export const TRIGGER = 'Mail Trigger';
@@ -19,12 +18,39 @@ export interface MailAccount {
 export type TriggerKind = 'ours' | 'n8n';
 
 /** Creates the credential the trigger kind needs; returns its reference for a node. */
-export async function createCredential(n8n: N8nInstance, kind: TriggerKind, account: MailAccount): Promise<{ type: string; id: string; name: string }> {
+export async function createCredential(
+	n8n: N8nInstance,
+	kind: TriggerKind,
+	account: MailAccount,
+): Promise<{ type: string; id: string; name: string }> {
 	const name = `${kind} ${account.user}`;
 	const body =
 		kind === 'ours'
-			? { name, type: 'crmMailImap', data: { host: account.host, port: account.port, security: 'none', user: account.user, authentication: 'password', password: account.password, allowSelfSigned: false } }
-			: { name, type: 'imap', data: { user: account.user, password: account.password, host: account.host, port: account.port, secure: false, allowUnauthorizedCerts: true } };
+			? {
+					name,
+					type: 'crmMailImap',
+					data: {
+						host: account.host,
+						port: account.port,
+						security: 'none',
+						user: account.user,
+						authentication: 'password',
+						password: account.password,
+						allowSelfSigned: false,
+					},
+				}
+			: {
+					name,
+					type: 'imap',
+					data: {
+						user: account.user,
+						password: account.password,
+						host: account.host,
+						port: account.port,
+						secure: false,
+						allowUnauthorizedCerts: true,
+					},
+				};
 	const saved = await n8n.session.post('/rest/credentials', body);
 	return { type: body.type, id: saved.id, name: saved.name };
 }
@@ -38,21 +64,49 @@ export interface TriggerSetup {
 }
 
 /** Saves a workflow "trigger -> No Operation"; returns its id. */
-export async function createTriggerWorkflow(n8n: N8nInstance, setup: TriggerSetup): Promise<string> {
+export async function createTriggerWorkflow(
+	n8n: N8nInstance,
+	setup: TriggerSetup,
+): Promise<string> {
 	const trigger =
 		setup.kind === 'ours'
 			? {
 					type: 'n8n-nodes-crm-mail.imapSyncTrigger',
 					typeVersion: 1,
-					parameters: { folders: { folder: [{ path: 'INBOX', direction: 'auto', load: 'full', afterAction: 'nothing' }] }, firstSync: 'new', ...setup.parameters },
+					parameters: {
+						folders: {
+							folder: [{ path: 'INBOX', direction: 'auto', load: 'full', afterAction: 'nothing' }],
+						},
+						firstSync: 'new',
+						...setup.parameters,
+					},
 				}
 			: // n8n's own, newest version, default options (it marks fetched mail as read)
-				{ type: 'n8n-nodes-base.emailReadImap', typeVersion: 2.1, parameters: { ...setup.parameters } };
+				{
+					type: 'n8n-nodes-base.emailReadImap',
+					typeVersion: 2.1,
+					parameters: { ...setup.parameters },
+				};
 	const workflow = {
 		name: setup.name ?? `${setup.kind} mail trigger ${Date.now()}`,
 		nodes: [
-			{ id: 'a0000000-0000-4000-8000-000000000001', name: TRIGGER, position: [0, 0], ...trigger, credentials: { [setup.credential.type]: { id: setup.credential.id, name: setup.credential.name } } },
-			{ id: 'a0000000-0000-4000-8000-000000000002', name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			{
+				id: 'a0000000-0000-4000-8000-000000000001',
+				name: TRIGGER,
+				position: [0, 0],
+				...trigger,
+				credentials: {
+					[setup.credential.type]: { id: setup.credential.id, name: setup.credential.name },
+				},
+			},
+			{
+				id: 'a0000000-0000-4000-8000-000000000002',
+				name: 'No Operation',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
 		],
 		connections: { [TRIGGER]: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
 		settings: { executionOrder: 'v1' },
@@ -76,8 +130,16 @@ export async function deactivate(n8n: N8nInstance, id: string): Promise<void> {
  */
 export async function republish(n8n: N8nInstance, id: string): Promise<void> {
 	const wf = await n8n.session.get(`/rest/workflows/${id}`);
-	const nodes = wf.nodes.map((n: Json) => (n.name === 'No Operation' ? { ...n, position: [n.position[0] + 20, n.position[1]] } : n));
-	const saved = await n8n.session.patch(`/rest/workflows/${id}`, { name: wf.name, nodes, connections: wf.connections, settings: wf.settings, versionId: wf.versionId });
+	const nodes = wf.nodes.map((n: Json) =>
+		n.name === 'No Operation' ? { ...n, position: [n.position[0] + 20, n.position[1]] } : n,
+	);
+	const saved = await n8n.session.patch(`/rest/workflows/${id}`, {
+		name: wf.name,
+		nodes,
+		connections: wf.connections,
+		settings: wf.settings,
+		versionId: wf.versionId,
+	});
 	await rest.activateWorkflow(n8n.session, id, saved.versionId);
 }
 
@@ -93,15 +155,29 @@ export interface ExecutionSummary {
 }
 
 /** Every execution of the workflow with the items its trigger emitted, oldest first. */
-export async function executionsOf(n8n: N8nInstance, workflowId: string, withData = true): Promise<ExecutionSummary[]> {
+export async function executionsOf(
+	n8n: N8nInstance,
+	workflowId: string,
+	withData = true,
+): Promise<ExecutionSummary[]> {
 	const out: ExecutionSummary[] = [];
 	let cursor: string | undefined;
 	do {
-		const page = await n8n.publicApi('GET', `/executions?workflowId=${workflowId}&includeData=${withData}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+		const page = await n8n.publicApi(
+			'GET',
+			`/executions?workflowId=${workflowId}&includeData=${withData}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+		);
 		for (const e of page.data) {
 			const run = e.data?.resultData?.runData?.[TRIGGER]?.[0];
 			const items: Json[] = (run?.data?.main?.[0] ?? []).map((i: Json) => i.json);
-			out.push({ id: String(e.id), status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, items, error: e.data?.resultData?.error?.message });
+			out.push({
+				id: String(e.id),
+				status: e.status,
+				startedAt: e.startedAt,
+				stoppedAt: e.stoppedAt,
+				items,
+				error: e.data?.resultData?.error?.message,
+			});
 		}
 		cursor = page.nextCursor ?? undefined;
 	} while (cursor);
@@ -125,11 +201,15 @@ export class ExecutionLog {
 		let cursor: string | undefined;
 		const fresh: Array<{ id: string; status: string }> = [];
 		do {
-			const page = await this.n8n.publicApi('GET', `/executions?workflowId=${this.workflowId}&includeData=false&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+			const page = await this.n8n.publicApi(
+				'GET',
+				`/executions?workflowId=${this.workflowId}&includeData=false&limit=250${cursor ? `&cursor=${cursor}` : ''}`,
+			);
 			for (const e of page.data) {
 				const id = String(e.id);
 				const seen = this.known.get(id);
-				if (!seen || (seen.status !== e.status && isFinished(e.status))) fresh.push({ id, status: e.status });
+				if (!seen || (seen.status !== e.status && isFinished(e.status)))
+					fresh.push({ id, status: e.status });
 			}
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
@@ -138,7 +218,14 @@ export class ExecutionLog {
 			const e = await this.n8n.publicApi('GET', `/executions/${id}?includeData=true`);
 			const run = e.data?.resultData?.runData?.[TRIGGER]?.[0];
 			const items: Json[] = (run?.data?.main?.[0] ?? []).map((i: Json) => i.json);
-			this.known.set(id, { id, status: e.status, startedAt: e.startedAt, stoppedAt: e.stoppedAt, items, error: e.data?.resultData?.error?.message });
+			this.known.set(id, {
+				id,
+				status: e.status,
+				startedAt: e.startedAt,
+				stoppedAt: e.stoppedAt,
+				items,
+				error: e.data?.resultData?.error?.message,
+			});
 		}
 		return [...this.known.values()].sort((a, b) => Number(a.id) - Number(b.id));
 	}
@@ -159,7 +246,11 @@ export interface DeliveryCount {
 }
 
 /** Compares what successful executions received (by Message-ID) with what was delivered. */
-export function countDelivery(executions: ExecutionSummary[], expected: string[], idOf: (json: Json) => string | undefined = (j) => j.messageId): DeliveryCount {
+export function countDelivery(
+	executions: ExecutionSummary[],
+	expected: string[],
+	idOf: (json: Json) => string | undefined = (j) => j.messageId,
+): DeliveryCount {
 	const seen = new Map<string, number>();
 	for (const e of executions) {
 		if (e.status !== 'success') continue;
@@ -181,7 +272,11 @@ export function countDelivery(executions: ExecutionSummary[], expected: string[]
 }
 
 /** Polls until `done()` holds (or the time is up); returns whether it held. */
-export async function until(done: () => Promise<boolean>, timeoutMs: number, everyMs = 1000): Promise<boolean> {
+export async function until(
+	done: () => Promise<boolean>,
+	timeoutMs: number,
+	everyMs = 1000,
+): Promise<boolean> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (await done()) return true;

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import type { E2eEnv, Sandbox } from './harness';
 
-/* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const { deliverToLmtp } = require('../../scripts/lib/smtp');
 
 export type SandboxUser = 'sales' | 'customer';
@@ -38,31 +37,55 @@ export async function deliverMail(env: E2eEnv, to: SandboxUser, mail: MailSpec):
 		mail.text,
 		'',
 	].join('\r\n');
-	await deliverToLmtp({ host: sandbox.host, port: sandbox.lmtpPort, envelope: { from: mail.from, to: [rcpt] }, raw });
+	await deliverToLmtp({
+		host: sandbox.host,
+		port: sandbox.lmtpPort,
+		envelope: { from: mail.from, to: [rcpt] },
+		raw,
+	});
 	return messageId;
 }
 
 /** Waits until `user`'s INBOX holds a message whose subject contains `subjectPart`; returns the newest such. */
-export async function findMail(env: E2eEnv, user: SandboxUser, subjectPart: string, timeoutMs = 30000): Promise<FetchMessageObject> {
+export async function findMail(
+	env: E2eEnv,
+	user: SandboxUser,
+	subjectPart: string,
+	timeoutMs = 30000,
+): Promise<FetchMessageObject> {
 	const sandbox = sandboxOf(env);
 	const { user: login, pass } = sandbox.users[user];
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		// plain IMAP on loopback: Dovecot offers STARTTLS with its self-signed certificate
-		const client = new ImapFlow({ host: sandbox.host, port: sandbox.imapPort, secure: false, doSTARTTLS: false, auth: { user: login, pass }, logger: false });
+		const client = new ImapFlow({
+			host: sandbox.host,
+			port: sandbox.imapPort,
+			secure: false,
+			doSTARTTLS: false,
+			auth: { user: login, pass },
+			logger: false,
+		});
 		client.on('error', () => undefined);
 		await client.connect();
 		try {
 			await client.mailboxOpen('INBOX');
 			const uids = (await client.search({ subject: subjectPart }, { uid: true })) || [];
 			if (uids.length) {
-				const msg = await client.fetchOne(String(uids[uids.length - 1]), { envelope: true, source: true, internalDate: true }, { uid: true });
+				const msg = await client.fetchOne(
+					String(uids[uids.length - 1]),
+					{ envelope: true, source: true, internalDate: true },
+					{ uid: true },
+				);
 				if (msg) return msg;
 			}
 		} finally {
 			await client.logout().catch(() => undefined);
 		}
-		if (Date.now() > deadline) throw new Error(`No mail with "${subjectPart}" in ${login}'s INBOX within ${timeoutMs / 1000} s`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`No mail with "${subjectPart}" in ${login}'s INBOX within ${timeoutMs / 1000} s`,
+			);
 		await new Promise((r) => setTimeout(r, 500));
 	}
 }

@@ -11,7 +11,12 @@ export interface MaildirMessage {
 }
 
 /** Writes the messages into `mailbox` of `user` (created when missing); returns how many were written. */
-export function writeMaildir(dv: DovecotHandle, user: string, mailbox: string, messages: Iterable<MaildirMessage>): number {
+export function writeMaildir(
+	dv: DovecotHandle,
+	user: string,
+	mailbox: string,
+	messages: Iterable<MaildirMessage>,
+): number {
 	const home = path.join(dv.dir, 'mail', user);
 	const root = path.join(home, 'Maildir', mailbox === 'INBOX' ? '' : `.${mailbox}`);
 	for (const sub of ['cur', 'new', 'tmp']) fs.mkdirSync(path.join(root, sub), { recursive: true });
@@ -28,7 +33,13 @@ export function writeMaildir(dv: DovecotHandle, user: string, mailbox: string, m
 		n++;
 	}
 	if (process.getuid?.() === 0) {
-		for (const dir of [home, path.join(home, 'Maildir'), root, ...['cur', 'new', 'tmp'].map((s) => path.join(root, s))]) fs.chownSync(dir, owner.uid, owner.gid);
+		for (const dir of [
+			home,
+			path.join(home, 'Maildir'),
+			root,
+			...['cur', 'new', 'tmp'].map((s) => path.join(root, s)),
+		])
+			fs.chownSync(dir, owner.uid, owner.gid);
 	}
 	return n;
 }

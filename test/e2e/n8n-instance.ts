@@ -6,9 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Json, Session } from './harness';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const rt = require('../../scripts/lib/n8n-runtime');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export const E2E_ROOT = path.resolve(__dirname, '..', '..', '.e2e');
 
@@ -40,7 +38,8 @@ export interface StartOptions {
 
 /** The packed package: CRM_MAIL_TARBALL (set by the e2e global setup), else built and packed now. */
 export async function packedTarball(log: (m: string) => void = () => {}): Promise<string> {
-	if (process.env.CRM_MAIL_TARBALL && fs.existsSync(process.env.CRM_MAIL_TARBALL)) return process.env.CRM_MAIL_TARBALL;
+	if (process.env.CRM_MAIL_TARBALL && fs.existsSync(process.env.CRM_MAIL_TARBALL))
+		return process.env.CRM_MAIL_TARBALL;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-pack-'));
 	const tarball = await rt.buildAndPack({ destDir: dir, log });
 	process.env.CRM_MAIL_TARBALL = tarball;
@@ -57,11 +56,23 @@ export async function startPackagedN8n(o: StartOptions): Promise<N8nInstance> {
 	const port: number = await rt.freePort();
 	let proc: { process: { pid: number }; stop(): Promise<void>; logFile: string } | undefined;
 	const boot = async () => {
-		proc = await rt.startN8n({ userFolder, port, runtime, log, listenAddress: '127.0.0.1', env: o.env ?? {} });
+		proc = await rt.startN8n({
+			userFolder,
+			port,
+			runtime,
+			log,
+			listenAddress: '127.0.0.1',
+			env: o.env ?? {},
+		});
 	};
 	await boot();
 	const baseUrl = `http://localhost:${port}`;
-	const login = { email: 'owner@crm.local', password: 'E2e-owner-Pass1', firstName: 'E2E', lastName: 'Owner' };
+	const login = {
+		email: 'owner@crm.local',
+		password: 'E2e-owner-Pass1',
+		firstName: 'E2E',
+		lastName: 'Owner',
+	};
 	const { session } = await rt.setupOwner(baseUrl, login);
 	const { apiKey } = await rt.createApiKey(session, o.name);
 	const instance: N8nInstance = {

@@ -9,7 +9,6 @@ import type { E2eEnv, Json } from './harness';
 import { publicApi, runHelperWorkflow } from './harness';
 import { findMail } from './mail';
 
-/* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const rt = require('../../scripts/lib/n8n-runtime');
 
 /** The path of the "Sandbox Email Tracking" credential's base URL (the opened-to-unisender example's path). */
@@ -53,15 +52,26 @@ export async function activateTrackingWorkflow(env: E2eEnv): Promise<string> {
 				typeVersion: 1,
 				position: [0, 0],
 				webhookId: randomUUID(),
-				parameters: { path: TRACKING_PATH, events: ['opened', 'clicked', 'unsubscribed'], options: { dropBots: false } },
+				parameters: {
+					path: TRACKING_PATH,
+					events: ['opened', 'clicked', 'unsubscribed'],
+					options: { dropBots: false },
+				},
 				credentials: { emailTracking: credential(env, 'sandbox-tracking') },
 			},
 		],
 		connections: {},
 		settings: { executionOrder: 'v1' },
 	};
-	const [saved] = await rt.importWorkflows(env.session, [{ file: 'e2e-tracking-events', workflow }], { credentialMap: env.credentialIds, activate: true });
-	if (!saved.active) throw new Error(`The tracking workflow was not activated: ${JSON.stringify(saved).slice(0, 300)}`);
+	const [saved] = await rt.importWorkflows(
+		env.session,
+		[{ file: 'e2e-tracking-events', workflow }],
+		{ credentialMap: env.credentialIds, activate: true },
+	);
+	if (!saved.active)
+		throw new Error(
+			`The tracking workflow was not activated: ${JSON.stringify(saved).slice(0, 300)}`,
+		);
 	return saved.id;
 }
 
@@ -81,7 +91,14 @@ export async function sendTrackedMail(env: E2eEnv): Promise<TrackedMail> {
 	const execution = await runHelperWorkflow(env, {
 		name: 'send-tracked-offer',
 		nodes: [
-			{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: randomUUID(),
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: randomUUID(),
 				name: 'Send Tracked Offer',
@@ -98,14 +115,24 @@ export async function sendTrackedMail(env: E2eEnv): Promise<TrackedMail> {
 					missingVariables: 'empty',
 					copyToSent: false,
 					tracking: true,
-					trackingOptions: { open: true, click: true, data: { value: [{ key: 'dealId', value: 'D-7' }] } },
+					trackingOptions: {
+						open: true,
+						click: true,
+						data: { value: [{ key: 'dealId', value: 'D-7' }] },
+					},
 				},
-				credentials: { crmMailSmtp: credential(env, 'sandbox-smtp'), emailTracking: credential(env, 'sandbox-tracking') },
+				credentials: {
+					crmMailSmtp: credential(env, 'sandbox-smtp'),
+					emailTracking: credential(env, 'sandbox-tracking'),
+				},
 			},
 		],
 		connections: { Start: { main: [[{ node: 'Send Tracked Offer', type: 'main', index: 0 }]] } },
 	});
-	if (execution.status !== 'success') throw new Error(`Sending the tracked offer failed: ${execution.data?.resultData?.error?.message}`);
+	if (execution.status !== 'success')
+		throw new Error(
+			`Sending the tracked offer failed: ${execution.data?.resultData?.error?.message}`,
+		);
 	const fetched = await findMail(env, 'customer', subject);
 	const parsed = await simpleParser(fetched.source!);
 	if (typeof parsed.html !== 'string') throw new Error('The tracked offer arrived without HTML');
@@ -114,43 +141,81 @@ export async function sendTrackedMail(env: E2eEnv): Promise<TrackedMail> {
 		target,
 		html: parsed.html,
 		// the header as written (mailparser turns List-* headers into objects)
-		listUnsubscribe: parsed.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/\r?\n[ \t]+/g, ' ') ?? '',
+		listUnsubscribe:
+			parsed.headerLines
+				.find((h) => h.key === 'list-unsubscribe')
+				?.line.replace(/\r?\n[ \t]+/g, ' ') ?? '',
 		messageId: String(parsed.messageId ?? ''),
 	};
 }
 
 /** The tracking URLs in the mail: the pixel, the rewritten offer link, the unsubscribe link and header. */
-export function trackingUrls(mail: TrackedMail): { open: string; click: string; unsubscribe: string; oneClick: string } {
+export function trackingUrls(mail: TrackedMail): {
+	open: string;
+	click: string;
+	unsubscribe: string;
+	oneClick: string;
+} {
 	// attribute values as a browser reads them (Handlebars writes "=" as &#x3D;, the template "&" as &amp;)
 	const doc = parseDocument(mail.html);
-	const find = (tag: string, attr: string, test: (value: string, text: string) => boolean, what: string) => {
-		const el = DomUtils.findOne((e) => e.name === tag && test(e.attribs[attr] ?? '', DomUtils.textContent(e)), doc.children, true);
+	const find = (
+		tag: string,
+		attr: string,
+		test: (value: string, text: string) => boolean,
+		what: string,
+	) => {
+		const el = DomUtils.findOne(
+			(e) => e.name === tag && test(e.attribs[attr] ?? '', DomUtils.textContent(e)),
+			doc.children,
+			true,
+		);
 		if (!el) throw new Error(`No ${what} in the mail's HTML:\n${mail.html}`);
 		return el.attribs[attr];
 	};
 	const base = `${mail.target.split('/healthz')[0]}/webhook/${TRACKING_PATH}`;
 	const open = find('img', 'src', (src) => src.includes('/open?t='), 'open pixel');
-	const click = find('a', 'href', (href, text) => text === 'our offer' && href.includes('/click?t='), 'rewritten offer link');
-	const unsubscribe = find('a', 'href', (href, text) => text === 'Unsubscribe' && href.includes('/unsubscribe?t='), 'unsubscribe link');
+	const click = find(
+		'a',
+		'href',
+		(href, text) => text === 'our offer' && href.includes('/click?t='),
+		'rewritten offer link',
+	);
+	const unsubscribe = find(
+		'a',
+		'href',
+		(href, text) => text === 'Unsubscribe' && href.includes('/unsubscribe?t='),
+		'unsubscribe link',
+	);
 	const oneClick = /<(https?:[^>]+)>/.exec(mail.listUnsubscribe)?.[1];
 	if (!oneClick) throw new Error(`No https address in List-Unsubscribe: ${mail.listUnsubscribe}`);
 	for (const url of [open, click, unsubscribe, oneClick]) {
-		if (!url.startsWith(`${base}/`)) throw new Error(`${url} is not under the tracking base ${base}`);
+		if (!url.startsWith(`${base}/`))
+			throw new Error(`${url} is not under the tracking base ${base}`);
 	}
 	return { open, click, unsubscribe, oneClick };
 }
 
 /** The events recorded so far: the trigger item of each execution of the tracking workflow, oldest first. */
-export async function trackingEvents(env: E2eEnv, workflowId: string, atLeast: number, timeoutMs = 30000): Promise<TrackingEvent[]> {
+export async function trackingEvents(
+	env: E2eEnv,
+	workflowId: string,
+	atLeast: number,
+	timeoutMs = 30000,
+): Promise<TrackingEvent[]> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const list = await publicApi(env, 'GET', `/executions?workflowId=${workflowId}&limit=100`);
-		const ids: string[] = list.data.map((e: Json) => String(e.id)).sort((a: string, b: string) => Number(a) - Number(b));
+		const ids: string[] = list.data
+			.map((e: Json) => String(e.id))
+			.sort((a: string, b: string) => Number(a) - Number(b));
 		if (ids.length >= atLeast || Date.now() > deadline) {
 			const events: TrackingEvent[] = [];
 			for (const id of ids) {
-				const execution = await rt.waitForExecution(env.baseUrl, env.apiKey, id, { timeoutMs: 15000 });
-				const item = execution.data?.resultData?.runData?.['Tracking Event']?.[0]?.data?.main?.[0]?.[0]?.json;
+				const execution = await rt.waitForExecution(env.baseUrl, env.apiKey, id, {
+					timeoutMs: 15000,
+				});
+				const item =
+					execution.data?.resultData?.runData?.['Tracking Event']?.[0]?.data?.main?.[0]?.[0]?.json;
 				if (item) events.push(item as TrackingEvent);
 			}
 			return events;

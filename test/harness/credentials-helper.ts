@@ -62,7 +62,11 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		throw new Error('getCredentials is not used by the workflow engine in tests');
 	}
 
-	async getDecrypted(_data: unknown, _node: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_data: unknown,
+		_node: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		const found = this.creds[type];
 		if (!found) throw new Error(`The test gave no credentials of type ${type}`);
 		// Defaults of the credential's properties, as n8n fills them in.
@@ -82,7 +86,12 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
-function resolve(value: unknown, credentials: ICredentialDataDecryptedObject, workflow: Workflow, node: INode): string {
+function resolve(
+	value: unknown,
+	credentials: ICredentialDataDecryptedObject,
+	workflow: Workflow,
+	node: INode,
+): string {
 	if (!isExpression(value)) return value as string;
 	const resolved = workflow.expression.getSimpleParameterValue(
 		node,

@@ -46,8 +46,14 @@ export interface StartDovecotOptions {
 
 interface DovecotLib {
 	INSTALL_HINT: string;
-	findDovecot(opts?: { searchPath?: string }): { dovecot: string; doveadm: string; setpriv: string | null } | null;
-	ensureDovecotInstalled(opts?: { log?: (m: string) => void; searchPath?: string; allowInstall?: boolean }): {
+	findDovecot(opts?: {
+		searchPath?: string;
+	}): { dovecot: string; doveadm: string; setpriv: string | null } | null;
+	ensureDovecotInstalled(opts?: {
+		log?: (m: string) => void;
+		searchPath?: string;
+		allowInstall?: boolean;
+	}): {
 		dovecot: string;
 		doveadm: string;
 	};
@@ -66,9 +72,7 @@ interface SmtpLib {
 	}): Promise<{ accepted: unknown[]; rejected: unknown[]; response: string }>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const dovecotLib = require('../../scripts/lib/dovecot.js') as DovecotLib;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const smtpLib = require('../../scripts/lib/smtp.js') as SmtpLib;
 
 /** Env var naming the run's scratch dir (made by global-setup.ts, removed by global-teardown.ts). */
@@ -84,7 +88,9 @@ function tmpDir(prefix: string): string {
 	tmpDirs.push(dir);
 	if (!cleanupInstalled) {
 		cleanupInstalled = true;
-		process.on('exit', () => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+		process.on('exit', () =>
+			tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })),
+		);
 	}
 	return dir;
 }
@@ -195,7 +201,8 @@ export async function appendMessage(
 	const client = await openImap(dovecot, user);
 	try {
 		const res = await client.append(folder, raw, flags, date);
-		if (!res || res.uid === undefined || res.uidValidity === undefined) throw new Error(`APPEND to ${folder} returned no UID`);
+		if (!res || res.uid === undefined || res.uidValidity === undefined)
+			throw new Error(`APPEND to ${folder} returned no UID`);
 		return { uid: res.uid, uidValidity: res.uidValidity };
 	} finally {
 		await client.logout().catch(() => undefined);
@@ -248,5 +255,7 @@ export function buildMessage(o: BuildMessageOptions = {}): Promise<Buffer> {
 		references: o.references,
 		date: o.date,
 	});
-	return new Promise((resolve, reject) => mail.compile().build((err, msg) => (err ? reject(err) : resolve(msg))));
+	return new Promise((resolve, reject) =>
+		mail.compile().build((err, msg) => (err ? reject(err) : resolve(msg))),
+	);
 }

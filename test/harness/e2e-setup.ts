@@ -6,9 +6,11 @@ import * as path from 'node:path';
 
 export default async function e2eSetup(): Promise<void> {
 	if (process.env.CRM_MAIL_TARBALL && fs.existsSync(process.env.CRM_MAIL_TARBALL)) return;
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const rt = require('../../scripts/lib/n8n-runtime');
 	const dir = path.resolve(__dirname, '..', '..', '.e2e', 'pack');
 	fs.rmSync(dir, { recursive: true, force: true });
-	process.env.CRM_MAIL_TARBALL = await rt.buildAndPack({ destDir: dir, log: (m: string) => process.stderr.write(`[e2e-setup] ${m}\n`) });
+	process.env.CRM_MAIL_TARBALL = await rt.buildAndPack({
+		destDir: dir,
+		log: (m: string) => process.stderr.write(`[e2e-setup] ${m}\n`),
+	});
 }

@@ -111,7 +111,10 @@ export class FakeHttpServer {
 		await new Promise<void>((resolve) => server.close(() => resolve()));
 	}
 
-	protected match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+	protected match(
+		method: string,
+		path: string,
+	): { route: Route; params: Record<string, string> } | undefined {
 		for (const route of this.routes) {
 			if (route.method !== '*' && route.method !== method) continue;
 			if (typeof route.path === 'string') {
@@ -161,14 +164,27 @@ export class FakeHttpServer {
 		}
 		const form = /x-www-form-urlencoded/i.test(type) ? parseParams(body.toString('utf8')) : {};
 		try {
-			const result = await found.route.handler({ method, path: url.pathname, query, headers: req.headers, body, form, json, params: found.params }, reply);
+			const result = await found.route.handler(
+				{
+					method,
+					path: url.pathname,
+					query,
+					headers: req.headers,
+					body,
+					form,
+					json,
+					params: found.params,
+				},
+				reply,
+			);
 			if (!reply.sent) {
 				if (result === undefined) reply.send('', 204);
 				else reply.json(result);
 			}
 		} catch (e) {
 			this.errors.push(e as Error);
-			if (!reply.sent) reply.json({ error: `fake server handler failed: ${(e as Error).message}` }, 500);
+			if (!reply.sent)
+				reply.json({ error: `fake server handler failed: ${(e as Error).message}` }, 500);
 		}
 	}
 }
@@ -193,11 +209,17 @@ function makeResponse(res: http.ServerResponse): FakeResponse {
 			if (sent) throw new Error('fake server: response already sent');
 			sent = true;
 			const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-			res.writeHead(status ?? code, { ...headers, ...lower(extra), 'content-length': String(buf.length) });
+			res.writeHead(status ?? code, {
+				...headers,
+				...lower(extra),
+				'content-length': String(buf.length),
+			});
 			res.end(buf);
 		},
 		json(body, status) {
-			r.send(JSON.stringify(body), status, { 'content-type': headers['content-type'] ?? 'application/json; charset=utf-8' });
+			r.send(JSON.stringify(body), status, {
+				'content-type': headers['content-type'] ?? 'application/json; charset=utf-8',
+			});
 		},
 		text(body, status, contentType = 'text/plain; charset=utf-8') {
 			r.send(body, status, { 'content-type': contentType });

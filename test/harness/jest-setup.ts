@@ -7,11 +7,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Container } from '@n8n/di';
 
-const ownUserFolder = process.env.N8N_USER_FOLDER ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-n8n-user-'));
+const ownUserFolder = process.env.N8N_USER_FOLDER
+	? undefined
+	: fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-n8n-user-'));
 if (ownUserFolder) process.env.N8N_USER_FOLDER = ownUserFolder;
 
 afterAll(() => {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { SSHClientsManager } = require('n8n-core/dist/execution-engine/ssh-clients-manager') as {
 		SSHClientsManager: new () => { onShutdown(): void };
 	};

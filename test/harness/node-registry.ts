@@ -12,14 +12,17 @@ import type {
 import { NodeHelpers } from 'n8n-workflow';
 
 // Node and credential classes are found by path at run time, as n8n's loader finds them.
-/* eslint-disable @typescript-eslint/no-require-imports */
 
 // CRM_MAIL_ROOT: set by scripts/bench.js, whose bundles run from another folder.
 export const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '../..');
 export const PACKAGE_NAME = 'n8n-nodes-crm-mail';
-const pkg = require(path.join(ROOT, 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
+const pkg = require(path.join(ROOT, 'package.json')) as {
+	n8n: { nodes: string[]; credentials: string[] };
+};
 const basePkgDir = path.dirname(require.resolve('n8n-nodes-base/package.json'));
-const basePkg = require(path.join(basePkgDir, 'package.json')) as { n8n: { nodes: string[]; credentials: string[] } };
+const basePkg = require(path.join(basePkgDir, 'package.json')) as {
+	n8n: { nodes: string[]; credentials: string[] };
+};
 
 /** `dist/nodes/Foo/Foo.node.js` -> the class exported from `nodes/Foo/Foo.node.ts` */
 function loadFromSource<T>(distPath: string): T {
@@ -30,8 +33,14 @@ function loadFromSource<T>(distPath: string): T {
 	return new Class() as T;
 }
 
-function loadFromBase<T>(list: string[], suffix: 'node' | 'credentials', name: string): T | undefined {
-	const file = list.find((p) => path.basename(p, `.${suffix}.js`).toLowerCase() === name.toLowerCase());
+function loadFromBase<T>(
+	list: string[],
+	suffix: 'node' | 'credentials',
+	name: string,
+): T | undefined {
+	const file = list.find(
+		(p) => path.basename(p, `.${suffix}.js`).toLowerCase() === name.toLowerCase(),
+	);
 	if (!file) return undefined;
 	const className = path.basename(file, `.${suffix}.js`);
 	const Class = require(path.join(basePkgDir, file))[className];
@@ -76,7 +85,9 @@ function packageNode(type: string): INodeType | IVersionedNodeType | undefined {
 	const [prefix, name] = type.split('.');
 	if (prefix !== PACKAGE_NAME) return undefined;
 	if (!ownNodeCache.has(name)) {
-		const file = pkg.n8n.nodes.find((p) => path.basename(p, '.node.js').toLowerCase() === name.toLowerCase());
+		const file = pkg.n8n.nodes.find(
+			(p) => path.basename(p, '.node.js').toLowerCase() === name.toLowerCase(),
+		);
 		const node = file ? loadFromSource<INodeType | IVersionedNodeType>(file) : undefined;
 		if (node?.description.name === name) ownNodeCache.set(name, node);
 	}

@@ -41,7 +41,6 @@ export interface SmtpCapture {
 	close(): Promise<void>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const smtpLib = require('../../scripts/lib/smtp.js') as {
 	startSmtpSink(opts: SmtpCaptureOptions): Promise<SmtpCapture>;
 };

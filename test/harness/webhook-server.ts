@@ -5,7 +5,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { URL } from 'node:url';
 import { WebhookContext } from 'n8n-core';
-import type { IDataObject, INode, INodeTypes, IRun, IWebhookData, IWebhookDescription, IWebhookResponseData, Workflow } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INode,
+	INodeTypes,
+	IRun,
+	IWebhookData,
+	IWebhookDescription,
+	IWebhookResponseData,
+	Workflow,
+} from 'n8n-workflow';
 import { Node, NodeHelpers } from 'n8n-workflow';
 import type { CredentialsByType } from './credentials-helper';
 import { additionalDataFor, createWorkflow, runPrepared, type WorkflowJson } from './workflow';
@@ -18,7 +27,14 @@ export interface WebhookCall {
 	run?: IRun;
 }
 
-type ExpressLikeRequest = http.IncomingMessage & { body: unknown; rawBody: Buffer; query: IDataObject; params: IDataObject; path: string; ip?: string };
+type ExpressLikeRequest = http.IncomingMessage & {
+	body: unknown;
+	rawBody: Buffer;
+	query: IDataObject;
+	params: IDataObject;
+	path: string;
+	ip?: string;
+};
 type ExpressLikeResponse = http.ServerResponse & {
 	status(code: number): ExpressLikeResponse;
 	set(name: string | IDataObject, value?: string): ExpressLikeResponse;
@@ -44,7 +60,9 @@ export class WebhookServer {
 	/** Production webhook URL of a node: `<base>/webhook/<path>` as n8n builds it. */
 	url(nodeName: string, webhookName = 'default'): string {
 		const node = this.workflow.getNode(nodeName)!;
-		const description = this.nodeType(node).description.webhooks!.find((w) => w.name === webhookName)!;
+		const description = this.nodeType(node).description.webhooks!.find(
+			(w) => w.name === webhookName,
+		)!;
 		return `${this.baseUrl}/webhook/${this.webhookPath(node, description)}`;
 	}
 
@@ -73,10 +91,23 @@ export class WebhookServer {
 	private webhookPath(node: INode, description: IWebhookDescription): string {
 		const value = (v: unknown) =>
 			typeof v === 'string' && v.startsWith('=')
-				? this.workflow.expression.getSimpleParameterValue(node, v, 'webhook', {}, undefined, undefined)
+				? this.workflow.expression.getSimpleParameterValue(
+						node,
+						v,
+						'webhook',
+						{},
+						undefined,
+						undefined,
+					)
 				: v;
 		const path = String(value(description.path) ?? '');
-		return NodeHelpers.getNodeWebhookPath(this.workflow.id, node, path, value(description.isFullPath) as boolean, value(description.restartWebhook) as boolean).replace(/^\/+/, '');
+		return NodeHelpers.getNodeWebhookPath(
+			this.workflow.id,
+			node,
+			path,
+			value(description.isFullPath) as boolean,
+			value(description.restartWebhook) as boolean,
+		).replace(/^\/+/, '');
 	}
 
 	private match(method: string, path: string) {
@@ -84,11 +115,21 @@ export class WebhookServer {
 			for (const description of this.nodeType(node).description.webhooks ?? []) {
 				const httpMethod = String(
 					String(description.httpMethod).startsWith('=')
-						? this.workflow.expression.getSimpleParameterValue(node, description.httpMethod as string, 'webhook', {}, undefined, 'GET')
+						? this.workflow.expression.getSimpleParameterValue(
+								node,
+								description.httpMethod as string,
+								'webhook',
+								{},
+								undefined,
+								'GET',
+							)
 						: description.httpMethod,
 				);
 				const full = this.webhookPath(node, description);
-				if ((httpMethod === method || (method === 'HEAD' && httpMethod === 'GET')) && (path === full || path.startsWith(`${full}/`))) {
+				if (
+					(httpMethod === method || (method === 'HEAD' && httpMethod === 'GET')) &&
+					(path === full || path.startsWith(`${full}/`))
+				) {
 					return { node, description, full };
 				}
 			}
@@ -123,16 +164,31 @@ export class WebhookServer {
 			workflowId: this.workflow.id,
 			workflowExecuteAdditionalData: undefined as never,
 		};
-		const additionalData = additionalDataFor(this.opts.credentials, { httpRequest: req, httpResponse: res, webhookBaseUrl: `${this.baseUrl}/webhook` } as IDataObject);
+		const additionalData = additionalDataFor(this.opts.credentials, {
+			httpRequest: req,
+			httpResponse: res,
+			webhookBaseUrl: `${this.baseUrl}/webhook`,
+		} as IDataObject);
 		try {
-			const ctx = new WebhookContext(this.workflow, found.node, additionalData, 'webhook', webhookData, [], null);
+			const ctx = new WebhookContext(
+				this.workflow,
+				found.node,
+				additionalData,
+				'webhook',
+				webhookData,
+				[],
+				null,
+			);
 			const type = this.nodeType(found.node);
 			// As n8n's WebhookService: context-API nodes (class Node) get the context as argument.
 			const result: IWebhookResponseData =
 				type instanceof Node ? await type.webhook!(ctx as never) : await type.webhook!.call(ctx);
 			if (!result.noWebhookResponse && !res.headersSent) {
 				if (result.webhookResponse !== undefined) res.status(200).send(result.webhookResponse);
-				else res.status(200).json({ message: result.workflowData ? 'Workflow was started' : 'Webhook call received' });
+				else
+					res.status(200).json({
+						message: result.workflowData ? 'Workflow was started' : 'Webhook call received',
+					});
 			}
 			if (result.workflowData) {
 				call.run = await runPrepared(this.workflow, this.wf, {
@@ -160,7 +216,8 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
 function parseBody(contentType: string | undefined, raw: Buffer): unknown {
 	if (!raw.length) return {};
 	if (contentType?.includes('application/json')) return JSON.parse(raw.toString('utf8'));
-	if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+	if (contentType?.includes('application/x-www-form-urlencoded'))
+		return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
 	return {};
 }
 
@@ -173,7 +230,11 @@ function expressLike(res: http.ServerResponse): ExpressLikeResponse {
 		return r;
 	};
 	r.header = (name, value) => r.set(name, value);
-	r.type = (type) => r.set('content-type', type.includes('/') ? type : type === 'html' ? 'text/html; charset=utf-8' : type);
+	r.type = (type) =>
+		r.set(
+			'content-type',
+			type.includes('/') ? type : type === 'html' ? 'text/html; charset=utf-8' : type,
+		);
 	r.send = (body) => {
 		if (Buffer.isBuffer(body) || typeof body === 'string') res.end(body);
 		else if (body === undefined) res.end();
@@ -181,12 +242,14 @@ function expressLike(res: http.ServerResponse): ExpressLikeResponse {
 		return r;
 	};
 	r.json = (body) => {
-		if (!res.getHeader('content-type')) res.setHeader('content-type', 'application/json; charset=utf-8');
+		if (!res.getHeader('content-type'))
+			res.setHeader('content-type', 'application/json; charset=utf-8');
 		res.end(JSON.stringify(body));
 		return r;
 	};
 	r.redirect = (statusOrUrl, url) => {
-		const [code, location] = typeof statusOrUrl === 'number' ? [statusOrUrl, url!] : [302, statusOrUrl];
+		const [code, location] =
+			typeof statusOrUrl === 'number' ? [statusOrUrl, url!] : [302, statusOrUrl];
 		res.statusCode = code;
 		res.setHeader('location', location);
 		res.end();

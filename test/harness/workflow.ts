@@ -1,7 +1,13 @@
 // Runs real workflows through n8n-core's WorkflowExecute, with this package's nodes and credentials:
 // execute nodes, trigger / poll nodes (as start node in manual mode, or live with startTrigger),
 // waiting executions and their resume, load-options methods and credential tests.
-import { CredentialTestContext, ExecutionLifecycleHooks, LoadOptionsContext, TriggerContext, WorkflowExecute } from 'n8n-core';
+import {
+	CredentialTestContext,
+	ExecutionLifecycleHooks,
+	LoadOptionsContext,
+	TriggerContext,
+	WorkflowExecute,
+} from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunction,
@@ -50,7 +56,9 @@ export function additionalDataFor(
 	credentials: CredentialsByType = {},
 	extra: Partial<IWorkflowExecuteAdditionalData> & IDataObject = {},
 ): IWorkflowExecuteAdditionalData {
-	const base = (extra.webhookBaseUrl as string | undefined)?.replace(/\/webhook\/?$/, '') ?? 'http://localhost:5678';
+	const base =
+		(extra.webhookBaseUrl as string | undefined)?.replace(/\/webhook\/?$/, '') ??
+		'http://localhost:5678';
 	return {
 		credentialsHelper: new TestCredentialsHelper(credentials),
 		executeWorkflow: async () => {
@@ -77,7 +85,11 @@ export function additionalDataFor(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-export function createWorkflow(wf: WorkflowJson, nodeTypes: INodeTypes = new TestNodeTypes(), active = false): Workflow {
+export function createWorkflow(
+	wf: WorkflowJson,
+	nodeTypes: INodeTypes = new TestNodeTypes(),
+	active = false,
+): Workflow {
 	return new Workflow({
 		id: wf.id ?? 'test-workflow',
 		name: wf.name ?? 'test workflow',
@@ -97,7 +109,11 @@ export async function runWorkflow(wf: WorkflowJson, opts: RunOptions = {}): Prom
 	return await runPrepared(workflow, wf, opts);
 }
 
-export async function runPrepared(workflow: Workflow, wf: WorkflowJson, opts: RunOptions = {}): Promise<IRun> {
+export async function runPrepared(
+	workflow: Workflow,
+	wf: WorkflowJson,
+	opts: RunOptions = {},
+): Promise<IRun> {
 	const mode = opts.mode ?? 'manual';
 	const hooks = new ExecutionLifecycleHooks(mode, `test-${++executionCounter}`, {
 		...wf,
@@ -120,27 +136,43 @@ export async function runPrepared(workflow: Workflow, wf: WorkflowJson, opts: Ru
 	if (!startNode) throw new Error('The workflow has no start node');
 	// Items for a trigger start node are pinned, as n8n runs a trigger with pinned test data: the node
 	// itself is not run, its pinned items leave on its output.
-	const isTrigger = workflow.nodeTypes.getByNameAndVersion(startNode.type, startNode.typeVersion).description.group.includes('trigger');
-	const pinData = { ...(wf.pinData ?? {}), ...(opts.input && isTrigger && !opts.resumeFrom ? { [startNode.name]: opts.input } : {}) };
+	const isTrigger = workflow.nodeTypes
+		.getByNameAndVersion(startNode.type, startNode.typeVersion)
+		.description.group.includes('trigger');
+	const pinData = {
+		...(wf.pinData ?? {}),
+		...(opts.input && isTrigger && !opts.resumeFrom ? { [startNode.name]: opts.input } : {}),
+	};
 	// a waiting execution comes back from the database: nothing of the first run's objects survives
 	const runExecutionData =
 		(opts.resumeFrom && jsonCopy(opts.resumeFrom)) ??
 		createRunExecutionData({
 			resultData: { pinData },
 			executionData: {
-				nodeExecutionStack: [{ node: startNode, data: { main: [opts.input ?? [{ json: {} }]] }, source: null }],
+				nodeExecutionStack: [
+					{ node: startNode, data: { main: [opts.input ?? [{ json: {} }]] }, source: null },
+				],
 			},
 		});
-	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(
+		workflow,
+	);
 	return await done;
 }
 
 /** Items a node put on one of its outputs in one of its runs (throws if the node did not run). */
-export function outputOf(run: IRun, nodeName: string, outputIndex = 0, runIndex = 0): INodeExecutionData[] {
+export function outputOf(
+	run: IRun,
+	nodeName: string,
+	outputIndex = 0,
+	runIndex = 0,
+): INodeExecutionData[] {
 	const runs = run.data.resultData.runData[nodeName];
 	if (!runs?.[runIndex]) {
 		const error = run.data.resultData.error;
-		throw new Error(`Node "${nodeName}" did not run${error ? `; the run failed: ${error.message}` : ''}`);
+		throw new Error(
+			`Node "${nodeName}" did not run${error ? `; the run failed: ${error.message}` : ''}`,
+		);
 	}
 	return runs[runIndex].data?.main?.[outputIndex] ?? [];
 }
@@ -186,7 +218,11 @@ const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? {})) as 
  * starts, and once the activation returned. Deactivating saves nothing. Passing the same `staticData`
  * object to the next activation is what n8n does after a restart.
  */
-export async function startTrigger(wf: WorkflowJson, nodeName: string, opts: StartTriggerOptions = {}): Promise<LiveTrigger> {
+export async function startTrigger(
+	wf: WorkflowJson,
+	nodeName: string,
+	opts: StartTriggerOptions = {},
+): Promise<LiveTrigger> {
 	const row = (wf.staticData ?? {}) as IDataObject;
 	const workflow = createWorkflow({ ...wf, staticData: jsonCopy(row) }, opts.nodeTypes, true);
 	const node = workflow.getNode(nodeName);
@@ -252,7 +288,12 @@ export async function startTrigger(wf: WorkflowJson, nodeName: string, opts: Sta
 			if (items().length >= count) return items();
 			await new Promise<void>((resolve, reject) => {
 				const timer = setTimeout(
-					() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${count} items; got ${items().length}${errors.length ? `; errors: ${errors.map((e) => e.message).join('; ')}` : ''}`)),
+					() =>
+						reject(
+							new Error(
+								`Timed out after ${timeoutMs} ms waiting for ${count} items; got ${items().length}${errors.length ? `; errors: ${errors.map((e) => e.message).join('; ')}` : ''}`,
+							),
+						),
 					timeoutMs,
 				);
 				listeners.push(() => {
@@ -274,19 +315,30 @@ export async function startTrigger(wf: WorkflowJson, nodeName: string, opts: Sta
 export async function loadOptions(
 	nodeType: INodeType,
 	method: string,
-	opts: { credentials?: CredentialsByType; parameters?: IDataObject; credentialRefs?: INode['credentials'] } = {},
+	opts: {
+		credentials?: CredentialsByType;
+		parameters?: IDataObject;
+		credentialRefs?: INode['credentials'];
+	} = {},
 ): Promise<INodePropertyOptions[]> {
 	const node: INode = {
 		id: 'load-options',
 		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
 		type: `n8n-nodes-crm-mail.${nodeType.description.name}`,
-		typeVersion: Array.isArray(nodeType.description.version) ? nodeType.description.version.at(-1)! : nodeType.description.version,
+		typeVersion: Array.isArray(nodeType.description.version)
+			? nodeType.description.version.at(-1)!
+			: nodeType.description.version,
 		position: [0, 0],
 		parameters: (opts.parameters ?? {}) as INode['parameters'],
 		credentials: opts.credentialRefs ?? credentialRefsFor(nodeType, opts.credentials),
 	};
 	const workflow = createWorkflow({ nodes: [node], connections: {} });
-	const ctx = new LoadOptionsContext(workflow, node, additionalDataFor(opts.credentials), 'parameters');
+	const ctx = new LoadOptionsContext(
+		workflow,
+		node,
+		additionalDataFor(opts.credentials),
+		'parameters',
+	);
 	const fn = nodeType.methods?.loadOptions?.[method];
 	if (!fn) throw new Error(`${nodeType.description.name} has no loadOptions method ${method}`);
 	return await fn.call(ctx);
@@ -299,14 +351,24 @@ export async function testCredential(
 	data: ICredentialDataDecryptedObject,
 ): Promise<INodeCredentialTestResult> {
 	const ref = nodeType.description.credentials?.find((c) => c.name === credentialName);
-	if (!ref || typeof ref.testedBy !== 'string') throw new Error(`${nodeType.description.name} declares no test function for ${credentialName}`);
-	const fn = nodeType.methods?.credentialTest?.[ref.testedBy] as ICredentialTestFunction | undefined;
+	if (!ref || typeof ref.testedBy !== 'string')
+		throw new Error(`${nodeType.description.name} declares no test function for ${credentialName}`);
+	const fn = nodeType.methods?.credentialTest?.[ref.testedBy] as
+		ICredentialTestFunction | undefined;
 	if (!fn) throw new Error(`${nodeType.description.name} has no credentialTest.${ref.testedBy}`);
-	return await fn.call(new CredentialTestContext(), { id: 'test', name: 'test', type: credentialName, data });
+	return await fn.call(new CredentialTestContext(), {
+		id: 'test',
+		name: 'test',
+		type: credentialName,
+		data,
+	});
 }
 
 /** `credentials` of a node JSON: a reference for every credential type the test supplies data for. */
-export function credentialRefsFor(nodeType: INodeType, creds: CredentialsByType = {}): INode['credentials'] {
+export function credentialRefsFor(
+	nodeType: INodeType,
+	creds: CredentialsByType = {},
+): INode['credentials'] {
 	const refs: INode['credentials'] = {};
 	for (const c of nodeType.description.credentials ?? []) {
 		if (creds[c.name]) refs[c.name] = { id: c.name, name: c.name };

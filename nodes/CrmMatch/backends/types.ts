@@ -113,8 +113,15 @@ export interface CrmBackend {
 	readonly name: string;
 	lookup(request: LookupRequest): Promise<LookupResult>;
 	get(type: EntityType, id: string): Promise<CrmRecord | undefined>;
-	find(type: EntityType, query: { email?: string; domain?: string; name?: string; limit: number }): Promise<CrmRecord[]>;
-	create(type: EntityType, input: RecordInput, dedupeKey?: string): Promise<{ record: CrmRecord; created: boolean }>;
+	find(
+		type: EntityType,
+		query: { email?: string; domain?: string; name?: string; limit: number },
+	): Promise<CrmRecord[]>;
+	create(
+		type: EntityType,
+		input: RecordInput,
+		dedupeKey?: string,
+	): Promise<{ record: CrmRecord; created: boolean }>;
 	update(type: EntityType, id: string, input: RecordInput): Promise<CrmRecord>;
 	/** Batched over every email of an execution. */
 	linkEmails(emails: EmailLinkInput[]): Promise<EmailLinkResult[]>;

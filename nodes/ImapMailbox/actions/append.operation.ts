@@ -5,14 +5,27 @@ import { folderProperty, STANDARD_FLAG_OPTIONS } from './common';
 const show = { operation: ['append'] };
 
 export const description: INodeProperties[] = [
-	folderProperty('folder', 'Folder', ['append'], 'Where to store the message, e.g. the Sent folder to keep a copy of mail sent by the flow.'),
+	folderProperty(
+		'folder',
+		'Folder',
+		['append'],
+		'Where to store the message, e.g. the Sent folder to keep a copy of mail sent by the flow.',
+	),
 	{
 		displayName: 'Message Source',
 		name: 'source',
 		type: 'options',
 		options: [
-			{ name: 'Text Field', value: 'field', description: 'The complete raw message (RFC 5322: headers, empty line, body) as text' },
-			{ name: 'Binary File', value: 'binary', description: 'An .eml file in a binary property of the item' },
+			{
+				name: 'Text Field',
+				value: 'field',
+				description: 'The complete raw message (RFC 5322: headers, empty line, body) as text',
+			},
+			{
+				name: 'Binary File',
+				value: 'binary',
+				description: 'An .eml file in a binary property of the item',
+			},
 		],
 		default: 'field',
 		displayOptions: { show },
@@ -27,7 +40,8 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: '={{ $json.raw }}',
 		displayOptions: { show: { ...show, source: ['field'] } },
-		description: 'The whole message with its headers (From, To, Subject, Date, Message-ID ...), e.g. the "raw" output of Send Templated Email',
+		description:
+			'The whole message with its headers (From, To, Subject, Date, Message-ID ...), e.g. the "raw" output of Send Templated Email',
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -46,7 +60,8 @@ export const description: INodeProperties[] = [
 		options: STANDARD_FLAG_OPTIONS,
 		default: ['\\Seen'],
 		displayOptions: { show },
-		description: 'Flags the stored message gets. "Seen" keeps a sent copy from showing up as unread.',
+		description:
+			'Flags the stored message gets. "Seen" keeps a sent copy from showing up as unread.',
 	},
 	{
 		displayName: 'Custom Keywords',
@@ -66,7 +81,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const folder = this.getNodeParameter('folder', i) as string;
 	const source = this.getNodeParameter('source', i) as string;
 	let raw: Buffer;
@@ -77,13 +96,19 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 	} else {
 		raw = Buffer.from(String(this.getNodeParameter('rawMessage', i) ?? ''), 'utf8');
 	}
-	if (!/^[\x21-\x39\x3b-\x7e]+:/m.test(raw.subarray(0, 4096).toString('latin1')) || raw.length < 10) {
+	if (
+		!/^[\x21-\x39\x3b-\x7e]+:/m.test(raw.subarray(0, 4096).toString('latin1')) ||
+		raw.length < 10
+	) {
 		throw new MailboxError(
 			'The raw message has no headers',
 			'Give the complete message source (headers such as From, To, Subject, then an empty line, then the body), not only its text.',
 		);
 	}
-	const flags = flagList(this.getNodeParameter('flags', i, []), this.getNodeParameter('keywords', i, ''));
+	const flags = flagList(
+		this.getNodeParameter('flags', i, []),
+		this.getNodeParameter('keywords', i, ''),
+	);
 	const dateParam = this.getNodeParameter('date', i, '') as string;
 	const date = dateParam ? new Date(dateParam) : undefined;
 	const client = await session.imap();
@@ -95,7 +120,11 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 			'Check that the folder exists (see "List Folders") and that the mailbox is not over quota.',
 		);
 	}
-	if (!res) throw new MailboxError(`The server refused to store the message in "${folder}"`, 'Check that the folder exists and is writable.');
+	if (!res)
+		throw new MailboxError(
+			`The server refused to store the message in "${folder}"`,
+			'Check that the folder exists and is writable.',
+		);
 	return [
 		{
 			json: {

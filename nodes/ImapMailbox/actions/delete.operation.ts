@@ -4,10 +4,17 @@ import { folderProperty, uidsProperty } from './common';
 
 export const description: INodeProperties[] = [
 	folderProperty('folder', 'Folder', ['delete'], 'The folder that holds the messages.'),
-	uidsProperty(['delete'], 'UIDs of the messages to delete for good (marked deleted and expunged; only these messages)'),
+	uidsProperty(
+		['delete'],
+		'UIDs of the messages to delete for good (marked deleted and expunged; only these messages)',
+	),
 ];
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const folder = this.getNodeParameter('folder', i) as string;
 	const uids = parseUids(this.getNodeParameter('uids', i));
 	return await session.inFolder(folder, async (client) => {
@@ -15,7 +22,10 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 		// STORE \Deleted + UID EXPUNGE of exactly these UIDs (other messages marked deleted stay)
 		const ok = await client.messageDelete(uids, { uid: true });
 		if (!ok) {
-			throw new MailboxError(`The server refused to delete UID ${uids.join(', ')} in "${folder}"`, 'The folder may be read-only for this user.');
+			throw new MailboxError(
+				`The server refused to delete UID ${uids.join(', ')} in "${folder}"`,
+				'The folder may be read-only for this user.',
+			);
 		}
 		return uids.map((uid) => ({ json: { folder, uid, deleted: true } }));
 	});

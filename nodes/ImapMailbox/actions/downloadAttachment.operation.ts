@@ -39,7 +39,8 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'invoice.pdf',
 		displayOptions: { show: { ...show, selectBy: ['filename'] } },
-		description: 'File name of the attachment (not case-sensitive), as listed in the "attachments" field of the message',
+		description:
+			'File name of the attachment (not case-sensitive), as listed in the "attachments" field of the message',
 	},
 	{
 		displayName: 'Part Number',
@@ -65,14 +66,23 @@ export const description: INodeProperties[] = [
 
 async function toBuffer(stream: Readable): Promise<Buffer> {
 	const chunks: Buffer[] = [];
-	for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+	for await (const chunk of stream)
+		chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
 	return Buffer.concat(chunks);
 }
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const folder = this.getNodeParameter('folder', i) as string;
 	const uids = parseUids(this.getNodeParameter('uid', i));
-	if (uids.length !== 1) throw new MailboxError('Give exactly one message UID', 'This operation downloads one attachment of one message.');
+	if (uids.length !== 1)
+		throw new MailboxError(
+			'Give exactly one message UID',
+			'This operation downloads one attachment of one message.',
+		);
 	const uid = uids[0];
 	const selectBy = this.getNodeParameter('selectBy', i) as string;
 	const by = {
@@ -83,7 +93,11 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 	const { meta, data } = await session.inFolder(
 		folder,
 		async (client) => {
-			const msg = await client.fetchOne(String(uid), { uid: true, bodyStructure: true }, { uid: true });
+			const msg = await client.fetchOne(
+				String(uid),
+				{ uid: true, bodyStructure: true },
+				{ uid: true },
+			);
 			if (!msg) {
 				throw new MailboxError(
 					`No message with UID ${uid} in folder "${folder}"`,
@@ -95,20 +109,38 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 			if (!found) {
 				const names = parts.map((p) => `${p.filename || '(no name)'} [part ${p.part}]`).join(', ');
 				throw new MailboxError(
-					`Attachment ${by.filename ? `"${by.filename}"` : by.part ? `part ${by.part}` : ''} not found in UID ${uid}`.replace('  ', ' '),
+					`Attachment ${by.filename ? `"${by.filename}"` : by.part ? `part ${by.part}` : ''} not found in UID ${uid}`.replace(
+						'  ',
+						' ',
+					),
 					names ? `The message has: ${names}.` : 'The message has no attachments.',
 				);
 			}
 			const dl = await client.download(String(uid), found.part, { uid: true });
-			if (!dl.content) throw new MailboxError(`Part ${found.part} of UID ${uid} could not be downloaded`, 'The message may have been deleted meanwhile.');
+			if (!dl.content)
+				throw new MailboxError(
+					`Part ${found.part} of UID ${uid} could not be downloaded`,
+					'The message may have been deleted meanwhile.',
+				);
 			return { meta: found, data: await toBuffer(dl.content) };
 		},
 		true,
 	);
-	const binary = await this.helpers.prepareBinaryData(data, meta.filename || `attachment-${meta.part}`, meta.contentType);
+	const binary = await this.helpers.prepareBinaryData(
+		data,
+		meta.filename || `attachment-${meta.part}`,
+		meta.contentType,
+	);
 	return [
 		{
-			json: { folder, uid, part: meta.part, fileName: meta.filename, contentType: meta.contentType, size: data.length },
+			json: {
+				folder,
+				uid,
+				part: meta.part,
+				fileName: meta.filename,
+				contentType: meta.contentType,
+				size: data.length,
+			},
 			binary: { [prop]: binary },
 		},
 	];

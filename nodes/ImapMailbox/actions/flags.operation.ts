@@ -1,5 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { flagList, MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
+import {
+	flagList,
+	MailboxError,
+	parseUids,
+	requireUids,
+	type MailboxSession,
+} from '../transport/session';
 import { folderProperty, STANDARD_FLAG_OPTIONS, uidsProperty } from './common';
 
 const OPS = ['addFlags', 'removeFlags'];
@@ -23,16 +29,25 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: '$Processed, crm-linked',
 		displayOptions: { show: { operation: OPS } },
-		description: 'Your own keywords (tags) to set or clear as well, separated by commas. Many mail clients show them as labels or tags.',
+		description:
+			'Your own keywords (tags) to set or clear as well, separated by commas. Many mail clients show them as labels or tags.',
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const operation = this.getNodeParameter('operation', i) as string;
 	const folder = this.getNodeParameter('folder', i) as string;
 	const uids = parseUids(this.getNodeParameter('uids', i));
-	const flags = flagList(this.getNodeParameter('flags', i, []), this.getNodeParameter('keywords', i, ''));
-	if (!flags.length) throw new MailboxError('No flag chosen', 'Pick at least one flag or enter a custom keyword.');
+	const flags = flagList(
+		this.getNodeParameter('flags', i, []),
+		this.getNodeParameter('keywords', i, ''),
+	);
+	if (!flags.length)
+		throw new MailboxError('No flag chosen', 'Pick at least one flag or enter a custom keyword.');
 	return await session.inFolder(folder, async (client) => {
 		await requireUids(client, folder, uids);
 		const ok =
@@ -48,7 +63,12 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 		// read back, so the output shows what the server really stored
 		const rows = await client.fetchAll(uids, { uid: true, flags: true }, { uid: true });
 		return rows.map((m) => ({
-			json: { folder, uid: m.uid, flags: [...(m.flags ?? [])], [operation === 'addFlags' ? 'added' : 'removed']: flags },
+			json: {
+				folder,
+				uid: m.uid,
+				flags: [...(m.flags ?? [])],
+				[operation === 'addFlags' ? 'added' : 'removed']: flags,
+			},
 		}));
 	});
 }

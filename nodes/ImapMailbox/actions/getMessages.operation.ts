@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import type { SearchObject } from 'imapflow';
 import { parseFetched, type LoadMode } from '../../shared/imap/message';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
@@ -16,7 +21,11 @@ export const description: INodeProperties[] = [
 		name: 'selectBy',
 		type: 'options',
 		options: [
-			{ name: 'By Search', value: 'search', description: 'Messages matching filters (all messages when no filter is set)' },
+			{
+				name: 'By Search',
+				value: 'search',
+				description: 'Messages matching filters (all messages when no filter is set)',
+			},
 			{ name: 'By UID', value: 'uid', description: 'Specific messages by their UIDs' },
 		],
 		default: 'search',
@@ -41,7 +50,13 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { ...show, selectBy: ['search'] } },
 		options: [
-			{ displayName: 'From Contains', name: 'from', type: 'string', default: '', description: 'Part of the sender address or name' },
+			{
+				displayName: 'From Contains',
+				name: 'from',
+				type: 'string',
+				default: '',
+				description: 'Part of the sender address or name',
+			},
 			{
 				displayName: 'Has Flags',
 				name: 'hasFlags',
@@ -50,14 +65,62 @@ export const description: INodeProperties[] = [
 				default: [],
 				description: 'Only messages that have all of these flags',
 			},
-			{ displayName: 'Has Keyword', name: 'keyword', type: 'string', default: '', description: 'Only messages with this custom keyword' },
-			{ displayName: 'Lacks Keyword', name: 'unKeyword', type: 'string', default: '', description: 'Only messages without this custom keyword (e.g. skip ones already processed)' },
-			{ displayName: 'Received Before', name: 'before', type: 'dateTime', default: '', description: 'Only messages received before this date' },
-			{ displayName: 'Received Since', name: 'since', type: 'dateTime', default: '', description: 'Only messages received on or after this date' },
-			{ displayName: 'Subject Contains', name: 'subject', type: 'string', default: '', description: 'Part of the subject' },
-			{ displayName: 'Text Contains', name: 'body', type: 'string', default: '', description: 'Words in the message body' },
-			{ displayName: 'To Contains', name: 'to', type: 'string', default: '', description: 'Part of a recipient address or name' },
-			{ displayName: 'Unread Only', name: 'unseen', type: 'boolean', default: true, description: 'Whether to return only messages not marked as read' },
+			{
+				displayName: 'Has Keyword',
+				name: 'keyword',
+				type: 'string',
+				default: '',
+				description: 'Only messages with this custom keyword',
+			},
+			{
+				displayName: 'Lacks Keyword',
+				name: 'unKeyword',
+				type: 'string',
+				default: '',
+				description: 'Only messages without this custom keyword (e.g. skip ones already processed)',
+			},
+			{
+				displayName: 'Received Before',
+				name: 'before',
+				type: 'dateTime',
+				default: '',
+				description: 'Only messages received before this date',
+			},
+			{
+				displayName: 'Received Since',
+				name: 'since',
+				type: 'dateTime',
+				default: '',
+				description: 'Only messages received on or after this date',
+			},
+			{
+				displayName: 'Subject Contains',
+				name: 'subject',
+				type: 'string',
+				default: '',
+				description: 'Part of the subject',
+			},
+			{
+				displayName: 'Text Contains',
+				name: 'body',
+				type: 'string',
+				default: '',
+				description: 'Words in the message body',
+			},
+			{
+				displayName: 'To Contains',
+				name: 'to',
+				type: 'string',
+				default: '',
+				description: 'Part of a recipient address or name',
+			},
+			{
+				displayName: 'Unread Only',
+				name: 'unseen',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to return only messages not marked as read',
+			},
 		],
 	},
 	{
@@ -91,14 +154,34 @@ export const description: INodeProperties[] = [
 				type: 'options',
 				options: [
 					{ name: 'Full Message With Attachments', value: 'full' },
-					{ name: 'Full Message Without Attachments', value: 'noAttachments', description: 'Attachment names and sizes only' },
-					{ name: 'Headers Only', value: 'headers', description: 'Addresses, subject, date, IDs; no text' },
+					{
+						name: 'Full Message Without Attachments',
+						value: 'noAttachments',
+						description: 'Attachment names and sizes only',
+					},
+					{
+						name: 'Headers Only',
+						value: 'headers',
+						description: 'Addresses, subject, date, IDs; no text',
+					},
 				],
 				default: 'full',
 				description: 'How much of each message to load',
 			},
-			{ displayName: 'Include Raw Headers', name: 'includeHeaders', type: 'boolean', default: false, description: 'Whether to add the raw header block as "headers"' },
-			{ displayName: 'Oldest First', name: 'oldestFirst', type: 'boolean', default: false, description: 'Whether to return the oldest messages first (default: newest first)' },
+			{
+				displayName: 'Include Raw Headers',
+				name: 'includeHeaders',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add the raw header block as "headers"',
+			},
+			{
+				displayName: 'Oldest First',
+				name: 'oldestFirst',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to return the oldest messages first (default: newest first)',
+			},
 		],
 	},
 ];
@@ -119,16 +202,22 @@ function searchQuery(f: IDataObject): SearchObject {
 		'\\Deleted': 'deleted',
 		'\\Draft': 'draft',
 	};
-	for (const flag of (f.hasFlags as string[] | undefined) ?? []) if (names[flag]) (q as IDataObject)[names[flag]] = true;
+	for (const flag of (f.hasFlags as string[] | undefined) ?? [])
+		if (names[flag]) (q as IDataObject)[names[flag]] = true;
 	if (f.keyword) q.keyword = String(f.keyword);
 	if (f.unKeyword) q.unKeyword = String(f.unKeyword);
 	for (const d of ['since', 'before'] as const) {
-		if (q[d] && Number.isNaN((q[d] as Date).getTime())) throw new MailboxError(`"${String(f[d])}" is not a date`, 'Use a date like 2025-01-31.');
+		if (q[d] && Number.isNaN((q[d] as Date).getTime()))
+			throw new MailboxError(`"${String(f[d])}" is not a date`, 'Use a date like 2025-01-31.');
 	}
 	return Object.keys(q).length ? q : { all: true };
 }
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const folder = this.getNodeParameter('folder', i) as string;
 	const selectBy = this.getNodeParameter('selectBy', i) as string;
 	const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
@@ -148,7 +237,9 @@ export async function execute(this: IExecuteFunctions, session: MailboxSession, 
 				await requireUids(client, folder, uids);
 			} else {
 				const filters = this.getNodeParameter('filters', i, {}) as IDataObject;
-				uids = ((await client.search(searchQuery(filters), { uid: true })) || []).sort((a, b) => a - b);
+				uids = ((await client.search(searchQuery(filters), { uid: true })) || []).sort(
+					(a, b) => a - b,
+				);
 				if (!options.oldestFirst) uids.reverse();
 			}
 			uids = uids.slice(0, limit);

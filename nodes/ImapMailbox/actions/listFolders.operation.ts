@@ -8,11 +8,16 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		displayOptions: { show: { operation: ['listFolders'] } },
-		description: 'Whether to add the number of messages and unread messages of each folder (one extra request per folder)',
+		description:
+			'Whether to add the number of messages and unread messages of each folder (one extra request per folder)',
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const folders = await session.folderList();
 	const withCounts = this.getNodeParameter('includeCounts', i, false) as boolean;
 	const client = await session.imap();

@@ -10,14 +10,22 @@ export const description: INodeProperties[] = [
 	folderProperty('destination', 'Destination Folder', OPS, 'Where the messages go.', ''),
 ];
 
-export async function execute(this: IExecuteFunctions, session: MailboxSession, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	session: MailboxSession,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const operation = this.getNodeParameter('operation', i) as 'move' | 'copy';
 	const folder = this.getNodeParameter('folder', i) as string;
 	const destination = this.getNodeParameter('destination', i) as string;
 	const uids = parseUids(this.getNodeParameter('uids', i));
-	if (!destination) throw new MailboxError('No destination folder', 'Pick the folder the messages should go to.');
+	if (!destination)
+		throw new MailboxError('No destination folder', 'Pick the folder the messages should go to.');
 	if (destination === folder) {
-		throw new MailboxError(`Source and destination are both "${folder}"`, 'Pick a different destination folder.');
+		throw new MailboxError(
+			`Source and destination are both "${folder}"`,
+			'Pick a different destination folder.',
+		);
 	}
 	return await session.inFolder(folder, async (client) => {
 		await requireUids(client, folder, uids);

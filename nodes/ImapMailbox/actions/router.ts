@@ -1,6 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { explainImapError, imapSettingsFromCredentials, type ImapSettings } from '../../shared/imap/connection';
+import {
+	explainImapError,
+	imapSettingsFromCredentials,
+	type ImapSettings,
+} from '../../shared/imap/connection';
 import { IMAP_CREDENTIAL_TYPE } from '../../shared/imap/methods';
 import { MailboxError, MailboxSession } from '../transport/session';
 import * as append from './append.operation';
@@ -24,26 +28,44 @@ const operations: Record<string, OperationExecute> = {
 	downloadAttachment: downloadAttachment.execute,
 };
 
-function toNodeError(ctx: IExecuteFunctions, error: unknown, settings: ImapSettings, itemIndex: number): NodeOperationError {
+function toNodeError(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	settings: ImapSettings,
+	itemIndex: number,
+): NodeOperationError {
 	if (error instanceof NodeOperationError) return error;
 	if (error instanceof MailboxError) {
-		return new NodeOperationError(ctx.getNode(), error.message, { itemIndex, description: error.description });
+		return new NodeOperationError(ctx.getNode(), error.message, {
+			itemIndex,
+			description: error.description,
+		});
 	}
 	const e = error as { responseText?: string; responseStatus?: string; message?: string };
 	if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') {
-		return new NodeOperationError(ctx.getNode(), `The IMAP server refused the request: ${e.responseText ?? e.message}`, {
-			itemIndex,
-			description: 'Check the folder and message UIDs; the server may not allow this operation in that folder.',
-		});
+		return new NodeOperationError(
+			ctx.getNode(),
+			`The IMAP server refused the request: ${e.responseText ?? e.message}`,
+			{
+				itemIndex,
+				description:
+					'Check the folder and message UIDs; the server may not allow this operation in that folder.',
+			},
+		);
 	}
 	const explained = explainImapError(error, settings);
-	return new NodeOperationError(ctx.getNode(), explained.message, { itemIndex, description: explained.description });
+	return new NodeOperationError(ctx.getNode(), explained.message, {
+		itemIndex,
+		description: explained.description,
+	});
 }
 
 /** Runs the chosen operation for every item over one shared connection, closed at the end (also on error). */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const settings = imapSettingsFromCredentials((await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>);
+	const settings = imapSettingsFromCredentials(
+		(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
+	);
 	const session = new MailboxSession(settings, this.logger);
 	const out: INodeExecutionData[] = [];
 	try {
@@ -51,12 +73,20 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			try {
 				const operation = this.getNodeParameter('operation', i) as string;
 				const run = operations[operation];
-				if (!run) throw new MailboxError(`Unknown operation "${operation}"`, 'Pick an operation from the list.');
-				for (const result of await run.call(this, session, i)) out.push({ ...result, pairedItem: { item: i } });
+				if (!run)
+					throw new MailboxError(
+						`Unknown operation "${operation}"`,
+						'Pick an operation from the list.',
+					);
+				for (const result of await run.call(this, session, i))
+					out.push({ ...result, pairedItem: { item: i } });
 			} catch (error) {
 				const nodeError = toNodeError(this, error, settings, i);
 				if (this.continueOnFail()) {
-					out.push({ json: { error: nodeError.message, description: nodeError.description ?? '' }, pairedItem: { item: i } });
+					out.push({
+						json: { error: nodeError.message, description: nodeError.description ?? '' },
+						pairedItem: { item: i },
+					});
 					continue;
 				}
 				throw nodeError;

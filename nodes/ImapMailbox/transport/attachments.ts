@@ -28,13 +28,23 @@ export function attachmentParts(root: MessageStructureObject | undefined): Attac
 			(node.disposition ?? '').toLowerCase() === 'attachment' ||
 			type === 'message/rfc822';
 		if (isAttachment && node !== root) {
-			out.push({ part: node.part ?? '1', filename, contentType: type || 'application/octet-stream', size: node.size ?? 0 });
+			out.push({
+				part: node.part ?? '1',
+				filename,
+				contentType: type || 'application/octet-stream',
+				size: node.size ?? 0,
+			});
 		}
 	};
 	walk(root);
 	// a single-part message that is itself a file (e.g. a scanner's PDF)
 	if (!out.length && root && !root.childNodes?.length && filenameOf(root)) {
-		out.push({ part: root.part ?? '1', filename: filenameOf(root), contentType: root.type, size: root.size ?? 0 });
+		out.push({
+			part: root.part ?? '1',
+			filename: filenameOf(root),
+			contentType: root.type,
+			size: root.size ?? 0,
+		});
 	}
 	return out;
 }

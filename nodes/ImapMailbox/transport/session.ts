@@ -2,7 +2,12 @@
 // error). A connection that broke mid-way is replaced once per item, so one network hiccup does not fail the rest.
 // No n8n imports.
 import type { ImapFlow } from 'imapflow';
-import { closeImap, connectImap, type ImapLogger, type ImapSettings } from '../../shared/imap/connection';
+import {
+	closeImap,
+	connectImap,
+	type ImapLogger,
+	type ImapSettings,
+} from '../../shared/imap/connection';
 import { listFolders, type ImapFolder } from '../../shared/imap/folders';
 
 /** An error whose message says what is wrong and whose description says what to do. */
@@ -32,7 +37,10 @@ export class MailboxSession {
 		if (this.client?.usable) return this.client;
 		if (this.client) await closeImap(this.client, 1000);
 		this.client = undefined;
-		this.client = await connectImap(this.settings, { logger: this.logger, extra: { disableAutoIdle: true } });
+		this.client = await connectImap(this.settings, {
+			logger: this.logger,
+			extra: { disableAutoIdle: true },
+		});
 		this.connections++;
 		return this.client;
 	}
@@ -43,7 +51,11 @@ export class MailboxSession {
 	}
 
 	/** Selects `folder` for `fn` (imapflow's mailbox lock); a missing folder gives a clear error. */
-	async inFolder<T>(folder: string, fn: (client: ImapFlow) => Promise<T>, readOnly = false): Promise<T> {
+	async inFolder<T>(
+		folder: string,
+		fn: (client: ImapFlow) => Promise<T>,
+		readOnly = false,
+	): Promise<T> {
 		const client = await this.imap();
 		const lock = await client.getMailboxLock(folder, { readOnly }).catch((error: Error) => error);
 		if (lock instanceof Error) {
@@ -85,7 +97,10 @@ export function parseUids(value: unknown): number[] {
 		uids.push(Number(p));
 	}
 	if (!uids.length) {
-		throw new MailboxError('No message UID given', 'Enter a UID, or map the "uid" field of the incoming item with an expression.');
+		throw new MailboxError(
+			'No message UID given',
+			'Enter a UID, or map the "uid" field of the incoming item with an expression.',
+		);
 	}
 	return [...new Set(uids)];
 }
@@ -105,9 +120,14 @@ export async function requireUids(client: ImapFlow, folder: string, uids: number
 /** Standard flag names from the dropdown plus custom keywords (comma separated). */
 export function flagList(standard: unknown, custom: unknown): string[] {
 	const flags = (Array.isArray(standard) ? standard : []).map(String);
-	for (const k of String(custom ?? '').split(/[\s,]+/).filter(Boolean)) {
+	for (const k of String(custom ?? '')
+		.split(/[\s,]+/)
+		.filter(Boolean)) {
 		if (!/^\\?[^\s()\]{%*"\\]+$/.test(k)) {
-			throw new MailboxError(`"${k}" is not a valid IMAP keyword`, 'Keywords are single words without spaces, brackets or quotes, e.g. "$Processed" or "crm-linked".');
+			throw new MailboxError(
+				`"${k}" is not a valid IMAP keyword`,
+				'Keywords are single words without spaces, brackets or quotes, e.g. "$Processed" or "crm-linked".',
+			);
 		}
 		flags.push(k);
 	}

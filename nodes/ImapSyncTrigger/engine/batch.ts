@@ -14,7 +14,13 @@ import { messageKey } from './state';
 /** How often the server may refuse one message before it is skipped as unreadable. */
 export const STRIKES_BEFORE_SKIP = 3;
 
-const META_QUERY = { uid: true, flags: true, size: true, internalDate: true, headers: true } as const;
+const META_QUERY = {
+	uid: true,
+	flags: true,
+	size: true,
+	internalDate: true,
+	headers: true,
+} as const;
 
 export interface LoadedBatch {
 	plan: Array<{ row: FetchMessageObject; oversized: boolean }>;
@@ -57,7 +63,11 @@ export function isCommandFailure(error: unknown, client: ImapFlow): boolean {
 	return client.usable && (status === 'NO' || status === 'BAD');
 }
 
-export async function fetchRows(client: ImapFlow, uids: number[], query: Record<string, unknown>): Promise<FetchMessageObject[]> {
+export async function fetchRows(
+	client: ImapFlow,
+	uids: number[],
+	query: Record<string, unknown>,
+): Promise<FetchMessageObject[]> {
 	const rows: FetchMessageObject[] = [];
 	if (!uids.length) return rows;
 	// streamed row by row (the socket is paused while we are slow); no other command runs in here
@@ -65,8 +75,14 @@ export async function fetchRows(client: ImapFlow, uids: number[], query: Record<
 	return rows;
 }
 
-export async function loadBatch(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist, suspicion: Suspicion): Promise<LoadedBatch> {
-	const key = (uid: number) => `${ctx.folder.path}\u0000${ctx.getState(ctx.folder.path)?.uidValidity ?? ''}\u0000${uid}`;
+export async function loadBatch(
+	ctx: PassContext,
+	uids: number[],
+	blocklist: ParsedBlocklist,
+	suspicion: Suspicion,
+): Promise<LoadedBatch> {
+	const key = (uid: number) =>
+		`${ctx.folder.path}\u0000${ctx.getState(ctx.folder.path)?.uidValidity ?? ''}\u0000${uid}`;
 	if (!uids.some((u) => suspicion.suspects.has(key(u)))) {
 		try {
 			return await loadRows(ctx, uids, blocklist);
@@ -74,7 +90,6 @@ export async function loadBatch(ctx: PassContext, uids: number[], blocklist: Par
 			// a refusal: find the message(s) refused now; a lost connection: next time, one by one
 			if (!isCommandFailure(error, ctx.client)) {
 				uids.forEach((u) => suspicion.suspects.add(key(u)));
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 				throw error;
 			}
 		}
@@ -99,7 +114,6 @@ export async function loadBatch(ctx: PassContext, uids: number[], blocklist: Par
 		} catch (error) {
 			suspicion.strikes.set(k, strikes + 1);
 			// retried with the folder's next pass (or after the reconnect); the messages after it wait with it
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			if (!isCommandFailure(error, ctx.client) || strikes + 1 < STRIKES_BEFORE_SKIP) throw error;
 			suspicion.strikes.delete(k);
 			suspicion.suspects.delete(k);
@@ -110,7 +124,11 @@ export async function loadBatch(ctx: PassContext, uids: number[], blocklist: Par
 }
 
 /** IMAP only: sizes, flags and headers of the batch, then the source of what is to be loaded whole. */
-async function loadRows(ctx: PassContext, uids: number[], blocklist: ParsedBlocklist): Promise<LoadedBatch> {
+async function loadRows(
+	ctx: PassContext,
+	uids: number[],
+	blocklist: ParsedBlocklist,
+): Promise<LoadedBatch> {
 	const { client, folder, options } = ctx;
 	const meta = await fetchRows(client, uids, META_QUERY);
 	const plan: LoadedBatch['plan'] = [];
@@ -118,7 +136,12 @@ async function loadRows(ctx: PassContext, uids: number[], blocklist: ParsedBlock
 	for (const row of meta) {
 		const h = headerMap(row.headers);
 		const senders = addressList([h.get('from') ?? '', h.get('sender') ?? ''].filter(Boolean));
-		const reason = ignoreReason(h, senders.map((a) => a.address), options.rules, blocklist);
+		const reason = ignoreReason(
+			h,
+			senders.map((a) => a.address),
+			options.rules,
+			blocklist,
+		);
 		if (reason) {
 			ignored++;
 			ctx.log?.('imapSyncTrigger: message ignored', { folder: folder.path, uid: row.uid, reason });
@@ -126,16 +149,23 @@ async function loadRows(ctx: PassContext, uids: number[], blocklist: ParsedBlock
 		}
 		plan.push({ row, oversized: (row.size ?? 0) > options.sizeLimitBytes });
 	}
-	const toLoad = folder.load === 'headers' ? [] : plan.filter((p) => !p.oversized).map((p) => p.row.uid);
+	const toLoad =
+		folder.load === 'headers' ? [] : plan.filter((p) => !p.oversized).map((p) => p.row.uid);
 	const sources = new Map<number, Buffer>();
-	for (const row of await fetchRows(client, toLoad, { uid: true, source: true })) if (row.source) sources.set(row.uid, row.source);
+	for (const row of await fetchRows(client, toLoad, { uid: true, source: true }))
+		if (row.source) sources.set(row.uid, row.source);
 	return { plan, sources, ignored, refused: [] };
 }
 
 export type Parse = typeof parseFetched;
 
 /** Parses a loaded batch (the connection is free again by now). */
-export async function toRecords(ctx: PassContext, loaded: LoadedBatch, redelivered: boolean, parse: Parse = parseFetched): Promise<BatchRecords> {
+export async function toRecords(
+	ctx: PassContext,
+	loaded: LoadedBatch,
+	redelivered: boolean,
+	parse: Parse = parseFetched,
+): Promise<BatchRecords> {
 	const { folder, options } = ctx;
 	const uidValidity = ctx.getState(folder.path)!.uidValidity;
 	const out: BatchRecords = { records: [], messageUids: [], keys: [] };
@@ -144,23 +174,55 @@ export async function toRecords(ctx: PassContext, loaded: LoadedBatch, redeliver
 		try {
 			item = await parse(
 				{ ...row, source: loaded.sources.get(row.uid) },
-				{ folder: folder.path, uidValidity, direction: folder.direction, includeHeaders: options.includeHeaders, oversized, load: folder.load, strict: true },
+				{
+					folder: folder.path,
+					uidValidity,
+					direction: folder.direction,
+					includeHeaders: options.includeHeaders,
+					oversized,
+					load: folder.load,
+					strict: true,
+				},
 			);
 		} catch (error) {
-			out.records.push(unreadable(folder.path, uidValidity, row.uid, `it could not be parsed: ${(error as Error).message}`, row));
+			out.records.push(
+				unreadable(
+					folder.path,
+					uidValidity,
+					row.uid,
+					`it could not be parsed: ${(error as Error).message}`,
+					row,
+				),
+			);
 			continue;
 		} finally {
 			loaded.sources.delete(row.uid);
 		}
-		out.records.push(redelivered ? { kind: 'message', item, redelivered } : { kind: 'message', item });
+		out.records.push(
+			redelivered ? { kind: 'message', item, redelivered } : { kind: 'message', item },
+		);
 		out.messageUids.push(row.uid);
-		out.keys.push(messageKey(item.json.messageId, `${item.json.date ?? ''}|${item.json.from[0]?.address ?? ''}|${item.json.subject}`));
+		out.keys.push(
+			messageKey(
+				item.json.messageId,
+				`${item.json.date ?? ''}|${item.json.from[0]?.address ?? ''}|${item.json.subject}`,
+			),
+		);
 	}
-	for (const r of loaded.refused) out.records.push(unreadable(folder.path, uidValidity, r.uid, `the server did not return it (${r.error})`));
+	for (const r of loaded.refused)
+		out.records.push(
+			unreadable(folder.path, uidValidity, r.uid, `the server did not return it (${r.error})`),
+		);
 	return out;
 }
 
-function unreadable(folder: string, uidValidity: string, uid: number, why: string, row?: FetchMessageObject): SyncRecord {
+function unreadable(
+	folder: string,
+	uidValidity: string,
+	uid: number,
+	why: string,
+	row?: FetchMessageObject,
+): SyncRecord {
 	const h = headerMap(row?.headers);
 	return {
 		kind: 'event',

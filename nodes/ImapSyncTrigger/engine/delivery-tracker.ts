@@ -68,7 +68,10 @@ export class DeliveryTracker {
 		// a failed execution has finished too: the workflow's error handling owns it from here
 		void Promise.race([finished.then(noop, noop), stalled]).then((outcome) => {
 			clearTimeout(timer);
-			if (outcome === 'stalled') this.warn(`IMAP Sync Trigger: no end of the execution of batch ${batch.id} (${batch.folder}) after ${Math.round(this.stallMs / 60000)} min; counting it as finished`);
+			if (outcome === 'stalled')
+				this.warn(
+					`IMAP Sync Trigger: no end of the execution of batch ${batch.id} (${batch.folder}) after ${Math.round(this.stallMs / 60000)} min; counting it as finished`,
+				);
 			this.running.delete(batch.id);
 			this.listener?.(batch);
 			for (const wake of this.waiters.splice(0)) wake();
@@ -98,7 +101,11 @@ const trackers = new Map<string, DeliveryTracker>();
  * The tracker of a trigger in this process. A new one checks for a marker left by an earlier process
  * (`markerDir` undefined: no crash detection).
  */
-export function trackerFor(key: string, markerDir: string | undefined, warn: (message: string) => void): DeliveryTracker {
+export function trackerFor(
+	key: string,
+	markerDir: string | undefined,
+	warn: (message: string) => void,
+): DeliveryTracker {
 	const existing = trackers.get(key);
 	if (existing) return existing;
 	const marker = markerDir ? new RunMarker(markerDir, key, warn) : undefined;

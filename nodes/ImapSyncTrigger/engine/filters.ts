@@ -20,7 +20,9 @@ export interface ParsedBlocklist {
 
 /** Splits a free-text blocklist (commas, semicolons, spaces or new lines) into addresses and domains. */
 export function parseBlocklist(entries: string[] | string): ParsedBlocklist {
-	const list = (Array.isArray(entries) ? entries : [entries]).flatMap((e) => String(e).split(/[\s,;]+/));
+	const list = (Array.isArray(entries) ? entries : [entries]).flatMap((e) =>
+		String(e).split(/[\s,;]+/),
+	);
 	const addresses = new Set<string>();
 	const domains: string[] = [];
 	for (let e of list) {
@@ -45,7 +47,10 @@ export function isBlockedSender(sender: string, list: ParsedBlocklist): boolean 
 export function headerMap(raw: string | Buffer | undefined): Map<string, string> {
 	const map = new Map<string, string>();
 	if (!raw) return map;
-	const text = (typeof raw === 'string' ? raw : raw.toString('latin1')).replace(/\r?\n[ \t]+/g, ' ');
+	const text = (typeof raw === 'string' ? raw : raw.toString('latin1')).replace(
+		/\r?\n[ \t]+/g,
+		' ',
+	);
 	for (const line of text.split(/\r?\n/)) {
 		if (!line) break;
 		const i = line.indexOf(':');
@@ -60,7 +65,10 @@ export function isAutoReply(h: Map<string, string>): boolean {
 	const auto = (h.get('auto-submitted') ?? '').toLowerCase();
 	if (auto && !auto.startsWith('no')) return true;
 	if (h.has('x-autoreply') || h.has('x-autorespond')) return true;
-	return (h.get('x-auto-response-suppress') ?? '').toLowerCase().includes('all') && /^(auto|out of office)/i.test(h.get('subject') ?? '');
+	return (
+		(h.get('x-auto-response-suppress') ?? '').toLowerCase().includes('all') &&
+		/^(auto|out of office)/i.test(h.get('subject') ?? '')
+	);
 }
 
 export function isBulkMail(h: Map<string, string>): boolean {

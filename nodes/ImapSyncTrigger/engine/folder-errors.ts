@@ -11,11 +11,18 @@ interface ImapCommandError {
 	serverResponseCode?: string;
 }
 
-export function explainFolderError(path: string, error: Error, during: string): ExplainedFolderError {
+export function explainFolderError(
+	path: string,
+	error: Error,
+	during: string,
+): ExplainedFolderError {
 	const e = error as ImapCommandError;
 	const said = e.responseText || e.message || String(error);
 	const code = String(e.serverResponseCode ?? '').toUpperCase();
-	const missing = code === 'NONEXISTENT' || code === 'TRYCREATE' || /doesn't exist|does not exist|not found|unknown mailbox/i.test(said);
+	const missing =
+		code === 'NONEXISTENT' ||
+		code === 'TRYCREATE' ||
+		/doesn't exist|does not exist|not found|unknown mailbox/i.test(said);
 	if (during !== 'syncing') {
 		return {
 			message: `${capitalize(during)} failed in folder "${path}": ${said}`,

@@ -17,7 +17,8 @@ export interface FolderWatcherOptions {
 }
 
 /** `promise`, or nothing after `ms`. */
-const within = (promise: Promise<unknown>, ms: number) => Promise.race([promise, new Promise<void>((r) => setTimeout(r, ms).unref())]);
+const within = (promise: Promise<unknown>, ms: number) =>
+	Promise.race([promise, new Promise<void>((r) => setTimeout(r, ms).unref())]);
 
 export class FolderWatcher {
 	private stopped = false;
@@ -39,7 +40,10 @@ export class FolderWatcher {
 		this.stop();
 		const client = this.client;
 		if (client) {
-			await within(client.logout().catch(() => undefined), 2000);
+			await within(
+				client.logout().catch(() => undefined),
+				2000,
+			);
 			try {
 				client.close();
 			} catch {
@@ -64,7 +68,12 @@ export class FolderWatcher {
 				client.on('exists', notify('exists'));
 				client.on('flags', notify('flags'));
 				client.on('expunge', notify('expunge'));
-				client.on('error', (err: Error) => this.o.log?.('debug', 'imapSyncTrigger: watcher connection error', { folder: this.o.path, error: err.message }));
+				client.on('error', (err: Error) =>
+					this.o.log?.('debug', 'imapSyncTrigger: watcher connection error', {
+						folder: this.o.path,
+						error: err.message,
+					}),
+				);
 				await client.mailboxOpen(this.o.path, { readOnly: true });
 				attempt = 0;
 				// whatever happened while this watcher was away is looked at now
@@ -72,7 +81,10 @@ export class FolderWatcher {
 				while (!this.stopped && client.usable) await client.idle();
 			} catch (error) {
 				if (this.stopped) break;
-				this.o.log?.('debug', 'imapSyncTrigger: folder watcher failed, reconnecting', { folder: this.o.path, error: (error as Error).message });
+				this.o.log?.('debug', 'imapSyncTrigger: folder watcher failed, reconnecting', {
+					folder: this.o.path,
+					error: (error as Error).message,
+				});
 			} finally {
 				try {
 					client?.close();

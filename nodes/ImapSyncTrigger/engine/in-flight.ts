@@ -77,10 +77,15 @@ export function reconcileInFlight(state: FolderState, input: ReconcileInput): Re
 		const uids = fromSequenceSet(batch.uids);
 		if (input.crashed) {
 			if (uids.length) next.redeliver = mergeUids(next.redeliver, uids);
-			if (batch.modseq && (!next.highestModseq || BigInt(batch.modseq) < BigInt(next.highestModseq))) next.highestModseq = batch.modseq;
+			if (
+				batch.modseq &&
+				(!next.highestModseq || BigInt(batch.modseq) < BigInt(next.highestModseq))
+			)
+				next.highestModseq = batch.modseq;
 			result.redelivered += uids.length;
 		} else {
-			if (input.afterAction && uids.length) next.pendingAction = mergeUids(next.pendingAction, uids);
+			if (input.afterAction && uids.length)
+				next.pendingAction = mergeUids(next.pendingAction, uids);
 			result.finished++;
 		}
 	}

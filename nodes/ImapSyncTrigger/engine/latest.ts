@@ -4,19 +4,36 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { parseFetched, type EmailItem } from '../../shared/imap/message';
 import type { FolderSettings, SyncOptions } from './state';
 
-export async function latestMessages(client: ImapFlow, folder: FolderSettings, count: number, options: SyncOptions): Promise<EmailItem[]> {
-	const lock = await client.getMailboxLock(folder.path, { readOnly: true, description: 'imapSyncTrigger test event' });
+export async function latestMessages(
+	client: ImapFlow,
+	folder: FolderSettings,
+	count: number,
+	options: SyncOptions,
+): Promise<EmailItem[]> {
+	const lock = await client.getMailboxLock(folder.path, {
+		readOnly: true,
+		description: 'imapSyncTrigger test event',
+	});
 	try {
 		const uids = ((await client.search({ uid: '1:*' }, { uid: true })) || []) as number[];
 		const wanted = uids.sort((a, b) => a - b).slice(-count);
 		if (!wanted.length) return [];
 		const uidValidity = String((client.mailbox as { uidValidity: bigint }).uidValidity);
 		const meta: FetchMessageObject[] = [];
-		for await (const m of client.fetch(wanted, { uid: true, flags: true, size: true, internalDate: true, headers: true }, { uid: true })) meta.push(m);
-		const small = folder.load === 'headers' ? [] : meta.filter((m) => (m.size ?? 0) <= options.sizeLimitBytes).map((m) => m.uid);
+		for await (const m of client.fetch(
+			wanted,
+			{ uid: true, flags: true, size: true, internalDate: true, headers: true },
+			{ uid: true },
+		))
+			meta.push(m);
+		const small =
+			folder.load === 'headers'
+				? []
+				: meta.filter((m) => (m.size ?? 0) <= options.sizeLimitBytes).map((m) => m.uid);
 		const sources = new Map<number, Buffer>();
 		if (small.length) {
-			for await (const m of client.fetch(small, { uid: true, source: true }, { uid: true })) if (m.source) sources.set(m.uid, m.source);
+			for await (const m of client.fetch(small, { uid: true, source: true }, { uid: true }))
+				if (m.source) sources.set(m.uid, m.source);
 		}
 		const items: EmailItem[] = [];
 		for (const m of meta.sort((a, b) => b.uid - a.uid)) {

@@ -5,7 +5,9 @@ import type { EmailItem } from '../../shared/imap/message';
 import type { FolderSettings, FolderState, SyncOptions } from './state';
 
 /** What the engine hands to the n8n glue: parsed messages, or event items (reset, flags, expunge, unreadable). */
-export type SyncRecord = { kind: 'message'; item: EmailItem; redelivered?: boolean } | { kind: 'event'; json: Record<string, unknown> };
+export type SyncRecord =
+	| { kind: 'message'; item: EmailItem; redelivered?: boolean }
+	| { kind: 'event'; json: Record<string, unknown> };
 
 /** What a batch's ledger entry records, to deliver it again after a crash. */
 export interface HandOverLedger {
@@ -25,7 +27,11 @@ export interface PassContext {
 	 * `advance` and records the batch as in flight, in the same step in which the batch is handed over (n8n
 	 * saves the state with it). Rejects without moving anything when the batch could not be handed over.
 	 */
-	handOver(records: SyncRecord[], ledger: HandOverLedger, advance: (state: FolderState) => FolderState): Promise<void>;
+	handOver(
+		records: SyncRecord[],
+		ledger: HandOverLedger,
+		advance: (state: FolderState) => FolderState,
+	): Promise<void>;
 	/** True once the trigger is closing: nothing more may be emitted. */
 	isStopped(): boolean;
 	/** A command on the folder failed but the connection is fine (e.g. the move target is gone): report it. */

@@ -31,10 +31,15 @@ export class RunMarker {
 	write(): boolean {
 		try {
 			fs.mkdirSync(path.dirname(this.file), { recursive: true });
-			fs.writeFileSync(this.file, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+			fs.writeFileSync(
+				this.file,
+				JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }),
+			);
 			return true;
 		} catch (error) {
-			this.warn(`IMAP Sync Trigger: cannot write ${this.file} (${(error as Error).message}); after a crash of n8n the batch in flight is not delivered again`);
+			this.warn(
+				`IMAP Sync Trigger: cannot write ${this.file} (${(error as Error).message}); after a crash of n8n the batch in flight is not delivered again`,
+			);
 			return false;
 		}
 	}

@@ -8,7 +8,14 @@ import type { DeliveryTracker, TrackedBatch } from './delivery-tracker';
 import { FolderWatcher, type FolderChange } from './folder-watcher';
 import { mergeUids, reconcileInFlight, toSequenceSet } from './in-flight';
 import { StoppedError, type PassContext, type SyncRecord } from './pass-context';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions, type FolderSettings, type FolderState, type SyncOptions } from './state';
+import {
+	backoffDelay,
+	DEFAULT_BACKOFF,
+	type BackoffOptions,
+	type FolderSettings,
+	type FolderState,
+	type SyncOptions,
+} from './state';
 import { ensureBaseline, syncFolder, type PassTools } from './sync-pass';
 
 export interface StateStore {
@@ -48,7 +55,11 @@ export interface SessionOptions {
 	closeTimeoutMs?: number;
 	/** The parser of messages (tests put a failing one in). */
 	parse?: PassTools['parse'];
-	log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, meta?: Record<string, unknown>) => void;
+	log?: (
+		level: 'debug' | 'info' | 'warn' | 'error',
+		msg: string,
+		meta?: Record<string, unknown>,
+	) => void;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
@@ -65,12 +76,17 @@ export class SyncSession {
 	private wake: () => void = () => {};
 	private stopWake: () => void = () => {};
 	private readonly stopSignal = new Promise<void>((r) => (this.stopWake = r));
-	private readonly stoppedError: Promise<never> = this.stopSignal.then(() => Promise.reject(new StoppedError()));
+	private readonly stoppedError: Promise<never> = this.stopSignal.then(() =>
+		Promise.reject(new StoppedError()),
+	);
 	private pollTimer: NodeJS.Timeout | undefined;
 	private debounceTimer: NodeJS.Timeout | undefined;
 	private readonly debounced = new Set<string>();
 	private readonly watchers: FolderWatcher[] = [];
-	private readonly failing = new Map<string, { message: string; attempt: number; timer?: NodeJS.Timeout }>();
+	private readonly failing = new Map<
+		string,
+		{ message: string; attempt: number; timer?: NodeJS.Timeout }
+	>();
 	private readonly reported = new Map<string, number>();
 	private readonly tools: PassTools;
 	/** The folder during whose pass the connection was lost last. */
@@ -96,14 +112,19 @@ export class SyncSession {
 			this.o.tracker.detach(this.onFinished);
 			this.dispose(client);
 			// plain module (no n8n imports): the node glue turns errors into NodeOperationErrors
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			throw error;
 		}
 		this.markAll();
 		this.pollTimer = setInterval(() => this.request(), Math.max(1000, this.o.pollIntervalMs));
 		if (this.o.mode === 'idle') {
 			for (const folder of this.o.folders.slice(1)) {
-				const watcher = new FolderWatcher({ path: folder.path, connect: this.o.connect, onChange: (p, c) => this.onServerChange(p, c), backoff: this.o.backoff, log: this.o.log });
+				const watcher = new FolderWatcher({
+					path: folder.path,
+					connect: this.o.connect,
+					onChange: (p, c) => this.onServerChange(p, c),
+					backoff: this.o.backoff,
+					log: this.o.log,
+				});
 				this.watchers.push(watcher);
 				watcher.start();
 			}
@@ -145,14 +166,22 @@ export class SyncSession {
 		for (const folder of this.o.folders) {
 			const state = this.o.store.get(folder.path);
 			if (!state?.inFlight?.length) continue;
-			const settled = reconcileInFlight(state, { running: (id) => this.o.tracker.isRunning(id), crashed, afterAction: folder.afterAction !== 'nothing' });
+			const settled = reconcileInFlight(state, {
+				running: (id) => this.o.tracker.isRunning(id),
+				crashed,
+				afterAction: folder.afterAction !== 'nothing',
+			});
 			this.o.store.set(folder.path, settled.state);
 			this.stats.redelivered += settled.redelivered;
 			if (settled.redelivered) {
-				this.o.log?.('warn', 'imapSyncTrigger: n8n stopped without closing the trigger; delivering the batch that was in flight again', {
-					folder: folder.path,
-					messages: settled.redelivered,
-				});
+				this.o.log?.(
+					'warn',
+					'imapSyncTrigger: n8n stopped without closing the trigger; delivering the batch that was in flight again',
+					{
+						folder: folder.path,
+						messages: settled.redelivered,
+					},
+				);
 			}
 		}
 	}
@@ -160,10 +189,17 @@ export class SyncSession {
 	private readonly onFinished = (batch: TrackedBatch) => {
 		const state = this.o.store.get(batch.folder);
 		if (!state) return;
-		const next: FolderState = { ...state, inFlight: (state.inFlight ?? []).filter((b) => b.id !== batch.id) };
+		const next: FolderState = {
+			...state,
+			inFlight: (state.inFlight ?? []).filter((b) => b.id !== batch.id),
+		};
 		if (!next.inFlight!.length) delete next.inFlight;
 		const folder = this.o.folders.find((f) => f.path === batch.folder);
-		const due = folder && folder.afterAction !== 'nothing' && batch.uids.length && state.uidValidity === batch.uidValidity;
+		const due =
+			folder &&
+			folder.afterAction !== 'nothing' &&
+			batch.uids.length &&
+			state.uidValidity === batch.uidValidity;
 		if (due) next.pendingAction = mergeUids(next.pendingAction, batch.uids);
 		this.o.store.set(batch.folder, next);
 		if (due) this.request([batch.folder]);
@@ -189,7 +225,9 @@ export class SyncSession {
 		const client = await this.o.connect();
 		this.stats.connects++;
 		// imapflow emits 'error' at most once per connection; without a listener it would crash n8n
-		client.on('error', (err: Error) => this.o.log?.('warn', 'imapSyncTrigger: connection error', { error: err.message }));
+		client.on('error', (err: Error) =>
+			this.o.log?.('warn', 'imapSyncTrigger: connection error', { error: err.message }),
+		);
 		client.on('close', () => this.wake());
 		client.on('exists', (ev: { path: string }) => this.onServerChange(ev.path, 'exists'));
 		client.on('flags', (ev: { path: string }) => this.onServerChange(ev.path, 'flags'));
@@ -225,13 +263,25 @@ export class SyncSession {
 		};
 	}
 
-	private async handOver(path: string, records: SyncRecord[], ledger: { uids?: number[]; modseq?: string }, advance: (s: FolderState) => FolderState): Promise<void> {
-		await Promise.race([this.o.tracker.slot(this.o.maxRunning, this.stoppedError), this.stoppedError]);
+	private async handOver(
+		path: string,
+		records: SyncRecord[],
+		ledger: { uids?: number[]; modseq?: string },
+		advance: (s: FolderState) => FolderState,
+	): Promise<void> {
+		await Promise.race([
+			this.o.tracker.slot(this.o.maxRunning, this.stoppedError),
+			this.stoppedError,
+		]);
 		const id = randomBytes(6).toString('hex');
 		let uidValidity = '';
 		const { finished } = await this.o.deliver(records, () => {
 			const next = advance(this.o.store.get(path)!);
-			const entry = { id, ...(ledger.uids?.length ? { uids: toSequenceSet(ledger.uids) } : {}), ...(ledger.modseq ? { modseq: ledger.modseq } : {}) };
+			const entry = {
+				id,
+				...(ledger.uids?.length ? { uids: toSequenceSet(ledger.uids) } : {}),
+				...(ledger.modseq ? { modseq: ledger.modseq } : {}),
+			};
 			next.inFlight = [...(next.inFlight ?? []), entry];
 			uidValidity = next.uidValidity;
 			this.o.store.set(path, next);
@@ -256,10 +306,17 @@ export class SyncSession {
 			this.report(path, error, 'syncing');
 		}
 		clearTimeout(problem.timer);
-		problem.timer = setTimeout(() => this.request([path]), backoffDelay(problem.attempt, FOLDER_RETRY));
+		problem.timer = setTimeout(
+			() => this.request([path]),
+			backoffDelay(problem.attempt, FOLDER_RETRY),
+		);
 		problem.timer.unref?.();
 		this.failing.set(path, problem);
-		this.o.log?.('warn', 'imapSyncTrigger: folder failed; the other folders go on', { folder: path, error: error.message, attempt: problem.attempt });
+		this.o.log?.('warn', 'imapSyncTrigger: folder failed; the other folders go on', {
+			folder: path,
+			error: error.message,
+			attempt: problem.attempt,
+		});
 	}
 
 	private folderSynced(path: string): void {
@@ -267,7 +324,8 @@ export class SyncSession {
 		if (!problem) return;
 		clearTimeout(problem.timer);
 		this.failing.delete(path);
-		for (const key of this.reported.keys()) if (key.startsWith(`${path}\u0000syncing\u0000`)) this.reported.delete(key);
+		for (const key of this.reported.keys())
+			if (key.startsWith(`${path}\u0000syncing\u0000`)) this.reported.delete(key);
 		this.o.log?.('info', 'imapSyncTrigger: folder syncs again', { folder: path });
 	}
 
@@ -276,7 +334,11 @@ export class SyncSession {
 		const paths = new Set(this.dirty);
 		this.dirty.clear();
 		// a folder whose pass lost the connection goes last: the others are not held up by it
-		const folders = this.o.folders.filter((f) => paths.has(f.path)).sort((a, b) => Number(a.path === this.brokeConnection) - Number(b.path === this.brokeConnection));
+		const folders = this.o.folders
+			.filter((f) => paths.has(f.path))
+			.sort(
+				(a, b) => Number(a.path === this.brokeConnection) - Number(b.path === this.brokeConnection),
+			);
 		for (const [i, folder] of folders.entries()) {
 			try {
 				await syncFolder(this.passContext(client, folder), this.tools);
@@ -287,7 +349,6 @@ export class SyncSession {
 				if (error instanceof StoppedError || this.stopped || !client.usable) {
 					if (!this.stopped) this.brokeConnection = folder.path;
 					folders.slice(i).forEach((f) => this.dirty.add(f.path)); // not finished: run them again
-					// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 					throw error;
 				}
 				this.folderFailed(folder.path, error instanceof Error ? error : new Error(String(error)));
@@ -319,12 +380,18 @@ export class SyncSession {
 					}
 					await new Promise<void>((resolve) => (this.wake = resolve));
 				}
-				if (!this.stopped) lastError = new Error(`The IMAP connection closed${client.usable ? '' : ' unexpectedly'}`);
+				if (!this.stopped)
+					lastError = new Error(
+						`The IMAP connection closed${client.usable ? '' : ' unexpectedly'}`,
+					);
 			} catch (error) {
 				if (error instanceof StoppedError || this.stopped) break;
 				lastError = error instanceof Error ? error : new Error(String(error));
 				this.stats.failures++;
-				this.o.log?.('warn', 'imapSyncTrigger: sync failed, reconnecting', { error: lastError.message, attempt: attempt + 1 });
+				this.o.log?.('warn', 'imapSyncTrigger: sync failed, reconnecting', {
+					error: lastError.message,
+					attempt: attempt + 1,
+				});
 			}
 			if (client) this.dispose(client);
 			client = undefined;
@@ -336,7 +403,10 @@ export class SyncSession {
 				this.o.onFatal(lastError);
 				break;
 			}
-			await Promise.race([sleep(backoffDelay(attempt, this.o.backoff ?? DEFAULT_BACKOFF)), this.stopSignal]);
+			await Promise.race([
+				sleep(backoffDelay(attempt, this.o.backoff ?? DEFAULT_BACKOFF)),
+				this.stopSignal,
+			]);
 		}
 	}
 

@@ -75,7 +75,10 @@ export function windowStart(w: FirstSyncWindow, now: Date): Date | undefined {
 
 /** Which mailbox the saved positions belong to: host, port and user, hashed (no address in static data). */
 export function accountKey(account: { host: string; port: number; user: string }): string {
-	return createHash('sha1').update(`${account.host.toLowerCase()}\u0000${account.port}\u0000${account.user.toLowerCase()}`).digest('hex').slice(0, 12);
+	return createHash('sha1')
+		.update(`${account.host.toLowerCase()}\u0000${account.port}\u0000${account.user.toLowerCase()}`)
+		.digest('hex')
+		.slice(0, 12);
 }
 
 /** How many Message-ID hashes a folder keeps (about 60 KB of static data at most). */
@@ -94,9 +97,15 @@ export function rememberKeys(recent: string[], keys: string[]): string[] {
 }
 
 /** Which candidates (uid + key) are new after a UIDVALIDITY change: the ones whose key was never emitted. */
-export function newAfterReset(candidates: Array<{ uid: number; key: string }>, recent: string[]): number[] {
+export function newAfterReset(
+	candidates: Array<{ uid: number; key: string }>,
+	recent: string[],
+): number[] {
 	const known = new Set(recent);
-	return candidates.filter((c) => !known.has(c.key)).map((c) => c.uid).sort((a, b) => a - b);
+	return candidates
+		.filter((c) => !known.has(c.key))
+		.map((c) => c.uid)
+		.sort((a, b) => a - b);
 }
 
 /** UIDs above the watermark, ascending (`UID N:*` also returns the highest UID when N is past it). */
@@ -135,7 +144,11 @@ export interface BackoffOptions {
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60000, jitter: 0.3 };
 
 /** Capped exponential backoff with jitter: attempt 1 waits about base, then doubles up to max. */
-export function backoffDelay(attempt: number, o: BackoffOptions = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+export function backoffDelay(
+	attempt: number,
+	o: BackoffOptions = DEFAULT_BACKOFF,
+	random: () => number = Math.random,
+): number {
 	const exp = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
 	return Math.round(exp * (1 - o.jitter * random()));
 }

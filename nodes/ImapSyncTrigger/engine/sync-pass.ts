@@ -5,11 +5,30 @@
 // - `UID N:*` returns the highest UID even when it is below N: filter client-side;
 // - folders of hundreds of thousands of messages: no spread of UID lists into Math.max / min.
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import { CommandRefused, fetchRows, isCommandFailure, loadBatch, toRecords, type LoadedBatch, type Parse, type Suspicion } from './batch';
+import {
+	CommandRefused,
+	fetchRows,
+	isCommandFailure,
+	loadBatch,
+	toRecords,
+	type LoadedBatch,
+	type Parse,
+	type Suspicion,
+} from './batch';
 import { emitChanges } from './changes';
 import { parseBlocklist, type ParsedBlocklist } from './filters';
 import { StoppedError, type PassContext } from './pass-context';
-import { chunk, maxOf, messageKey, minOf, newAfterReset, rememberKeys, uidsAfter, windowStart, type FolderState } from './state';
+import {
+	chunk,
+	maxOf,
+	messageKey,
+	minOf,
+	newAfterReset,
+	rememberKeys,
+	uidsAfter,
+	windowStart,
+	type FolderState,
+} from './state';
 
 export interface PassResult {
 	emitted: number;
@@ -25,7 +44,8 @@ export interface PassTools {
 /** imapflow answers a refused SEARCH with `false`: an error here, never "no messages". */
 async function searchUids(client: ImapFlow, query: Record<string, unknown>): Promise<number[]> {
 	const found = await client.search(query, { uid: true });
-	if (found === false) throw new CommandRefused(`The server refused SEARCH ${JSON.stringify(query)}`);
+	if (found === false)
+		throw new CommandRefused(`The server refused SEARCH ${JSON.stringify(query)}`);
 	return found as number[];
 }
 
@@ -49,17 +69,31 @@ export async function syncFolder(ctx: PassContext, tools: PassTools): Promise<Pa
 		await drainQueue(ctx, 'replay', blocklist, tools, result);
 		for (;;) {
 			const current = ctx.getState(folder.path)!;
-			const uids = uidsAfter(await searchUids(client, { uid: `${current.lastUid + 1}:*` }), current.lastUid);
+			const uids = uidsAfter(
+				await searchUids(client, { uid: `${current.lastUid + 1}:*` }),
+				current.lastUid,
+			);
 			if (!uids.length) break;
 			const batches = chunk(uids, ctx.options.batchSize);
 			// the next batch downloads while this one is parsed and handed over (parsing, not IMAP, is the bottleneck)
-			let next: Promise<LoadedBatch> | undefined = loadBatch(ctx, batches[0], blocklist, tools.suspicion);
+			let next: Promise<LoadedBatch> | undefined = loadBatch(
+				ctx,
+				batches[0],
+				blocklist,
+				tools.suspicion,
+			);
 			for (let i = 0; i < batches.length; i++) {
 				const top = batches[i][batches[i].length - 1];
 				const loaded: LoadedBatch = await next!;
-				next = i + 1 < batches.length ? loadBatch(ctx, batches[i + 1], blocklist, tools.suspicion) : undefined;
+				next =
+					i + 1 < batches.length
+						? loadBatch(ctx, batches[i + 1], blocklist, tools.suspicion)
+						: undefined;
 				next?.catch(() => undefined); // if this batch fails, the pass fails; the prefetch is dropped
-				await finishBatch(ctx, loaded, false, tools, result, (st) => ({ ...st, lastUid: Math.max(st.lastUid, top) }));
+				await finishBatch(ctx, loaded, false, tools, result, (st) => ({
+					...st,
+					lastUid: Math.max(st.lastUid, top),
+				}));
 				await next?.catch(() => undefined); // the connection is free for the after-emit action
 				await applyPendingAction(ctx);
 			}
@@ -76,10 +110,13 @@ export async function syncFolder(ctx: PassContext, tools: PassTools): Promise<Pa
 /** Baselines a folder never seen before (done at activation, so n8n stores it with the activation). */
 export async function ensureBaseline(ctx: PassContext): Promise<void> {
 	if (ctx.getState(ctx.folder.path)) return;
-	const lock = await ctx.client.getMailboxLock(ctx.folder.path, { description: 'imapSyncTrigger baseline' });
+	const lock = await ctx.client.getMailboxLock(ctx.folder.path, {
+		description: 'imapSyncTrigger baseline',
+	});
 	try {
 		await ctx.client.noop();
-		if (!ctx.getState(ctx.folder.path)) await baseline(ctx, String((ctx.client.mailbox as MailboxObject).uidValidity));
+		if (!ctx.getState(ctx.folder.path))
+			await baseline(ctx, String((ctx.client.mailbox as MailboxObject).uidValidity));
 	} finally {
 		lock.release();
 	}
@@ -114,7 +151,11 @@ async function baseline(ctx: PassContext, uidValidity: string): Promise<FolderSt
  * Messages in the first-sync window whose Message-ID was never emitted are queued; everything else is
  * taken as seen. One event item says what happened.
  */
-async function rebaseline(ctx: PassContext, old: FolderState, uidValidity: string): Promise<FolderState> {
+async function rebaseline(
+	ctx: PassContext,
+	old: FolderState,
+	uidValidity: string,
+): Promise<FolderState> {
 	const now = ctx.now?.() ?? new Date();
 	const top = await topUid(ctx.client);
 	const since = windowStart(ctx.options.firstSync, now) ?? new Date(old.baselineAt);
@@ -123,16 +164,29 @@ async function rebaseline(ctx: PassContext, old: FolderState, uidValidity: strin
 		const hits = (await searchUids(ctx.client, { since })).filter((u) => u <= top);
 		// envelopes in slices: a migrated folder can hold the whole window
 		for (const slice of chunk(hits, 1000)) {
-			const rows = await fetchRows(ctx.client, slice, { uid: true, envelope: true, internalDate: true });
+			const rows = await fetchRows(ctx.client, slice, {
+				uid: true,
+				envelope: true,
+				internalDate: true,
+			});
 			const candidates = rows.map((r) => ({
 				uid: r.uid,
-				key: messageKey(r.envelope?.messageId, `${r.envelope?.date?.toString() ?? r.internalDate?.toString() ?? ''}|${r.envelope?.from?.[0]?.address ?? ''}|${r.envelope?.subject ?? ''}`),
+				key: messageKey(
+					r.envelope?.messageId,
+					`${r.envelope?.date?.toString() ?? r.internalDate?.toString() ?? ''}|${r.envelope?.from?.[0]?.address ?? ''}|${r.envelope?.subject ?? ''}`,
+				),
 			}));
 			replay = replay.concat(newAfterReset(candidates, old.recent));
 		}
 	}
 	// what was in flight or queued under the old numbering means nothing under the new one
-	const state: FolderState = { uidValidity, lastUid: top, baselineAt: now.toISOString(), recent: old.recent, replay };
+	const state: FolderState = {
+		uidValidity,
+		lastUid: top,
+		baselineAt: now.toISOString(),
+		recent: old.recent,
+		replay,
+	};
 	if (ctx.isStopped()) throw new StoppedError();
 	const event = {
 		event: 'uidValidityChanged',
@@ -147,7 +201,13 @@ async function rebaseline(ctx: PassContext, old: FolderState, uidValidity: strin
 }
 
 /** Delivers a queue of UIDs (`redeliver` after a crash of n8n, `replay` after a renumbering) batch by batch. */
-async function drainQueue(ctx: PassContext, queue: 'redeliver' | 'replay', blocklist: ParsedBlocklist, tools: PassTools, result: PassResult): Promise<void> {
+async function drainQueue(
+	ctx: PassContext,
+	queue: 'redeliver' | 'replay',
+	blocklist: ParsedBlocklist,
+	tools: PassTools,
+	result: PassResult,
+): Promise<void> {
 	const path = ctx.folder.path;
 	while (ctx.getState(path)?.[queue]?.length) {
 		const batch = ctx.getState(path)![queue]!.slice(0, ctx.options.batchSize);
@@ -192,12 +252,14 @@ async function applyPendingAction(ctx: PassContext): Promise<void> {
 	try {
 		// imapflow answers a refused command with `false` (and logs the server's words)
 		let done: unknown = true;
-		if (folder.afterAction === 'markSeen') done = await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
-		else if (folder.afterAction === 'move' && folder.moveTo) done = await client.messageMove(uids, folder.moveTo, { uid: true });
-		else if (folder.afterAction === 'delete') done = await client.messageDelete(uids, { uid: true });
+		if (folder.afterAction === 'markSeen')
+			done = await client.messageFlagsAdd(uids, ['\\Seen'], { uid: true });
+		else if (folder.afterAction === 'move' && folder.moveTo)
+			done = await client.messageMove(uids, folder.moveTo, { uid: true });
+		else if (folder.afterAction === 'delete')
+			done = await client.messageDelete(uids, { uid: true });
 		if (done === false) throw await refusal(client, folder.afterAction, folder.moveTo);
 	} catch (error) {
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		if (!isCommandFailure(error, client)) throw error;
 		ctx.reportFolderProblem(error as Error, afterActionLabel(folder.afterAction, folder.moveTo));
 		return;
@@ -215,7 +277,7 @@ async function refusal(client: ImapFlow, action: string, moveTo?: string): Promi
 	if (action === 'move' && moveTo && !(await client.list()).some((f) => f.path === moveTo)) {
 		return new CommandRefused(`The folder "${moveTo}" does not exist`, 'TRYCREATE');
 	}
-	return new CommandRefused('The server refused the command (its answer is in n8n\'s log)');
+	return new CommandRefused("The server refused the command (its answer is in n8n's log)");
 }
 
 function afterActionLabel(action: string, moveTo?: string): string {

@@ -42,8 +42,22 @@ export interface DkimSettings {
 
 // nodemailer's default list misses List-Unsubscribe-Post; RFC 8058 one-click needs it signed.
 const DKIM_HEADERS = [
-	'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
-	'Content-Transfer-Encoding', 'In-Reply-To', 'References', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post',
+	'From',
+	'Sender',
+	'Reply-To',
+	'Subject',
+	'Date',
+	'Message-ID',
+	'To',
+	'Cc',
+	'MIME-Version',
+	'Content-Type',
+	'Content-Transfer-Encoding',
+	'In-Reply-To',
+	'References',
+	'List-Id',
+	'List-Unsubscribe',
+	'List-Unsubscribe-Post',
 ].join(':');
 
 /** A new Message-ID on the sender's domain: `<uuid@domain>`. */
@@ -62,7 +76,9 @@ export function normalizeMessageId(value: unknown): string {
 /** Message ids from a References value: a header string (space / comma separated) or an array. */
 export function parseReferences(value: unknown): string[] {
 	if (value === undefined || value === null || value === '') return [];
-	const list = Array.isArray(value) ? value.flatMap((v) => parseReferences(v)) : String(value).match(/<[^<>]+>|[^\s,<>]+/g) ?? [];
+	const list = Array.isArray(value)
+		? value.flatMap((v) => parseReferences(v))
+		: (String(value).match(/<[^<>]+>|[^\s,<>]+/g) ?? []);
 	return list.map(normalizeMessageId).filter(Boolean);
 }
 
@@ -70,7 +86,10 @@ export function parseReferences(value: unknown): string[] {
  * Threading headers for a reply to `parent`: In-Reply-To = its Message-ID, References = its References
  * followed by its Message-ID (RFC 5322 §3.6.4), so clients keep the reply in the customer's thread.
  */
-export function threadingFor(parentMessageId: unknown, parentReferences: unknown): { inReplyTo?: string; references: string[] } {
+export function threadingFor(
+	parentMessageId: unknown,
+	parentReferences: unknown,
+): { inReplyTo?: string; references: string[] } {
 	const parent = normalizeMessageId(parentMessageId);
 	const references = parseReferences(parentReferences);
 	if (!parent) return { references };
@@ -105,7 +124,9 @@ function compose(message: OutgoingMessage): Promise<Buffer> {
 		})),
 		date: new Date(),
 	});
-	return new Promise((resolve, reject) => composer.compile().build((error, raw) => (error ? reject(error) : resolve(raw))));
+	return new Promise((resolve, reject) =>
+		composer.compile().build((error, raw) => (error ? reject(error) : resolve(raw))),
+	);
 }
 
 function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -118,7 +139,10 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** The final bytes of the message (DKIM-signed when `dkim` is given). */
-export async function buildRawMessage(message: OutgoingMessage, dkim?: DkimSettings): Promise<Buffer> {
+export async function buildRawMessage(
+	message: OutgoingMessage,
+	dkim?: DkimSettings,
+): Promise<Buffer> {
 	const raw = await compose(message);
 	if (!dkim) return raw;
 	const signer = new DKIM({ ...dkim, headerFieldNames: DKIM_HEADERS });

@@ -26,7 +26,10 @@ export interface MessageDecorator {
 }
 
 /** Template context: the item's fields, then what decorators add (they win on a name clash). */
-export function contextFor(decorators: MessageDecorator[], input: DecoratorInput): Record<string, unknown> {
+export function contextFor(
+	decorators: MessageDecorator[],
+	input: DecoratorInput,
+): Record<string, unknown> {
 	let context = input.json;
 	for (const d of decorators) {
 		const extra = d.extendContext?.(input);
@@ -35,6 +38,10 @@ export function contextFor(decorators: MessageDecorator[], input: DecoratorInput
 	return context;
 }
 
-export async function applyDecorators(decorators: MessageDecorator[], message: OutgoingMessage, input: DecoratorInput): Promise<void> {
+export async function applyDecorators(
+	decorators: MessageDecorator[],
+	message: OutgoingMessage,
+	input: DecoratorInput,
+): Promise<void> {
 	for (const d of decorators) await d.decorate?.(message, input);
 }

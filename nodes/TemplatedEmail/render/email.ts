@@ -39,12 +39,19 @@ export function emailRenderer(templates: EmailTemplates, settings: RenderSetting
 	const missing = settings.missing;
 	return (context: unknown): RenderedEmail => {
 		// Header safety: a subject is one line whatever the data holds.
-		const renderedSubject = renderTemplate(subject, context, textPartials, { missing, part: 'subject' })
+		const renderedSubject = renderTemplate(subject, context, textPartials, {
+			missing,
+			part: 'subject',
+		})
 			.replace(/[\r\n]+\s*/g, ' ')
 			.trim();
-		let renderedHtml = html ? renderTemplate(html, context, htmlPartials, { missing, part: 'HTML body' }) : '';
+		let renderedHtml = html
+			? renderTemplate(html, context, htmlPartials, { missing, part: 'HTML body' })
+			: '';
 		if (renderedHtml && settings.inlineCss) renderedHtml = inlineCss(renderedHtml);
-		let renderedText = text ? renderTemplate(text, context, textPartials, { missing, part: 'text body' }) : '';
+		let renderedText = text
+			? renderTemplate(text, context, textPartials, { missing, part: 'text body' })
+			: '';
 		if (!text && renderedHtml && settings.autoText) renderedText = htmlToText(renderedHtml);
 		return { subject: renderedSubject, html: renderedHtml, text: renderedText };
 	};

@@ -46,13 +46,20 @@ const REQUIRED = '__required';
 const hb = Handlebars.create();
 registerHelpers(hb);
 const helperNames = new Set([...HELPER_NAMES, ...Object.keys(hb.helpers)]);
-hb.registerHelper(REQUIRED, function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
-	if (value === undefined || value === null) {
-		if (options.data?.__missing === 'fail') throw new MissingVariableError(String(options.hash.name), String(options.data.__part ?? 'template'));
-		return '';
-	}
-	return value;
-});
+hb.registerHelper(
+	REQUIRED,
+	function (this: unknown, value: unknown, options: Handlebars.HelperOptions) {
+		if (value === undefined || value === null) {
+			if (options.data?.__missing === 'fail')
+				throw new MissingVariableError(
+					String(options.hash.name),
+					String(options.data.__part ?? 'template'),
+				);
+			return '';
+		}
+		return value;
+	},
+);
 
 interface AstNode {
 	type: string;
@@ -76,14 +83,37 @@ function markRequired(node: unknown): void {
 			!n.hash &&
 			!path.data &&
 			path.parts.length > 0 &&
-			!(path.parts.length === 1 && helperNames.has(path.parts[0]) && path.original === path.parts[0])
+			!(
+				path.parts.length === 1 &&
+				helperNames.has(path.parts[0]) &&
+				path.original === path.parts[0]
+			)
 		) {
 			n.params = [path];
-			n.path = { type: 'PathExpression', data: false, depth: 0, parts: [REQUIRED], original: REQUIRED, loc: path.loc };
+			n.path = {
+				type: 'PathExpression',
+				data: false,
+				depth: 0,
+				parts: [REQUIRED],
+				original: REQUIRED,
+				loc: path.loc,
+			};
 			n.hash = {
 				type: 'Hash',
 				loc: path.loc,
-				pairs: [{ type: 'HashPair', key: 'name', loc: path.loc, value: { type: 'StringLiteral', value: path.original, original: path.original, loc: path.loc } }],
+				pairs: [
+					{
+						type: 'HashPair',
+						key: 'name',
+						loc: path.loc,
+						value: {
+							type: 'StringLiteral',
+							value: path.original,
+							original: path.original,
+							loc: path.loc,
+						},
+					},
+				],
 			};
 		}
 		return;
@@ -102,7 +132,6 @@ export function compileTemplate(source: string, escape: boolean, part = 'templat
 		try {
 			ast = hb.parse(source);
 		} catch (error) {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module (no n8n imports); the node maps it to NodeOperationError
 			throw new TemplateSyntaxError((error as Error).message, part);
 		}
 		markRequired(ast.body);
@@ -113,9 +142,13 @@ export function compileTemplate(source: string, escape: boolean, part = 'templat
 }
 
 /** Partials compiled for one escaping mode: `{{> signature}}`, `{{> footer}}` ... */
-export function compilePartials(partials: Record<string, string>, escape: boolean): Record<string, Template> {
+export function compilePartials(
+	partials: Record<string, string>,
+	escape: boolean,
+): Record<string, Template> {
 	const out: Record<string, Template> = {};
-	for (const [name, source] of Object.entries(partials)) out[name] = compileTemplate(source, escape, `partial "${name}"`);
+	for (const [name, source] of Object.entries(partials))
+		out[name] = compileTemplate(source, escape, `partial "${name}"`);
 	return out;
 }
 
@@ -125,7 +158,12 @@ export interface RenderContext {
 }
 
 /** Renders a compiled template over `context`; throws MissingVariableError in 'fail' mode. */
-export function renderTemplate(template: Template, context: unknown, ctx: RenderContext, options: Pick<RenderOptions, 'missing' | 'part'>): string {
+export function renderTemplate(
+	template: Template,
+	context: unknown,
+	ctx: RenderContext,
+	options: Pick<RenderOptions, 'missing' | 'part'>,
+): string {
 	return template(context, {
 		data: { __settings: ctx.settings, __missing: options.missing, __part: options.part },
 		partials: ctx.partials,
@@ -135,9 +173,20 @@ export function renderTemplate(template: Template, context: unknown, ctx: Render
 }
 
 /** Compile + render in one call (tests, preview). */
-export function render(source: string, context: unknown, settings: HelperSettings, options: RenderOptions, partials: Record<string, string> = {}): string {
+export function render(
+	source: string,
+	context: unknown,
+	settings: HelperSettings,
+	options: RenderOptions,
+	partials: Record<string, string> = {},
+): string {
 	const template = compileTemplate(source, options.escape, options.part);
-	return renderTemplate(template, context, { settings, partials: compilePartials(partials, options.escape) }, options);
+	return renderTemplate(
+		template,
+		context,
+		{ settings, partials: compilePartials(partials, options.escape) },
+		options,
+	);
 }
 
 export function templateCacheSize(): number {

@@ -13,7 +13,8 @@ export interface HelperSettings {
 }
 
 type Options = Handlebars.HelperOptions;
-const isOptions = (v: unknown): v is Options => typeof v === 'object' && v !== null && 'hash' in v && 'data' in v;
+const isOptions = (v: unknown): v is Options =>
+	typeof v === 'object' && v !== null && 'hash' in v && 'data' in v;
 
 /** Positional arguments without the trailing Handlebars options object. */
 function args(list: unknown[]): { values: unknown[]; options: Options } {
@@ -55,7 +56,8 @@ function numberFormat(locale: string, opts: Intl.NumberFormatOptions): Intl.Numb
 
 function toNumber(value: unknown): number | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
-	const n = typeof value === 'number' ? value : Number(String(value).replace(',', '.').replace(/\s/g, ''));
+	const n =
+		typeof value === 'number' ? value : Number(String(value).replace(',', '.').replace(/\s/g, ''));
 	return Number.isFinite(n) ? n : undefined;
 }
 
@@ -65,7 +67,8 @@ function formatDateHelper(this: unknown, ...list: unknown[]): string {
 	const zone = String(options.hash.tz ?? s.timeZone);
 	const dt = toDateTime(values[0], zone);
 	if (!dt) return '';
-	const format = values[1] !== undefined ? String(values[1]) : String(options.hash.format ?? 'yyyy-MM-dd');
+	const format =
+		values[1] !== undefined ? String(values[1]) : String(options.hash.format ?? 'yyyy-MM-dd');
 	return dt.setLocale(String(options.hash.locale ?? s.locale)).toFormat(format);
 }
 
@@ -73,9 +76,13 @@ function nowHelper(dateOnly: boolean) {
 	return function (this: unknown, ...list: unknown[]): string {
 		const { values, options } = args(list);
 		const s = settingsOf(options);
-		const dt = DateTime.now().setZone(String(options.hash.tz ?? s.timeZone)).setLocale(String(options.hash.locale ?? s.locale));
+		const dt = DateTime.now()
+			.setZone(String(options.hash.tz ?? s.timeZone))
+			.setLocale(String(options.hash.locale ?? s.locale));
 		if (values[0] !== undefined) return dt.toFormat(String(values[0]));
-		return dateOnly ? dt.toISODate()! : dt.set({ millisecond: 0 }).toISO({ suppressMilliseconds: true })!;
+		return dateOnly
+			? dt.toISODate()!
+			: dt.set({ millisecond: 0 }).toISO({ suppressMilliseconds: true })!;
 	};
 }
 
@@ -85,7 +92,9 @@ function numberHelper(this: unknown, ...list: unknown[]): string {
 	if (n === undefined) return '';
 	const decimals = values[1] ?? options.hash.decimals;
 	const opts: Intl.NumberFormatOptions =
-		decimals === undefined ? {} : { minimumFractionDigits: Number(decimals), maximumFractionDigits: Number(decimals) };
+		decimals === undefined
+			? {}
+			: { minimumFractionDigits: Number(decimals), maximumFractionDigits: Number(decimals) };
 	return numberFormat(String(options.hash.locale ?? settingsOf(options).locale), opts).format(n);
 }
 
@@ -103,12 +112,30 @@ function moneyHelper(this: unknown, ...list: unknown[]): string {
 	return numberFormat(String(options.hash.locale ?? s.locale), opts).format(n);
 }
 
-const empty = (v: unknown) => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+const empty = (v: unknown) =>
+	v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** Names of all helpers; the missing-variable check leaves mustaches with these names alone. */
 export const HELPER_NAMES = [
-	'formatDate', 'today', 'now', 'number', 'money', 'default', 'eq', 'ne', 'gt', 'gte', 'lt', 'lte',
-	'and', 'or', 'not', 'upper', 'lower', 'urlencode', 'json',
+	'formatDate',
+	'today',
+	'now',
+	'number',
+	'money',
+	'default',
+	'eq',
+	'ne',
+	'gt',
+	'gte',
+	'lt',
+	'lte',
+	'and',
+	'or',
+	'not',
+	'upper',
+	'lower',
+	'urlencode',
+	'json',
 ];
 
 export function registerHelpers(hb: typeof Handlebars): void {
@@ -118,13 +145,20 @@ export function registerHelpers(hb: typeof Handlebars): void {
 	hb.registerHelper('number', numberHelper);
 	hb.registerHelper('money', moneyHelper);
 	// {{default contact.name "there"}}: the first value that is not empty
-	hb.registerHelper('default', (...list: unknown[]) => args(list).values.find((v) => !empty(v)) ?? '');
+	hb.registerHelper(
+		'default',
+		(...list: unknown[]) => args(list).values.find((v) => !empty(v)) ?? '',
+	);
 	// Loose equality on strings so "5" from a CRM field equals 5.
-	const same = (a: unknown, b: unknown) => a === b || (a !== null && b !== null && a !== undefined && b !== undefined && String(a) === String(b));
+	const same = (a: unknown, b: unknown) =>
+		a === b ||
+		(a !== null && b !== null && a !== undefined && b !== undefined && String(a) === String(b));
 	const cmp = (a: unknown, b: unknown) => {
 		const x = toNumber(a);
 		const y = toNumber(b);
-		return x !== undefined && y !== undefined ? x - y : String(a ?? '').localeCompare(String(b ?? ''));
+		return x !== undefined && y !== undefined
+			? x - y
+			: String(a ?? '').localeCompare(String(b ?? ''));
 	};
 	hb.registerHelper('eq', (a: unknown, b: unknown) => same(a, b));
 	hb.registerHelper('ne', (a: unknown, b: unknown) => !same(a, b));
@@ -132,11 +166,21 @@ export function registerHelpers(hb: typeof Handlebars): void {
 	hb.registerHelper('gte', (a: unknown, b: unknown) => cmp(a, b) >= 0);
 	hb.registerHelper('lt', (a: unknown, b: unknown) => cmp(a, b) < 0);
 	hb.registerHelper('lte', (a: unknown, b: unknown) => cmp(a, b) <= 0);
-	hb.registerHelper('and', (...list: unknown[]) => args(list).values.every((v) => !empty(v) && v !== false));
-	hb.registerHelper('or', (...list: unknown[]) => args(list).values.some((v) => !empty(v) && v !== false));
+	hb.registerHelper('and', (...list: unknown[]) =>
+		args(list).values.every((v) => !empty(v) && v !== false),
+	);
+	hb.registerHelper('or', (...list: unknown[]) =>
+		args(list).values.some((v) => !empty(v) && v !== false),
+	);
 	hb.registerHelper('not', (v: unknown) => empty(v) || v === false);
-	hb.registerHelper('upper', (v: unknown) => (isOptions(v) || v == null ? '' : String(v).toUpperCase()));
-	hb.registerHelper('lower', (v: unknown) => (isOptions(v) || v == null ? '' : String(v).toLowerCase()));
-	hb.registerHelper('urlencode', (v: unknown) => (isOptions(v) || v == null ? '' : encodeURIComponent(String(v))));
+	hb.registerHelper('upper', (v: unknown) =>
+		isOptions(v) || v == null ? '' : String(v).toUpperCase(),
+	);
+	hb.registerHelper('lower', (v: unknown) =>
+		isOptions(v) || v == null ? '' : String(v).toLowerCase(),
+	);
+	hb.registerHelper('urlencode', (v: unknown) =>
+		isOptions(v) || v == null ? '' : encodeURIComponent(String(v)),
+	);
 	hb.registerHelper('json', (v: unknown) => JSON.stringify(isOptions(v) ? null : v));
 }

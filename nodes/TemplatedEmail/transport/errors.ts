@@ -20,40 +20,84 @@ export interface ExplainedSmtpError {
 	fatal: boolean;
 }
 
-const PAIRING = 'Usual pairs: port 465 with Security "TLS", port 587 (or 25) with "STARTTLS"; "None" only on a trusted network.';
+const PAIRING =
+	'Usual pairs: port 465 with Security "TLS", port 587 (or 25) with "STARTTLS"; "None" only on a trusted network.';
 
-export function explainSmtpError(error: unknown, s: Pick<SmtpSettings, 'host' | 'port' | 'security' | 'user' | 'authentication'>): ExplainedSmtpError {
+export function explainSmtpError(
+	error: unknown,
+	s: Pick<SmtpSettings, 'host' | 'port' | 'security' | 'user' | 'authentication'>,
+): ExplainedSmtpError {
 	const e = (error ?? {}) as SmtpErrorLike;
 	const where = `${s.host}:${s.port}`;
 	const text = `${e.message ?? ''} ${e.response ?? ''}`;
 	const code = String(e.code ?? '');
 	const responseCode = Number(e.responseCode) || 0;
-	const result = (message: string, description: string, transient = false, fatal = false) => ({ message, description, transient, fatal });
+	const result = (message: string, description: string, transient = false, fatal = false) => ({
+		message,
+		description,
+		transient,
+		fatal,
+	});
 
 	if (code === 'EDNS' || /ENOTFOUND|EAI_AGAIN|getaddrinfo/.test(text)) {
-		return result(`The SMTP host "${s.host}" was not found (DNS)`, 'Check the Host field for typos (e.g. smtp.example.com) and that this n8n server can resolve it.', false, true);
+		return result(
+			`The SMTP host "${s.host}" was not found (DNS)`,
+			'Check the Host field for typos (e.g. smtp.example.com) and that this n8n server can resolve it.',
+			false,
+			true,
+		);
 	}
 	if (/ECONNREFUSED/.test(text) || e.errno === 'ECONNREFUSED') {
-		return result(`The SMTP server ${where} refused the connection`, `Nothing accepts connections on port ${s.port} there. Check the port and that the server or a firewall allows this n8n server. ${PAIRING}`, false, true);
+		return result(
+			`The SMTP server ${where} refused the connection`,
+			`Nothing accepts connections on port ${s.port} there. Check the port and that the server or a firewall allows this n8n server. ${PAIRING}`,
+			false,
+			true,
+		);
 	}
 	if (code === 'EAUTH' || responseCode === 535 || responseCode === 534 || responseCode === 530) {
 		const how =
 			s.authentication === 'oauth2AccessToken'
 				? 'The OAuth2 access token was refused: it may have expired or lack the SMTP scope (e.g. https://mail.google.com/ for Gmail). Paste a fresh token.'
-				: 'Check the user and password. Gmail, Yandex, Mail.ru, Outlook and iCloud with two-factor login need an app password (created in the account\'s security settings), not the normal one.';
-		return result(`The SMTP server rejected the login for "${s.user}": ${e.response ?? e.message ?? ''}`.trim(), how, false, true);
+				: "Check the user and password. Gmail, Yandex, Mail.ru, Outlook and iCloud with two-factor login need an app password (created in the account's security settings), not the normal one.";
+		return result(
+			`The SMTP server rejected the login for "${s.user}": ${e.response ?? e.message ?? ''}`.trim(),
+			how,
+			false,
+			true,
+		);
 	}
-	if (/wrong version number|WRONG_VERSION_NUMBER|unknown protocol|ssl3_get_record|packet length too long|EPROTO/i.test(text)) {
-		return result(`TLS handshake with ${where} failed: the port does not speak the chosen security`, `Security is "${s.security}" but the server answered differently. ${PAIRING}`, false, true);
+	if (
+		/wrong version number|WRONG_VERSION_NUMBER|unknown protocol|ssl3_get_record|packet length too long|EPROTO/i.test(
+			text,
+		)
+	) {
+		return result(
+			`TLS handshake with ${where} failed: the port does not speak the chosen security`,
+			`Security is "${s.security}" but the server answered differently. ${PAIRING}`,
+			false,
+			true,
+		);
 	}
 	if (/self[- ]signed|certificate|UNABLE_TO_VERIFY|CERT_|altnames/i.test(text)) {
-		return result(`The certificate of ${where} is not trusted: ${e.message ?? ''}`, 'Use the host name the certificate was issued for. Only for a server you trust on your own network, turn on "Allow Self-Signed Certificates".', false, true);
+		return result(
+			`The certificate of ${where} is not trusted: ${e.message ?? ''}`,
+			'Use the host name the certificate was issued for. Only for a server you trust on your own network, turn on "Allow Self-Signed Certificates".',
+			false,
+			true,
+		);
 	}
 	if (/STARTTLS/i.test(text) && s.security === 'starttls') {
-		return result(`The SMTP server ${where} does not offer STARTTLS`, `${PAIRING} Use "TLS" for port 465, or "None" only on a trusted network.`, false, true);
+		return result(
+			`The SMTP server ${where} does not offer STARTTLS`,
+			`${PAIRING} Use "TLS" for port 465, or "None" only on a trusted network.`,
+			false,
+			true,
+		);
 	}
 	if (code === 'ETIMEDOUT' || /timeout|timed out|Greeting never received/i.test(text)) {
-		const tlsHint = s.security === 'tls' ? '' : s.port === 465 ? ' Port 465 expects Security "TLS".' : '';
+		const tlsHint =
+			s.security === 'tls' ? '' : s.port === 465 ? ' Port 465 expects Security "TLS".' : '';
 		const connect = e.command === 'CONN' || /Greeting|connect/i.test(text);
 		return result(
 			`No answer from the SMTP server ${where} in time`,
@@ -63,14 +107,32 @@ export function explainSmtpError(error: unknown, s: Pick<SmtpSettings, 'host' | 
 		);
 	}
 	if (responseCode >= 400 && responseCode < 500) {
-		return result(`The SMTP server answered a temporary error: ${e.response ?? e.message}`, 'The server asked to try again later (greylisting, rate limit, busy). The node retried with backoff; raise "Retries" or lower the sending rate.', true);
+		return result(
+			`The SMTP server answered a temporary error: ${e.response ?? e.message}`,
+			'The server asked to try again later (greylisting, rate limit, busy). The node retried with backoff; raise "Retries" or lower the sending rate.',
+			true,
+		);
 	}
 	if (responseCode >= 500) {
 		const who = e.rejected?.length ? ` for ${e.rejected.join(', ')}` : '';
-		return result(`The SMTP server refused the message${who}: ${e.response ?? e.message}`, 'This is a permanent refusal: check the recipient address, the sender (is it allowed on this account?), and the message size.');
+		return result(
+			`The SMTP server refused the message${who}: ${e.response ?? e.message}`,
+			'This is a permanent refusal: check the recipient address, the sender (is it allowed on this account?), and the message size.',
+		);
 	}
-	if (code === 'ECONNECTION' || code === 'ESOCKET' || /ECONNRESET|EPIPE|closed unexpectedly|Connection closed|socket hang up/i.test(text)) {
-		return result(`The connection to ${where} dropped: ${e.message ?? ''}`, 'The node retried with backoff. If it keeps happening, check the server\'s limits on connections and messages per connection (lower "Pool Size").', true);
+	if (
+		code === 'ECONNECTION' ||
+		code === 'ESOCKET' ||
+		/ECONNRESET|EPIPE|closed unexpectedly|Connection closed|socket hang up/i.test(text)
+	) {
+		return result(
+			`The connection to ${where} dropped: ${e.message ?? ''}`,
+			'The node retried with backoff. If it keeps happening, check the server\'s limits on connections and messages per connection (lower "Pool Size").',
+			true,
+		);
 	}
-	return result(`Sending through ${where} failed: ${e.message ?? String(error)}`, 'Check the SMTP credential and the server\'s log.');
+	return result(
+		`Sending through ${where} failed: ${e.message ?? String(error)}`,
+		"Check the SMTP credential and the server's log.",
+	);
 }

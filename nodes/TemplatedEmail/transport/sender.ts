@@ -60,8 +60,8 @@ export class PooledSender {
 				};
 			} catch (error) {
 				const explained = explainSmtpError(error, this.settings);
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module (no n8n imports); the node maps it to NodeOperationError
-				if (!explained.transient || attempt > this.retry.retries) throw new SmtpSendError(explained, attempt, error);
+				if (!explained.transient || attempt > this.retry.retries)
+					throw new SmtpSendError(explained, attempt, error);
 				await sleep(this.retry.delayMs * 2 ** (attempt - 1));
 			}
 		}
@@ -73,9 +73,17 @@ export class PooledSender {
 }
 
 /** The credential test: connect, TLS as configured, authenticate (transporter.verify), disconnect. */
-export async function verifySmtp(settings: SmtpSettings, timeoutMs = 10000): Promise<{ ok: true } | { ok: false; error: ExplainedSmtpError }> {
+export async function verifySmtp(
+	settings: SmtpSettings,
+	timeoutMs = 10000,
+): Promise<{ ok: true } | { ok: false; error: ExplainedSmtpError }> {
 	const transport = nodemailer.createTransport(
-		transportOptions(settings, { pool: false, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs } as unknown as Partial<SMTPPool.Options>),
+		transportOptions(settings, {
+			pool: false,
+			connectionTimeout: timeoutMs,
+			greetingTimeout: timeoutMs,
+			socketTimeout: timeoutMs,
+		} as unknown as Partial<SMTPPool.Options>),
 	);
 	try {
 		await transport.verify();

@@ -14,14 +14,23 @@ export class SentCopyError extends Error {
 	}
 }
 
-const SENT_NAMES = ['sent', 'sent items', 'sent messages', 'sent mail', 'inbox.sent', 'отправленные'];
+const SENT_NAMES = [
+	'sent',
+	'sent items',
+	'sent messages',
+	'sent mail',
+	'inbox.sent',
+	'отправленные',
+];
 
 /** The \\Sent special-use folder; else a folder with a usual Sent name; else a new "Sent" (as mail clients do). */
 async function findSentFolder(client: ImapFlow): Promise<string> {
 	const special = await findSpecialUse(client, '\\Sent');
 	if (special) return special;
 	const folders = await client.list();
-	const named = folders.find((f) => SENT_NAMES.includes(f.path.toLowerCase()) || SENT_NAMES.includes(f.name.toLowerCase()));
+	const named = folders.find(
+		(f) => SENT_NAMES.includes(f.path.toLowerCase()) || SENT_NAMES.includes(f.name.toLowerCase()),
+	);
 	if (named) return named.path;
 	await client.mailboxCreate('Sent');
 	return 'Sent';
@@ -60,7 +69,6 @@ export class SentFolderAppender {
 			client = await this.connect();
 		} catch (error) {
 			const explained = explainImapError(error, this.settings);
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module (no n8n imports); the node maps it to NodeOperationError
 			throw new SentCopyError(`Copy to Sent: ${explained.message}`, explained.description);
 		}
 		const folder = await this.sentFolder(client);
@@ -68,7 +76,6 @@ export class SentFolderAppender {
 			const res = await client.append(folder, raw, ['\\Seen'], date);
 			return { folder, uid: res ? res.uid : undefined };
 		} catch (error) {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module (no n8n imports); the node maps it to NodeOperationError
 			throw new SentCopyError(
 				`The message was sent, but copying it to "${folder}" failed: ${(error as Error).message}`,
 				'Check that the folder exists in the IMAP account (or leave "Sent Folder" empty to use the folder the server marks as Sent). The email itself went out: do not resend it.',

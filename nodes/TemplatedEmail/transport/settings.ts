@@ -27,12 +27,19 @@ export interface SmtpSettings {
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
 
 export function smtpSettingsFromCredentials(data: Record<string, unknown>): SmtpSettings {
-	const security = (['tls', 'starttls', 'none'].includes(str(data.security)) ? str(data.security) : 'starttls') as SmtpSecurity;
+	const security = (
+		['tls', 'starttls', 'none'].includes(str(data.security)) ? str(data.security) : 'starttls'
+	) as SmtpSecurity;
 	const port = Number(data.port) > 0 ? Number(data.port) : security === 'tls' ? 465 : 587;
 	const defaultAddress = parseAddresses(str(data.senderAddress)).addresses[0];
-	const defaultSender = defaultAddress ? { name: str(data.senderName) || defaultAddress.name, address: defaultAddress.address } : undefined;
+	const defaultSender = defaultAddress
+		? { name: str(data.senderName) || defaultAddress.name, address: defaultAddress.address }
+		: undefined;
 	const allowed = parseAddresses(str(data.allowedSenders)).addresses;
-	const allowedSenders = defaultSender && !allowed.some((a) => a.address === defaultSender.address) ? [defaultSender, ...allowed] : allowed;
+	const allowedSenders =
+		defaultSender && !allowed.some((a) => a.address === defaultSender.address)
+			? [defaultSender, ...allowed]
+			: allowed;
 	const dkimDomain = str(data.dkimDomain);
 	const dkimKey = str(data.dkimPrivateKey);
 	return {
@@ -45,7 +52,14 @@ export function smtpSettingsFromCredentials(data: Record<string, unknown>): Smtp
 		accessToken: str(data.accessToken),
 		defaultSender,
 		allowedSenders,
-		dkim: dkimDomain && dkimKey ? { domainName: dkimDomain, keySelector: str(data.dkimSelector) || 'default', privateKey: dkimKey.replace(/\\n/g, '\n') } : undefined,
+		dkim:
+			dkimDomain && dkimKey
+				? {
+						domainName: dkimDomain,
+						keySelector: str(data.dkimSelector) || 'default',
+						privateKey: dkimKey.replace(/\\n/g, '\n'),
+					}
+				: undefined,
 		poolSize: Math.max(1, Math.min(50, Number(data.poolSize) || 1)),
 		rateLimitPerSecond: Math.max(0, Number(data.rateLimitPerSecond) || 0),
 		allowSelfSigned: data.allowSelfSigned === true || data.allowSelfSigned === 'true',
@@ -53,7 +67,10 @@ export function smtpSettingsFromCredentials(data: Record<string, unknown>): Smtp
 }
 
 /** Pooled transport options. DKIM is NOT given to nodemailer: we sign the bytes ourselves (see message/build). */
-export function transportOptions(s: SmtpSettings, extra: Partial<SMTPPool.Options> = {}): SMTPPool.Options {
+export function transportOptions(
+	s: SmtpSettings,
+	extra: Partial<SMTPPool.Options> = {},
+): SMTPPool.Options {
 	const auth = !s.user
 		? undefined
 		: s.authentication === 'oauth2AccessToken'

@@ -84,18 +84,35 @@ export class UnisenderClient {
 			try {
 				answer = await this.transport(method, params);
 			} catch (e) {
-				error = (e as UnisenderError).kind ? (e as UnisenderError) : httpError(method, undefined, (e as Error).message);
+				error = (e as UnisenderError).kind
+					? (e as UnisenderError)
+					: httpError(method, undefined, (e as Error).message);
 			}
 			if (!error) {
 				if (!answer || typeof answer !== 'object') {
 					error = httpError(method, undefined, 'the answer was not a JSON object', false);
-				} else if ('error' in answer && (answer as { error: unknown }).error !== undefined && (answer as { error: unknown }).error !== null) {
-					error = errorFromAnswer(method, answer as { error: unknown; code: unknown }, Object.keys(params));
+				} else if (
+					'error' in answer &&
+					(answer as { error: unknown }).error !== undefined &&
+					(answer as { error: unknown }).error !== null
+				) {
+					error = errorFromAnswer(
+						method,
+						answer as { error: unknown; code: unknown },
+						Object.keys(params),
+					);
 				} else {
 					return answer as Answer<T>;
 				}
 			}
-			const schedule = error.kind === 'rate_limit' ? 'rate' : error.kind === 'retry_later' ? 'later' : error.retryable ? 'http' : undefined;
+			const schedule =
+				error.kind === 'rate_limit'
+					? 'rate'
+					: error.kind === 'retry_later'
+						? 'later'
+						: error.retryable
+							? 'http'
+							: undefined;
 			if (!schedule || tries[schedule] >= this.backoff[schedule].length) throw error;
 			const wait = this.pacer.scaled(this.backoff[schedule][tries[schedule]++]);
 			if (schedule === 'rate') {
@@ -110,7 +127,10 @@ export class UnisenderClient {
 		return (await this.call<UnisenderList[]>('getLists')).result ?? [];
 	}
 
-	async createList(title: string, opts: { beforeSubscribeUrl?: string; afterSubscribeUrl?: string } = {}): Promise<{ id: number }> {
+	async createList(
+		title: string,
+		opts: { beforeSubscribeUrl?: string; afterSubscribeUrl?: string } = {},
+	): Promise<{ id: number }> {
 		return (
 			await this.call<{ id: number }>('createList', {
 				title,
@@ -130,7 +150,11 @@ export class UnisenderClient {
 		});
 	}
 
-	async importContacts(fieldNames: string[], data: string[][], opts: { overwriteTags?: boolean; overwriteLists?: boolean } = {}): Promise<Answer<ImportResult>> {
+	async importContacts(
+		fieldNames: string[],
+		data: string[][],
+		opts: { overwriteTags?: boolean; overwriteLists?: boolean } = {},
+	): Promise<Answer<ImportResult>> {
 		return await this.call<ImportResult>('importContacts', {
 			field_names: fieldNames,
 			data,
@@ -147,10 +171,17 @@ export class UnisenderClient {
 		listIds?: Array<string | number> | string,
 	): Promise<Answer<unknown>> {
 		const ids = commaList(listIds);
-		return await this.call(method, { contact_type: contactType, contact, list_ids: ids || undefined });
+		return await this.call(method, {
+			contact_type: contactType,
+			contact,
+			list_ids: ids || undefined,
+		});
 	}
 
-	async getContact(email: string, opts: { lists?: boolean; fields?: boolean; details?: boolean } = {}): Promise<Answer<Record<string, unknown>>> {
+	async getContact(
+		email: string,
+		opts: { lists?: boolean; fields?: boolean; details?: boolean } = {},
+	): Promise<Answer<Record<string, unknown>>> {
 		return await this.call('getContact', {
 			email,
 			include_lists: opts.lists ? 1 : undefined,
@@ -159,8 +190,16 @@ export class UnisenderClient {
 		});
 	}
 
-	async isContactInLists(email: string, listIds: Array<string | number> | string, condition: 'and' | 'or'): Promise<boolean> {
-		const answer = await this.call<boolean | number | string>('isContactInLists', { email, list_ids: commaList(listIds), condition });
+	async isContactInLists(
+		email: string,
+		listIds: Array<string | number> | string,
+		condition: 'and' | 'or',
+	): Promise<boolean> {
+		const answer = await this.call<boolean | number | string>('isContactInLists', {
+			email,
+			list_ids: commaList(listIds),
+			condition,
+		});
 		const r = answer.result;
 		return r === true || r === 1 || r === '1' || r === 'true';
 	}

@@ -35,7 +35,10 @@ export class UnisenderError extends Error {
 	}
 }
 
-export const RATE_LIMIT_CODES = ['api_call_limit_exceeded_for_api_key', 'api_call_limit_exceeded_for_ip'];
+export const RATE_LIMIT_CODES = [
+	'api_call_limit_exceeded_for_api_key',
+	'api_call_limit_exceeded_for_ip',
+];
 
 /** Names the n8n parameter a Unisender argument comes from, so the message points at the right field. */
 const FIELD_LABELS: Record<string, string> = {
@@ -68,20 +71,32 @@ export function fieldFromMessage(message: string, sent: string[]): string | unde
 	const sorted = [...names].sort((a, b) => b.length - a.length);
 	const quoted = /["'«]([A-Za-z_][\w[\]]*)["'»]/g;
 	for (const m of message.matchAll(quoted)) if (names.has(m[1])) return m[1];
-	for (const n of sorted) if (new RegExp(`(^|[^\\w])${n.replace(/[[\]]/g, '\\$&')}([^\\w]|$)`).test(message)) return n;
+	for (const n of sorted)
+		if (new RegExp(`(^|[^\\w])${n.replace(/[[\]]/g, '\\$&')}([^\\w]|$)`).test(message)) return n;
 	return undefined;
 }
 
 export function labelOf(field: string): string {
-	return FIELD_LABELS[field] ?? (field.startsWith('fields[') ? `field "${field.slice(7, -1)}"` : field);
+	return (
+		FIELD_LABELS[field] ?? (field.startsWith('fields[') ? `field "${field.slice(7, -1)}"` : field)
+	);
 }
 
 /** Maps an error answer of `method` to a clear UnisenderError. */
-export function errorFromAnswer(method: string, answer: { error?: unknown; code?: unknown }, sentKeys: string[] = []): UnisenderError {
+export function errorFromAnswer(
+	method: string,
+	answer: { error?: unknown; code?: unknown },
+	sentKeys: string[] = [],
+): UnisenderError {
 	const server = decodeHtml(String(answer.error ?? '')).trim();
 	const code = String(answer.code ?? 'unspecified');
-	const make = (message: string, kind: ErrorKind, description: string, field?: string, retryable = false) =>
-		new UnisenderError(message, kind, description, code, server, method, field, retryable);
+	const make = (
+		message: string,
+		kind: ErrorKind,
+		description: string,
+		field?: string,
+		retryable = false,
+	) => new UnisenderError(message, kind, description, code, server, method, field, retryable);
 
 	switch (code) {
 		case 'invalid_api_key':
@@ -94,7 +109,8 @@ export function errorFromAnswer(method: string, answer: { error?: unknown; code?
 			return make(
 				`Unisender denied access to "${method}"`,
 				'access_denied',
-				'Enable API access in the Unisender account (Settings > Integrations and API), or use the key of a user who has rights for this action. Unisender says: ' + server,
+				'Enable API access in the Unisender account (Settings > Integrations and API), or use the key of a user who has rights for this action. Unisender says: ' +
+					server,
 			);
 		case 'invalid_arg': {
 			const field = fieldFromMessage(server, sentKeys);
@@ -102,7 +118,9 @@ export function errorFromAnswer(method: string, answer: { error?: unknown; code?
 			return make(
 				`Unisender rejected ${what}: ${server}`,
 				'invalid_arg',
-				field ? `Correct "${labelOf(field)}" in the node and run it again.` : 'Check the values of the node parameters against Unisender\'s message and run it again.',
+				field
+					? `Correct "${labelOf(field)}" in the node and run it again.`
+					: "Check the values of the node parameters against Unisender's message and run it again.",
 				field,
 			);
 		}
@@ -119,7 +137,13 @@ export function errorFromAnswer(method: string, answer: { error?: unknown; code?
 				'Check the Base URL of the credential: it must be the Unisender or Selzy API (e.g. https://api.unisender.com), without /ru/api at the end.',
 			);
 		case 'retry_later':
-			return make('Unisender is temporarily unable to process the request', 'retry_later', 'Run the workflow again in a few minutes.', undefined, true);
+			return make(
+				'Unisender is temporarily unable to process the request',
+				'retry_later',
+				'Run the workflow again in a few minutes.',
+				undefined,
+				true,
+			);
 		default:
 			break;
 	}
@@ -152,13 +176,25 @@ export function errorFromAnswer(method: string, answer: { error?: unknown; code?
 				: 'Check the address; the contact may not have been added to Unisender yet.',
 		);
 	}
-	return make(`Unisender error: ${server || code}`, 'unspecified', 'Read Unisender\'s message above; fix the input or the account setting it names and run again.');
+	return make(
+		`Unisender error: ${server || code}`,
+		'unspecified',
+		"Read Unisender's message above; fix the input or the account setting it names and run again.",
+	);
 }
 
 /** A transport failure (no answer, HTTP 5xx ...): retryable unless the status says otherwise. */
-export function httpError(method: string, status: number | undefined, detail: string, retry?: boolean): UnisenderError {
-	const retryable = retry ?? (status === undefined || status >= 500 || status === 429 || status === 408);
-	const message = status ? `Unisender answered HTTP ${status} to "${method}"` : `Could not reach Unisender for "${method}": ${detail}`;
+export function httpError(
+	method: string,
+	status: number | undefined,
+	detail: string,
+	retry?: boolean,
+): UnisenderError {
+	const retryable =
+		retry ?? (status === undefined || status >= 500 || status === 429 || status === 408);
+	const message = status
+		? `Unisender answered HTTP ${status} to "${method}"`
+		: `Could not reach Unisender for "${method}": ${detail}`;
 	return new UnisenderError(
 		message,
 		'http',

@@ -2,7 +2,8 @@
 // arrays `field_names[0]` and 2-D arrays `data[0][1]`. Everything ends up as flat string pairs in a
 // form-encoded POST body; nothing ever goes in the query string (keys would leak into proxy logs).
 
-export type FormValue = string | number | boolean | null | undefined | FormValue[] | { [key: string]: FormValue };
+export type FormValue =
+	string | number | boolean | null | undefined | FormValue[] | { [key: string]: FormValue };
 export type FormParams = Record<string, string>;
 
 function scalar(v: string | number | boolean | null): string {
@@ -32,7 +33,9 @@ export function toForm(params: Record<string, FormValue>): FormParams {
 }
 
 /** `list_ids` / `tags` are comma lists: accepts an array, or a string already separated by commas. */
-export function commaList(values: string | number | Array<string | number> | undefined | null): string {
+export function commaList(
+	values: string | number | Array<string | number> | undefined | null,
+): string {
 	if (values === undefined || values === null) return '';
 	const parts = Array.isArray(values) ? values : String(values).split(',');
 	return parts

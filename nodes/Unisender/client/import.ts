@@ -25,7 +25,10 @@ export function buildBatches(rows: ImportRow[], size = MAX_ROWS_PER_IMPORT): Imp
 		const names = new Set<string>();
 		for (const r of chunk) for (const k of Object.keys(r.values)) names.add(k);
 		const order = ['email', 'phone'];
-		const fieldNames = [...order.filter((n) => names.has(n)), ...[...names].filter((n) => !order.includes(n))];
+		const fieldNames = [
+			...order.filter((n) => names.has(n)),
+			...[...names].filter((n) => !order.includes(n)),
+		];
 		batches.push({
 			fieldNames,
 			data: chunk.map((r) => fieldNames.map((n) => r.values[n] ?? '')),
@@ -59,6 +62,11 @@ export function mapImportLog(batch: ImportBatch, result: ImportResult): RowOutco
 	return batch.items.map((item, row) => {
 		const log = byRow.get(row) ?? [];
 		const failure = log.find((e) => !isWarning(e.code));
-		return { item, ok: !failure, log, ...(failure ? { error: failure.message || failure.code } : {}) };
+		return {
+			item,
+			ok: !failure,
+			log,
+			...(failure ? { error: failure.message || failure.code } : {}),
+		};
 	});
 }

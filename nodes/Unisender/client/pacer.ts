@@ -36,7 +36,11 @@ export class TokenBucket {
 	readonly capacity: number;
 	readonly perMs: number;
 
-	constructor(limit: Limit, private readonly clock: Clock, timeScale = 1) {
+	constructor(
+		limit: Limit,
+		private readonly clock: Clock,
+		timeScale = 1,
+	) {
 		this.capacity = Math.max(1, Math.floor(limit.calls * 0.05));
 		this.perMs = (limit.calls * 0.9) / (limit.windowMs * timeScale);
 		this.tokens = this.capacity;
@@ -124,7 +128,8 @@ let defaultTimeScale = 1;
 export function pacerFor(baseUrl: string, apiKey: string): Pacer {
 	const id = `${baseUrl}|${hash(apiKey)}`;
 	let p = pacers.get(id);
-	if (!p || p.timeScale !== defaultTimeScale) pacers.set(id, (p = new Pacer(realClock, defaultTimeScale)));
+	if (!p || p.timeScale !== defaultTimeScale)
+		pacers.set(id, (p = new Pacer(realClock, defaultTimeScale)));
 	return p;
 }
 

@@ -51,8 +51,12 @@ export function imapSettingsFromCredentials(data: Record<string, unknown>): Imap
 		security: ['tls', 'starttls', 'none'].includes(security) ? security : 'tls',
 		user: String(data.user ?? '').trim(),
 		authentication: authentication === 'oauth2AccessToken' ? 'oauth2AccessToken' : 'password',
-		password: data.password === undefined || data.password === null ? undefined : String(data.password),
-		accessToken: data.accessToken === undefined || data.accessToken === null ? undefined : String(data.accessToken),
+		password:
+			data.password === undefined || data.password === null ? undefined : String(data.password),
+		accessToken:
+			data.accessToken === undefined || data.accessToken === null
+				? undefined
+				: String(data.accessToken),
 		allowSelfSigned: data.allowSelfSigned === true || data.allowSelfSigned === 'true',
 	};
 }
@@ -61,7 +65,7 @@ function loggerAdapter(logger: ImapLogger): NonNullable<ImapFlowOptions['logger'
 	// imapflow logs objects ({ msg, cid, ... }); raw protocol lines are not enabled, and imapflow masks credentials.
 	const wrap = (fn: (m: string, meta?: object) => void) => (obj: unknown) => {
 		const o = (obj ?? {}) as { msg?: unknown; cid?: unknown; err?: { message?: string } };
-		const msg = typeof o.msg === 'string' ? o.msg : o.err?.message ?? 'imap';
+		const msg = typeof o.msg === 'string' ? o.msg : (o.err?.message ?? 'imap');
 		fn.call(logger, `imap: ${msg}`, { cid: o.cid });
 	};
 	// imapflow's warn/error entries are about failures we report ourselves (with an explanation): debug level
@@ -74,7 +78,10 @@ function loggerAdapter(logger: ImapLogger): NonNullable<ImapFlowOptions['logger'
 }
 
 /** imapflow options for the settings. `extra` wins over the computed values. */
-export function imapFlowOptions(settings: ImapSettings, extra: Partial<ImapFlowOptions> = {}): ImapFlowOptions {
+export function imapFlowOptions(
+	settings: ImapSettings,
+	extra: Partial<ImapFlowOptions> = {},
+): ImapFlowOptions {
 	const auth =
 		settings.authentication === 'oauth2AccessToken'
 			? { user: settings.user, accessToken: settings.accessToken ?? '' }
@@ -86,7 +93,10 @@ export function imapFlowOptions(settings: ImapSettings, extra: Partial<ImapFlowO
 		// 'starttls' requires the upgrade (never silently falls back to cleartext); 'none' never upgrades
 		doSTARTTLS: settings.security === 'tls' ? undefined : settings.security === 'starttls',
 		auth,
-		tls: { rejectUnauthorized: !settings.allowSelfSigned, servername: isIp(settings.host) ? undefined : settings.host },
+		tls: {
+			rejectUnauthorized: !settings.allowSelfSigned,
+			servername: isIp(settings.host) ? undefined : settings.host,
+		},
 		logger: false,
 		connectionTimeout: DEFAULT_CONNECT_TIMEOUT_MS,
 		greetingTimeout: 10000,
@@ -108,7 +118,10 @@ class ImapConnectTimeout extends Error {
  * A connected, logged-in client. An 'error' listener is always attached (an unhandled one would crash n8n);
  * on failure or deadline the socket is closed, never leaked. Caller ends it with `closeImap`.
  */
-export async function connectImap(settings: ImapSettings, opts: ConnectImapOptions = {}): Promise<ImapFlow> {
+export async function connectImap(
+	settings: ImapSettings,
+	opts: ConnectImapOptions = {},
+): Promise<ImapFlow> {
 	const deadline = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
 	const client = new ImapFlow(
 		imapFlowOptions(settings, {
@@ -124,7 +137,12 @@ export async function connectImap(settings: ImapSettings, opts: ConnectImapOptio
 	let timer: NodeJS.Timeout | undefined;
 	const timeout = new Promise<never>((_, reject) => {
 		timer = setTimeout(
-			() => reject(new ImapConnectTimeout(`No answer from ${settings.host}:${settings.port} within ${deadline / 1000} s`)),
+			() =>
+				reject(
+					new ImapConnectTimeout(
+						`No answer from ${settings.host}:${settings.port} within ${deadline / 1000} s`,
+					),
+				),
 			deadline,
 		);
 	});
@@ -134,7 +152,6 @@ export async function connectImap(settings: ImapSettings, opts: ConnectImapOptio
 	} catch (error) {
 		client.close();
 		// plain module (no n8n imports): callers turn this into a NodeOperationError via explainImapError
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		throw error;
 	} finally {
 		clearTimeout(timer);
@@ -191,7 +208,8 @@ export function explainImapError(error: unknown, settings: ImapSettings): Explai
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
 		return {
 			message: `The IMAP host "${settings.host}" was not found (DNS)`,
-			description: 'Check the Host field for typos (e.g. imap.gmail.com, outlook.office365.com) and that the n8n server can resolve names.',
+			description:
+				'Check the Host field for typos (e.g. imap.gmail.com, outlook.office365.com) and that the n8n server can resolve names.',
 		};
 	}
 	if (code === 'ECONNREFUSED') {
@@ -215,7 +233,8 @@ export function explainImapError(error: unknown, settings: ImapSettings): Explai
 		code.startsWith('ERR_SSL') ||
 		e.tlsFailed ||
 		(settings.security !== 'none' &&
-			(code === 'EPROTO' || /wrong version number|packet length too long|ssl routines|handshake|starttls/.test(text)))
+			(code === 'EPROTO' ||
+				/wrong version number|packet length too long|ssl routines|handshake|starttls/.test(text)))
 	) {
 		return {
 			message: `TLS handshake with ${where(settings)} failed: the port and the Security setting do not match`,
@@ -231,7 +250,12 @@ export function explainImapError(error: unknown, settings: ImapSettings): Explai
 					: `This is probably a TLS port (like 993) and Security should be "TLS". ${PAIRING}`,
 		};
 	}
-	if (code === 'CONNECT_TIMEOUT' || code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'UPGRADE_TIMEOUT') {
+	if (
+		code === 'CONNECT_TIMEOUT' ||
+		code === 'ETIMEDOUT' ||
+		code === 'ETIMEOUT' ||
+		code === 'UPGRADE_TIMEOUT'
+	) {
 		return {
 			message: `Timed out connecting to ${where(settings)}: the server did not answer`,
 			description: `Check the host and port, and that a firewall lets the n8n server reach it (many hosting providers block outgoing mail ports). ${PAIRING}`,
@@ -240,7 +264,8 @@ export function explainImapError(error: unknown, settings: ImapSettings): Explai
 	if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
 		return {
 			message: `${where(settings)} is unreachable from the n8n server`,
-			description: 'Check the host name / address and the network route or VPN between n8n and the mail server.',
+			description:
+				'Check the host name / address and the network route or VPN between n8n and the mail server.',
 		};
 	}
 	if (
@@ -271,13 +296,27 @@ export async function testImapConnection(
 	settings: ImapSettings,
 	opts: ConnectImapOptions = {},
 ): Promise<ImapConnectionTestResult> {
-	if (!settings.host) return { status: 'Error', message: 'Host is empty: enter the IMAP server name, e.g. imap.gmail.com' };
-	if (!settings.user) return { status: 'Error', message: 'User is empty: enter the mailbox login, usually the full email address' };
+	if (!settings.host)
+		return {
+			status: 'Error',
+			message: 'Host is empty: enter the IMAP server name, e.g. imap.gmail.com',
+		};
+	if (!settings.user)
+		return {
+			status: 'Error',
+			message: 'User is empty: enter the mailbox login, usually the full email address',
+		};
 	let client: ImapFlow | undefined;
 	try {
-		client = await connectImap(settings, { ...opts, extra: { disableAutoIdle: true, ...opts.extra } });
+		client = await connectImap(settings, {
+			...opts,
+			extra: { disableAutoIdle: true, ...opts.extra },
+		});
 		const folders = await client.list();
-		return { status: 'OK', message: `Connected as ${settings.user}; ${folders.length} folder(s) found` };
+		return {
+			status: 'OK',
+			message: `Connected as ${settings.user}; ${folders.length} folder(s) found`,
+		};
 	} catch (error) {
 		const explained = explainImapError(error, settings);
 		return { status: 'Error', message: `${explained.message}. ${explained.description}` };

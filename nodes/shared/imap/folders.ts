@@ -56,7 +56,7 @@ export async function listFolders(client: ImapFlow): Promise<ImapFolder[]> {
 /** Dropdown options: name = full path (readable), value = path, description = special use. */
 export function folderOptions(folders: ImapFolder[]): FolderOption[] {
 	return folders.map((f) => {
-		const label = f.specialUse ? SPECIAL_USE_LABEL[f.specialUse] ?? f.specialUse : undefined;
+		const label = f.specialUse ? (SPECIAL_USE_LABEL[f.specialUse] ?? f.specialUse) : undefined;
 		return {
 			name: f.path,
 			value: f.path,
@@ -66,7 +66,10 @@ export function folderOptions(folders: ImapFolder[]): FolderOption[] {
 }
 
 /** Path of the folder with the given special use ('\\Sent', '\\Trash', ...), or undefined. */
-export async function findSpecialUse(client: ImapFlow, specialUse: string): Promise<string | undefined> {
+export async function findSpecialUse(
+	client: ImapFlow,
+	specialUse: string,
+): Promise<string | undefined> {
 	const folders = await client.list();
 	const wanted = specialUse.toLowerCase();
 	return folders.find((f) => (f.specialUse ?? '').toLowerCase() === wanted)?.path;

@@ -53,7 +53,9 @@ export interface EmailItem {
 
 /** The part of imapflow's FetchMessageObject this module reads. */
 export type FetchedMessage = Pick<FetchMessageObject, 'uid'> &
-	Partial<Pick<FetchMessageObject, 'flags' | 'size' | 'internalDate' | 'envelope' | 'headers' | 'source'>>;
+	Partial<
+		Pick<FetchMessageObject, 'flags' | 'size' | 'internalDate' | 'envelope' | 'headers' | 'source'>
+	>;
 
 export interface ToEmailItemInput {
 	fetched: FetchedMessage;
@@ -115,11 +117,13 @@ export function toEmailItem(input: ToEmailItemInput): EmailItem {
 	const attachments: EmailAttachment[] = [];
 	const meta: EmailJson['attachments'] = [];
 	(parsed?.attachments ?? []).forEach((a, i) => {
-		const fileName = a.filename || `attachment-${i + 1}${a.contentType === 'message/rfc822' ? '.eml' : ''}`;
+		const fileName =
+			a.filename || `attachment-${i + 1}${a.contentType === 'message/rfc822' ? '.eml' : ''}`;
 		const contentType = a.contentType || 'application/octet-stream';
 		const size = a.size ?? a.content?.length ?? 0;
 		meta.push({ name: fileName, type: contentType, size });
-		if (includeAttachments && a.content) attachments.push({ fileName, contentType, content: a.content, size });
+		if (includeAttachments && a.content)
+			attachments.push({ fileName, contentType, content: a.content, size });
 	});
 	const json: EmailJson = {
 		folder: input.folder,
@@ -146,7 +150,9 @@ export function toEmailItem(input: ToEmailItemInput): EmailItem {
 	};
 	if (input.oversized) json.oversized = true;
 	if (input.includeHeaders) {
-		json.headers = fetched.headers ? fetched.headers.toString('utf8').replace(/\r?\n\r?\n$/, '') : rawHeaderBlock(fetched.source);
+		json.headers = fetched.headers
+			? fetched.headers.toString('utf8').replace(/\r?\n\r?\n$/, '')
+			: rawHeaderBlock(fetched.source);
 	}
 	return { json, attachments };
 }
@@ -161,7 +167,8 @@ export async function parseFetched(
 	opts: Omit<ToEmailItemInput, 'fetched' | 'parsed'> & { load?: LoadMode; strict?: boolean },
 ): Promise<EmailItem> {
 	const load = opts.load ?? 'full';
-	const input = load === 'headers' || opts.oversized ? (fetched.headers ?? fetched.source) : fetched.source;
+	const input =
+		load === 'headers' || opts.oversized ? (fetched.headers ?? fetched.source) : fetched.source;
 	let parsed: ParsedMail | undefined;
 	if (input && input.length) {
 		try {
@@ -173,7 +180,6 @@ export async function parseFetched(
 			});
 		} catch (error) {
 			// plain module (no n8n imports): the caller reports the message
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			if (opts.strict) throw error;
 			parsed = undefined;
 		}

@@ -8,7 +8,13 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { closeImap, connectImap, explainImapError, imapSettingsFromCredentials, testImapConnection } from './connection';
+import {
+	closeImap,
+	connectImap,
+	explainImapError,
+	imapSettingsFromCredentials,
+	testImapConnection,
+} from './connection';
 import { folderOptions, listFolders } from './folders';
 
 export const IMAP_CREDENTIAL_TYPE = 'crmMailImap';
@@ -24,7 +30,9 @@ export async function getFolders(this: ILoadOptionsFunctions): Promise<INodeProp
 		return folderOptions(await listFolders(client));
 	} catch (error) {
 		const explained = explainImapError(error, settings);
-		throw new NodeOperationError(this.getNode(), explained.message, { description: explained.description });
+		throw new NodeOperationError(this.getNode(), explained.message, {
+			description: explained.description,
+		});
 	} finally {
 		await closeImap(client);
 	}
@@ -35,7 +43,9 @@ export async function crmMailImapTest(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
 ): Promise<INodeCredentialTestResult> {
-	return await testImapConnection(imapSettingsFromCredentials((credential.data ?? {}) as Record<string, unknown>));
+	return await testImapConnection(
+		imapSettingsFromCredentials((credential.data ?? {}) as Record<string, unknown>),
+	);
 }
 
 export const imapMethods = {

@@ -10,7 +10,8 @@
 //   within 2 s of sending (Mautic's default)      -> securityScanner (no human opens that fast)
 //   otherwise                                     -> human
 // Proxies are checked before the bot patterns because generic bot detectors (isbot) flag them as bots.
-export type ClassificationKind = 'human' | 'applePrivacyProxy' | 'imageProxy' | 'securityScanner' | 'bot';
+export type ClassificationKind =
+	'human' | 'applePrivacyProxy' | 'imageProxy' | 'securityScanner' | 'bot';
 
 export interface Classification {
 	kind: ClassificationKind;
@@ -45,24 +46,43 @@ const SCANNERS: Array<[RegExp, string]> = [
 	[/ironport|cisco/i, 'Cisco'],
 ];
 
-const BOTS = /bot\b|bot\/|crawler|spider|crawl|slurp|curl\/|wget|python-requests|python-urllib|aiohttp|go-http-client|java\/|okhttp|apache-httpclient|libwww|httpclient|axios|node-fetch|undici|^node$|got \(|headlesschrome|phantomjs|puppeteer|playwright|scrapy|facebookexternalhit|preview|monitor|validator|scan/i;
+const BOTS =
+	/bot\b|bot\/|crawler|spider|crawl|slurp|curl\/|wget|python-requests|python-urllib|aiohttp|go-http-client|java\/|okhttp|apache-httpclient|libwww|httpclient|axios|node-fetch|undici|^node$|got \(|headlesschrome|phantomjs|puppeteer|playwright|scrapy|facebookexternalhit|preview|monitor|validator|scan/i;
 
 export function classifyRequest(facts: RequestFacts): Classification {
 	const ua = (facts.userAgent ?? '').trim();
-	if (facts.method.toUpperCase() === 'HEAD') return { kind: 'bot', reason: 'HEAD request (link check or prefetch)' };
-	for (const [pattern, name] of IMAGE_PROXIES) if (pattern.test(ua)) return { kind: 'imageProxy', reason: `${name} (user agent)` };
-	for (const [pattern, name] of SCANNERS) if (pattern.test(ua)) return { kind: 'securityScanner', reason: `${name} (user agent)` };
+	if (facts.method.toUpperCase() === 'HEAD')
+		return { kind: 'bot', reason: 'HEAD request (link check or prefetch)' };
+	for (const [pattern, name] of IMAGE_PROXIES)
+		if (pattern.test(ua)) return { kind: 'imageProxy', reason: `${name} (user agent)` };
+	for (const [pattern, name] of SCANNERS)
+		if (pattern.test(ua)) return { kind: 'securityScanner', reason: `${name} (user agent)` };
 	if (!ua) return { kind: 'bot', reason: 'no user agent' };
 	const bot = BOTS.exec(ua);
 	if (bot) return { kind: 'bot', reason: `user agent matches "${bot[0]}"` };
 	if (facts.event === 'open') {
-		if (isAppleIp(facts.ip)) return { kind: 'applePrivacyProxy', reason: 'Apple network 17.0.0.0/8 (Mail Privacy Protection)' };
-		if (/^Mozilla\/5\.0$/.test(ua)) return { kind: 'applePrivacyProxy', reason: 'bare "Mozilla/5.0" user agent (Mail Privacy Protection)' };
+		if (isAppleIp(facts.ip))
+			return {
+				kind: 'applePrivacyProxy',
+				reason: 'Apple network 17.0.0.0/8 (Mail Privacy Protection)',
+			};
+		if (/^Mozilla\/5\.0$/.test(ua))
+			return {
+				kind: 'applePrivacyProxy',
+				reason: 'bare "Mozilla/5.0" user agent (Mail Privacy Protection)',
+			};
 	} else if (/^Mozilla\/5\.0$/.test(ua)) {
 		return { kind: 'bot', reason: 'bare "Mozilla/5.0" user agent on a link' };
 	}
-	if (facts.secondsSinceSent !== undefined && facts.secondsSinceSent < FAST_HIT_SECONDS && facts.event !== 'unsubscribe') {
-		return { kind: 'securityScanner', reason: `${facts.event === 'open' ? 'opened' : 'clicked'} ${Math.max(0, facts.secondsSinceSent)} s after sending` };
+	if (
+		facts.secondsSinceSent !== undefined &&
+		facts.secondsSinceSent < FAST_HIT_SECONDS &&
+		facts.event !== 'unsubscribe'
+	) {
+		return {
+			kind: 'securityScanner',
+			reason: `${facts.event === 'open' ? 'opened' : 'clicked'} ${Math.max(0, facts.secondsSinceSent)} s after sending`,
+		};
 	}
 	return { kind: 'human', reason: 'no bot signal' };
 }
@@ -76,5 +96,9 @@ export function isAppleIp(ip: string | undefined): boolean {
 	if (!ip) return false;
 	const v4 = ip.replace(/^::ffff:/i, '');
 	const parts = v4.split('.');
-	return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) && parts[0] === '17';
+	return (
+		parts.length === 4 &&
+		parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) &&
+		parts[0] === '17'
+	);
 }

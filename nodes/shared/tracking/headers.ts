@@ -34,6 +34,8 @@ export function withUnsubscribeDkimHeaders<T extends { headerFieldNames?: string
 	const current = dkim.headerFieldNames || NODEMAILER_DEFAULT_DKIM_FIELDS;
 	const names = current.split(':').map((n) => n.trim().toLowerCase());
 	const add = ['list-unsubscribe', 'list-unsubscribe-post'].filter((n) => !names.includes(n));
-	const extra = add.map((n) => (n === 'list-unsubscribe' ? 'List-Unsubscribe' : 'List-Unsubscribe-Post'));
+	const extra = add.map((n) =>
+		n === 'list-unsubscribe' ? 'List-Unsubscribe' : 'List-Unsubscribe-Post',
+	);
 	return { ...dkim, headerFieldNames: [current, ...extra].join(':') };
 }

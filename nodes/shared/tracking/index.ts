@@ -50,12 +50,18 @@ export function prepareTracking(options: TrackerOptions): PreparedTracking {
 			let out = html;
 			let trackedLinks: string[] = [];
 			if (out && opts.click) {
-				const result = rewriteLinks(out, { track: (url) => tracker.clickUrl(url), skip: (url) => tracker.isOwnUrl(url) });
+				const result = rewriteLinks(out, {
+					track: (url) => tracker.clickUrl(url),
+					skip: (url) => tracker.isOwnUrl(url),
+				});
 				out = result.html;
 				trackedLinks = result.tracked;
 			}
 			if (out && opts.open !== false) out = insertPixel(out, tracker.openUrl());
-			const headers = opts.unsubscribeHeaders === false ? {} : listUnsubscribeHeaders(unsubscribeUrl, opts.unsubscribeMailto);
+			const headers =
+				opts.unsubscribeHeaders === false
+					? {}
+					: listUnsubscribeHeaders(unsubscribeUrl, opts.unsubscribeMailto);
 			return { html: out, headers, trackedLinks };
 		},
 	};

@@ -112,15 +112,26 @@ function rewrite(html: string, options: RewriteOptions, tracked: string[]): stri
 	return out + html.slice(pos);
 }
 
-function linkEdit(html: string, href: Attr, attrs: Attr[], options: RewriteOptions, tracked: string[]): Edit | undefined {
+function linkEdit(
+	html: string,
+	href: Attr,
+	attrs: Attr[],
+	options: RewriteOptions,
+	tracked: string[],
+): Edit | undefined {
 	const url = href.value.trim();
 	const replace = (value: string): Edit => {
 		const quote = href.quote === "'" ? "'" : '"';
 		// Keep the attribute name as written (HREF stays HREF).
 		const name = html.slice(href.start, href.start + href.name.length);
-		return { start: href.start, end: href.end, text: `${name}=${quote}${escapeAttribute(value, quote)}${quote}` };
+		return {
+			start: href.start,
+			end: href.end,
+			text: `${name}=${quote}${escapeAttribute(value, quote)}${quote}`,
+		};
 	};
-	if (url.toLowerCase().endsWith(NO_TRACK_MARKER)) return replace(url.slice(0, -NO_TRACK_MARKER.length));
+	if (url.toLowerCase().endsWith(NO_TRACK_MARKER))
+		return replace(url.slice(0, -NO_TRACK_MARKER.length));
 	if (attrs.some((a) => NO_TRACK_ATTRIBUTES.includes(a.name))) return undefined;
 	if (!isTrackableUrl(url) || options.skip?.(url)) return undefined;
 	tracked.push(url);

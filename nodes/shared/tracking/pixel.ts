@@ -4,7 +4,10 @@
 import { Parser } from 'htmlparser2';
 
 /** The 43-byte transparent GIF served by the trigger. */
-export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+export const PIXEL_GIF = Buffer.from(
+	'R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7',
+	'base64',
+);
 
 export function pixelTag(url: string): string {
 	const src = url.replace(/&/g, '&amp;').replace(/"/g, '&quot;');

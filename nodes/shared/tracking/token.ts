@@ -29,7 +29,9 @@ export interface TrackingClaims {
 
 export type DecodeFailure = 'malformed' | 'bad-signature' | 'expired';
 
-export type DecodeResult = { ok: true; claims: TrackingClaims } | { ok: false; reason: DecodeFailure; claims?: TrackingClaims };
+export type DecodeResult =
+	| { ok: true; claims: TrackingClaims }
+	| { ok: false; reason: DecodeFailure; claims?: TrackingClaims };
 
 export interface DecodeOptions {
 	/** Tokens older than this many seconds are 'expired' (the claims are still returned for logging). */
@@ -48,7 +50,11 @@ const TYPE_CODES: Record<TrackingType, string> = { open: 'o', click: 'c', unsubs
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
 function sign(secret: string, payload: string): string {
-	return createHmac('sha256', secret).update(DOMAIN + payload).digest().subarray(0, SIG_BYTES).toString('base64url');
+	return createHmac('sha256', secret)
+		.update(DOMAIN + payload)
+		.digest()
+		.subarray(0, SIG_BYTES)
+		.toString('base64url');
 }
 
 export function encodeToken(secret: string, claims: TrackingClaims): string {
@@ -68,9 +74,14 @@ export function encodeToken(secret: string, claims: TrackingClaims): string {
 }
 
 /** Verifies and decodes a token. Never throws, whatever the input. */
-export function decodeToken(secret: string, token: unknown, options: DecodeOptions = {}): DecodeResult {
+export function decodeToken(
+	secret: string,
+	token: unknown,
+	options: DecodeOptions = {},
+): DecodeResult {
 	try {
-		if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !secret) return { ok: false, reason: 'malformed' };
+		if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !secret)
+			return { ok: false, reason: 'malformed' };
 		const dot = token.indexOf('.');
 		if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
 		const payload = token.slice(0, dot);
@@ -79,11 +90,16 @@ export function decodeToken(secret: string, token: unknown, options: DecodeOptio
 		const expected = Buffer.from(sign(secret, payload), 'ascii');
 		const given = Buffer.from(signature, 'ascii');
 		// timingSafeEqual needs equal lengths; the length of a MAC is public anyway.
-		if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+		if (given.length !== expected.length || !timingSafeEqual(given, expected))
+			return { ok: false, reason: 'bad-signature' };
 		const claims = parseClaims(Buffer.from(payload, 'base64url').toString('utf8'));
 		if (!claims) return { ok: false, reason: 'malformed' };
 		const now = options.now ?? Date.now();
-		if (options.maxAgeSeconds && options.maxAgeSeconds > 0 && now / 1000 - claims.issuedAt > options.maxAgeSeconds) {
+		if (
+			options.maxAgeSeconds &&
+			options.maxAgeSeconds > 0 &&
+			now / 1000 - claims.issuedAt > options.maxAgeSeconds
+		) {
 			return { ok: false, reason: 'expired', claims };
 		}
 		return { ok: true, claims };
@@ -99,11 +115,19 @@ function parseClaims(json: string): TrackingClaims | undefined {
 	if (!Array.isArray(body) || body.length !== 8 || body[0] !== VERSION) return undefined;
 	const [, typeCode, trackingId, messageId, recipient, issuedAt, url, data] = body as unknown[];
 	const type = typeof typeCode === 'string' ? TYPES[typeCode] : undefined;
-	if (!type || typeof trackingId !== 'string' || typeof messageId !== 'string' || typeof recipient !== 'string') return undefined;
-	if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || typeof url !== 'string') return undefined;
+	if (
+		!type ||
+		typeof trackingId !== 'string' ||
+		typeof messageId !== 'string' ||
+		typeof recipient !== 'string'
+	)
+		return undefined;
+	if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || typeof url !== 'string')
+		return undefined;
 	if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
 	const clean: Record<string, string> = {};
-	for (const [k, v] of Object.entries(data as Record<string, unknown>)) clean[k] = typeof v === 'string' ? v : JSON.stringify(v);
+	for (const [k, v] of Object.entries(data as Record<string, unknown>))
+		clean[k] = typeof v === 'string' ? v : JSON.stringify(v);
 	if (type === 'click' && !url) return undefined;
 	return { type, trackingId, messageId, recipient, issuedAt, data: clean, ...(url ? { url } : {}) };
 }

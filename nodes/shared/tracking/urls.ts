@@ -4,7 +4,11 @@
 // them with one exact lookup, and every proxy and mail client keeps query strings).
 import { encodeToken, type TrackingClaims, type TrackingType } from './token';
 
-export const TRACKING_ACTIONS = { open: 'open', click: 'click', unsubscribe: 'unsubscribe' } as const satisfies Record<TrackingType, string>;
+export const TRACKING_ACTIONS = {
+	open: 'open',
+	click: 'click',
+	unsubscribe: 'unsubscribe',
+} as const satisfies Record<TrackingType, string>;
 
 /** Checks and normalises a tracking base URL; returns undefined with a reason when it is unusable. */
 export function parseBaseUrl(value: string): { url: string } | { error: string } {
@@ -14,9 +18,14 @@ export function parseBaseUrl(value: string): { url: string } | { error: string }
 	} catch {
 		return { error: 'The tracking base URL is not a valid URL' };
 	}
-	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { error: 'The tracking base URL must start with https:// (or http:// for a local test)' };
-	if (parsed.search || parsed.hash) return { error: 'The tracking base URL must not contain a query (?) or a fragment (#)' };
-	if (parsed.username || parsed.password) return { error: 'The tracking base URL must not contain a user name or password' };
+	if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+		return {
+			error: 'The tracking base URL must start with https:// (or http:// for a local test)',
+		};
+	if (parsed.search || parsed.hash)
+		return { error: 'The tracking base URL must not contain a query (?) or a fragment (#)' };
+	if (parsed.username || parsed.password)
+		return { error: 'The tracking base URL must not contain a user name or password' };
 	return { url: parsed.toString().replace(/\/+$/, '') };
 }
 
@@ -58,19 +67,35 @@ export class Tracker {
 	}
 
 	openUrl(): string {
-		return trackingUrl(this.baseUrl, 'open', encodeToken(this.options.secret, { ...this.base, type: 'open' }));
+		return trackingUrl(
+			this.baseUrl,
+			'open',
+			encodeToken(this.options.secret, { ...this.base, type: 'open' }),
+		);
 	}
 
 	clickUrl(target: string): string {
-		return trackingUrl(this.baseUrl, 'click', encodeToken(this.options.secret, { ...this.base, type: 'click', url: target }));
+		return trackingUrl(
+			this.baseUrl,
+			'click',
+			encodeToken(this.options.secret, { ...this.base, type: 'click', url: target }),
+		);
 	}
 
 	unsubscribeUrl(): string {
-		return trackingUrl(this.baseUrl, 'unsubscribe', encodeToken(this.options.secret, { ...this.base, type: 'unsubscribe' }));
+		return trackingUrl(
+			this.baseUrl,
+			'unsubscribe',
+			encodeToken(this.options.secret, { ...this.base, type: 'unsubscribe' }),
+		);
 	}
 
 	/** Whether a URL already points at this tracker (the unsubscribe link, an already tracked link). */
 	isOwnUrl(url: string): boolean {
-		return url === this.baseUrl || url.startsWith(`${this.baseUrl}/`) || url.startsWith(`${this.baseUrl}?`);
+		return (
+			url === this.baseUrl ||
+			url.startsWith(`${this.baseUrl}/`) ||
+			url.startsWith(`${this.baseUrl}?`)
+		);
 	}
 }

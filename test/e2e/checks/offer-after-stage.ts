@@ -11,7 +11,10 @@ const title = `Offer rollout ${randomUUID().slice(0, 8)}`;
 
 function runOf(execution: Execution, node: string): Json {
 	const run = execution.data?.resultData?.runData?.[node]?.[0];
-	if (!run) throw new Error(`Node "${node}" did not run; ran: ${Object.keys(execution.data?.resultData?.runData ?? {}).join(', ')}`);
+	if (!run)
+		throw new Error(
+			`Node "${node}" did not run; ran: ${Object.keys(execution.data?.resultData?.runData ?? {}).join(', ')}`,
+		);
 	return run;
 }
 
@@ -24,24 +27,39 @@ const check: ExampleCheck = {
 		delayUnit: 'minutes',
 	},
 	async check(execution: Execution, env: E2eEnv) {
-		if (execution.status !== 'success') throw new Error(`The example failed: ${execution.data?.resultData?.error?.message}`);
+		if (execution.status !== 'success')
+			throw new Error(`The example failed: ${execution.data?.resultData?.error?.message}`);
 		const delay = runOf(execution, DELAY);
 		const plan = delay.data?.main?.[0]?.[0]?.json?.crmDelay;
-		if (!plan?.dueAt) throw new Error(`CRM Delay put nothing on its "due" output: ${JSON.stringify(delay.data?.main)}`);
+		if (!plan?.dueAt)
+			throw new Error(
+				`CRM Delay put nothing on its "due" output: ${JSON.stringify(delay.data?.main)}`,
+			);
 		const due = new Date(plan.dueAt).getTime();
 		// the due time is 6 s after the webhook call (computed from $now when the deal came in)
 		const started = new Date(execution.startedAt ?? 0).getTime();
-		if (!(due - started >= 5000)) throw new Error(`Due time ${plan.dueAt} is not ~6 s after the start ${execution.startedAt}`);
+		if (!(due - started >= 5000))
+			throw new Error(`Due time ${plan.dueAt} is not ~6 s after the start ${execution.startedAt}`);
 		const sendStart = runOf(execution, SEND).startTime as number;
-		if (!(sendStart >= due)) throw new Error(`"${SEND}" started at ${new Date(sendStart).toISOString()}, before the due time ${plan.dueAt}`);
+		if (!(sendStart >= due))
+			throw new Error(
+				`"${SEND}" started at ${new Date(sendStart).toISOString()}, before the due time ${plan.dueAt}`,
+			);
 		const msg = await findMail(env, 'customer', title);
-		if (msg.envelope?.subject !== `Our offer for ${title}`) throw new Error(`Unexpected subject "${msg.envelope?.subject}"`);
+		if (msg.envelope?.subject !== `Our offer for ${title}`)
+			throw new Error(`Unexpected subject "${msg.envelope?.subject}"`);
 		// INTERNALDATE has whole seconds: the delivery second is not before the due second
 		const arrived = new Date(msg.internalDate as Date | string).getTime();
-		if (arrived < Math.floor(due / 1000) * 1000) throw new Error(`The offer arrived at ${new Date(arrived).toISOString()}, before the due time ${plan.dueAt}`);
+		if (arrived < Math.floor(due / 1000) * 1000)
+			throw new Error(
+				`The offer arrived at ${new Date(arrived).toISOString()}, before the due time ${plan.dueAt}`,
+			);
 		const source = msg.source!.toString();
 		// header names are case-insensitive (nodemailer writes X-Crm-Deal-ID)
-		if (!/^X-CRM-Deal-ID:[ \t]*D-42\r?$/im.test(source)) throw new Error(`The custom header X-CRM-Deal-ID: D-42 is missing in:\n${source.split(/\r?\n\r?\n/)[0]}`);
+		if (!/^X-CRM-Deal-ID:[ \t]*D-42\r?$/im.test(source))
+			throw new Error(
+				`The custom header X-CRM-Deal-ID: D-42 is missing in:\n${source.split(/\r?\n\r?\n/)[0]}`,
+			);
 	},
 	timeoutMs: 90000,
 };

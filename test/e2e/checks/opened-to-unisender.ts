@@ -22,22 +22,40 @@ const check: ExampleCheck = {
 			sentAt: Date.now() - 600_000,
 		});
 		const url = tracker.openUrl();
-		if (!url.startsWith(`${env.baseUrl}/webhook/email-tracking/open?t=`)) throw new Error(`Unexpected open URL ${url}`);
+		if (!url.startsWith(`${env.baseUrl}/webhook/email-tracking/open?t=`))
+			throw new Error(`Unexpected open URL ${url}`);
 		const res = await fetch(url, { headers: { 'user-agent': THUNDERBIRD } });
 		const body = Buffer.from(await res.arrayBuffer());
-		if (res.status !== 200 || res.headers.get('content-type') !== 'image/gif' || body.subarray(0, 3).toString() !== 'GIF') {
-			throw new Error(`The open pixel answered ${res.status} ${res.headers.get('content-type')}: ${body.toString('utf8').slice(0, 300)}`);
+		if (
+			res.status !== 200 ||
+			res.headers.get('content-type') !== 'image/gif' ||
+			body.subarray(0, 3).toString() !== 'GIF'
+		) {
+			throw new Error(
+				`The open pixel answered ${res.status} ${res.headers.get('content-type')}: ${body.toString('utf8').slice(0, 300)}`,
+			);
 		}
 	},
 	async check(execution: Execution, env: E2eEnv) {
-		if (execution.status !== 'success') throw new Error(`The example failed: ${execution.data?.resultData?.error?.message}`);
-		const opened = execution.data.resultData.runData['Offer Email Opened']?.[0]?.data?.main?.[0]?.[0]?.json;
-		if (opened?.type !== 'opened' || opened?.recipient !== recipient) throw new Error(`Unexpected trigger item ${JSON.stringify(opened)}`);
+		if (execution.status !== 'success')
+			throw new Error(`The example failed: ${execution.data?.resultData?.error?.message}`);
+		const opened =
+			execution.data.resultData.runData['Offer Email Opened']?.[0]?.data?.main?.[0]?.[0]?.json;
+		if (opened?.type !== 'opened' || opened?.recipient !== recipient)
+			throw new Error(`Unexpected trigger item ${JSON.stringify(opened)}`);
 		const contact = env.unisender.fake.contact(recipient);
-		if (!contact) throw new Error(`${recipient} is not in the Unisender stand-in (contacts: ${env.unisender.fake.contacts.map((c) => c.email).join(', ') || 'none'})`);
-		if (!contact.lists.has(1)) throw new Error(`${recipient} is in lists ${[...contact.lists.keys()].join(',')}, not in list 1`);
-		if (!contact.tags.has('offer-opened')) throw new Error(`${recipient} has tags ${[...contact.tags].join(',')}, not offer-opened`);
-		if (contact.invitations !== 0) throw new Error('A confirmation letter was sent although consent was already obtained');
+		if (!contact)
+			throw new Error(
+				`${recipient} is not in the Unisender stand-in (contacts: ${env.unisender.fake.contacts.map((c) => c.email).join(', ') || 'none'})`,
+			);
+		if (!contact.lists.has(1))
+			throw new Error(
+				`${recipient} is in lists ${[...contact.lists.keys()].join(',')}, not in list 1`,
+			);
+		if (!contact.tags.has('offer-opened'))
+			throw new Error(`${recipient} has tags ${[...contact.tags].join(',')}, not offer-opened`);
+		if (contact.invitations !== 0)
+			throw new Error('A confirmation letter was sent although consent was already obtained');
 	},
 };
 

@@ -29,12 +29,34 @@ type W = { type: string; attribute?: string; value?: unknown };
 
 const ENTITIES = ['Contact', 'Account', 'Lead', 'Opportunity', 'Email', 'User'];
 const PERSON = new Set(['Contact', 'Lead']);
-const REQUIRED: Record<string, string[]> = { Contact: ['lastName'], Account: ['name'], Opportunity: ['name', 'amount', 'closeDate'], Email: ['name', 'from', 'to'] };
-const READ_ONLY: Record<string, string[]> = { Email: ['messageId', 'messageIdInternal', 'fromEmailAddressId', 'accountId'] };
-const LINKS: Record<string, Record<string, { entity: string; key?: string; foreignKey?: string }>> = {
-	Contact: { account: { entity: 'Account', key: 'accountId' }, opportunities: { entity: 'Opportunity', foreignKey: 'contactId' }, emails: { entity: 'Email', foreignKey: 'parentId' } },
-	Account: { contacts: { entity: 'Contact', foreignKey: 'accountId' }, opportunities: { entity: 'Opportunity', foreignKey: 'accountId' }, emails: { entity: 'Email', foreignKey: 'parentId' } },
-	Opportunity: { account: { entity: 'Account', key: 'accountId' }, contact: { entity: 'Contact', key: 'contactId' }, emails: { entity: 'Email', foreignKey: 'parentId' } },
+const REQUIRED: Record<string, string[]> = {
+	Contact: ['lastName'],
+	Account: ['name'],
+	Opportunity: ['name', 'amount', 'closeDate'],
+	Email: ['name', 'from', 'to'],
+};
+const READ_ONLY: Record<string, string[]> = {
+	Email: ['messageId', 'messageIdInternal', 'fromEmailAddressId', 'accountId'],
+};
+const LINKS: Record<
+	string,
+	Record<string, { entity: string; key?: string; foreignKey?: string }>
+> = {
+	Contact: {
+		account: { entity: 'Account', key: 'accountId' },
+		opportunities: { entity: 'Opportunity', foreignKey: 'contactId' },
+		emails: { entity: 'Email', foreignKey: 'parentId' },
+	},
+	Account: {
+		contacts: { entity: 'Contact', foreignKey: 'accountId' },
+		opportunities: { entity: 'Opportunity', foreignKey: 'accountId' },
+		emails: { entity: 'Email', foreignKey: 'parentId' },
+	},
+	Opportunity: {
+		account: { entity: 'Account', key: 'accountId' },
+		contact: { entity: 'Contact', key: 'contactId' },
+		emails: { entity: 'Email', foreignKey: 'parentId' },
+	},
 	Lead: { emails: { entity: 'Email', foreignKey: 'parentId' } },
 };
 
@@ -43,8 +65,37 @@ export class FakeEspoCrm extends FakeHttpServer {
 	readonly apiUsers: ApiUser[] = [];
 	metadata = {
 		entityDefs: {
-			Lead: { fields: { source: { options: ['', 'Call', 'Email', 'Existing Customer', 'Partner', 'Public Relations', 'Web Site', 'Campaign', 'Other'] } } },
-			Opportunity: { fields: { stage: { options: ['Prospecting', 'Qualification', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'] } } },
+			Lead: {
+				fields: {
+					source: {
+						options: [
+							'',
+							'Call',
+							'Email',
+							'Existing Customer',
+							'Partner',
+							'Public Relations',
+							'Web Site',
+							'Campaign',
+							'Other',
+						],
+					},
+				},
+			},
+			Opportunity: {
+				fields: {
+					stage: {
+						options: [
+							'Prospecting',
+							'Qualification',
+							'Proposal',
+							'Negotiation',
+							'Closed Won',
+							'Closed Lost',
+						],
+					},
+				},
+			},
 		},
 	};
 	/**
@@ -56,21 +107,46 @@ export class FakeEspoCrm extends FakeHttpServer {
 
 	constructor() {
 		super();
-		this.route('GET', '/api/v1/App/user', (req, res) => this.auth(req, res, 'App', (u) => ({ user: this.byId('User', u.userId), acl: {} })));
-		this.route('GET', '/api/v1/Metadata', (req, res) => this.auth(req, res, 'App', () => this.metadata));
-		this.route('GET', /^\/api\/v1\/(\w+)$/, (req, res) => this.auth(req, res, req.params['1'], () => this.search(req, res)));
-		this.route('POST', /^\/api\/v1\/(\w+)$/, (req, res) => this.auth(req, res, req.params['1'], (u) => this.create(req, res, u)));
-		this.route('GET', /^\/api\/v1\/(\w+)\/([\w-]+)$/, (req, res) => this.auth(req, res, req.params['1'], () => this.read(req, res)));
-		this.route('PUT', /^\/api\/v1\/(\w+)\/([\w-]+)$/, (req, res) => this.auth(req, res, req.params['1'], () => this.update(req, res)));
-		this.route('DELETE', /^\/api\/v1\/(\w+)\/([\w-]+)$/, (req, res) => this.auth(req, res, req.params['1'], () => this.remove(req, res)));
-		this.route('GET', /^\/api\/v1\/(\w+)\/([\w-]+)\/(\w+)$/, (req, res) => this.auth(req, res, req.params['1'], () => this.related(req, res)));
-		this.route('POST', /^\/api\/v1\/(\w+)\/([\w-]+)\/(\w+)$/, (req, res) => this.auth(req, res, req.params['1'], () => this.relate(req, res)));
+		this.route('GET', '/api/v1/App/user', (req, res) =>
+			this.auth(req, res, 'App', (u) => ({ user: this.byId('User', u.userId), acl: {} })),
+		);
+		this.route('GET', '/api/v1/Metadata', (req, res) =>
+			this.auth(req, res, 'App', () => this.metadata),
+		);
+		this.route('GET', /^\/api\/v1\/(\w+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], () => this.search(req, res)),
+		);
+		this.route('POST', /^\/api\/v1\/(\w+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], (u) => this.create(req, res, u)),
+		);
+		this.route('GET', /^\/api\/v1\/(\w+)\/([\w-]+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], () => this.read(req, res)),
+		);
+		this.route('PUT', /^\/api\/v1\/(\w+)\/([\w-]+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], () => this.update(req, res)),
+		);
+		this.route('DELETE', /^\/api\/v1\/(\w+)\/([\w-]+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], () => this.remove(req, res)),
+		);
+		this.route('GET', /^\/api\/v1\/(\w+)\/([\w-]+)\/(\w+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], () => this.related(req, res)),
+		);
+		this.route('POST', /^\/api\/v1\/(\w+)\/([\w-]+)\/(\w+)$/, (req, res) =>
+			this.auth(req, res, req.params['1'], () => this.relate(req, res)),
+		);
 	}
 
 	/** Adds an API user (and its User record). */
 	addApiUser(u: ApiUser & { name?: string; emailAddress?: string }): this {
 		this.apiUsers.push(u);
-		this.put('User', { id: u.userId, name: u.name ?? u.userId, userName: u.userId, emailAddress: u.emailAddress, type: 'api', isActive: true });
+		this.put('User', {
+			id: u.userId,
+			name: u.name ?? u.userId,
+			userName: u.userId,
+			emailAddress: u.emailAddress,
+			type: 'api',
+			isActive: true,
+		});
 		return this;
 	}
 
@@ -94,10 +170,22 @@ export class FakeEspoCrm extends FakeHttpServer {
 	private normalize(entity: string, rec: Rec) {
 		if (PERSON.has(entity)) rec.name = [rec.firstName, rec.lastName].filter(Boolean).join(' ');
 		if ('emailAddress' in rec || 'emailAddressData' in rec) {
-			const data = (Array.isArray(rec.emailAddressData) ? (rec.emailAddressData as Array<{ emailAddress: string; primary?: boolean }>) : []).map((d) => ({ ...d }));
-			const primary = typeof rec.emailAddress === 'string' && rec.emailAddress ? rec.emailAddress : undefined;
-			if (primary && !data.some((d) => d.emailAddress.toLowerCase() === primary.toLowerCase())) data.unshift({ emailAddress: primary, primary: true });
-			rec.emailAddressData = data.map((d, i) => ({ emailAddress: d.emailAddress, lower: d.emailAddress.toLowerCase(), primary: primary ? d.emailAddress === primary : i === 0, optOut: false, invalid: false }));
+			const data = (
+				Array.isArray(rec.emailAddressData)
+					? (rec.emailAddressData as Array<{ emailAddress: string; primary?: boolean }>)
+					: []
+			).map((d) => ({ ...d }));
+			const primary =
+				typeof rec.emailAddress === 'string' && rec.emailAddress ? rec.emailAddress : undefined;
+			if (primary && !data.some((d) => d.emailAddress.toLowerCase() === primary.toLowerCase()))
+				data.unshift({ emailAddress: primary, primary: true });
+			rec.emailAddressData = data.map((d, i) => ({
+				emailAddress: d.emailAddress,
+				lower: d.emailAddress.toLowerCase(),
+				primary: primary ? d.emailAddress === primary : i === 0,
+				optOut: false,
+				invalid: false,
+			}));
 			rec.emailAddress = primary ?? data[0]?.emailAddress ?? null;
 		}
 	}
@@ -108,7 +196,12 @@ export class FakeEspoCrm extends FakeHttpServer {
 		else res.json(body, status);
 	}
 
-	private auth(req: FakeRequest, res: FakeResponse, scope: string, next: (u: ApiUser) => unknown): unknown {
+	private auth(
+		req: FakeRequest,
+		res: FakeResponse,
+		scope: string,
+		next: (u: ApiUser) => unknown,
+	): unknown {
 		let user: ApiUser | undefined;
 		const key = req.headers['x-api-key'];
 		const hmac = req.headers['x-hmac-authorization'];
@@ -116,16 +209,31 @@ export class FakeEspoCrm extends FakeHttpServer {
 		else if (typeof hmac === 'string') {
 			const [apiKey, hash] = Buffer.from(hmac, 'base64').toString('utf8').split(':');
 			const u = this.apiUsers.find((x) => x.apiKey === apiKey && x.secretKey);
-			const expected = u && createHmac('sha256', u.secretKey!).update(`${req.method} ${req.path.replace(/^\/api\/v1/, '')}`).digest('hex');
+			const expected =
+				u &&
+				createHmac('sha256', u.secretKey!)
+					.update(`${req.method} ${req.path.replace(/^\/api\/v1/, '')}`)
+					.digest('hex');
 			if (u && hash === expected) user = u;
 		}
 		if (!user) return this.fail(res, 401, 'Unauthorized');
-		if (scope !== 'App' && !ENTITIES.includes(scope)) return this.fail(res, 404, `Entity type '${scope}' does not exist.`);
-		if (scope !== 'App' && user.scopes && !user.scopes.includes(scope)) return this.fail(res, 403, `No access to scope '${scope}'.`);
+		if (scope !== 'App' && !ENTITIES.includes(scope))
+			return this.fail(res, 404, `Entity type '${scope}' does not exist.`);
+		if (scope !== 'App' && user.scopes && !user.scopes.includes(scope))
+			return this.fail(res, 403, `No access to scope '${scope}'.`);
 		return next(user);
 	}
 
-	private searchParams(req: FakeRequest): { where: W[]; maxSize: number; offset: number; select?: string[]; orderBy: string; order: string } | string {
+	private searchParams(req: FakeRequest):
+		| {
+				where: W[];
+				maxSize: number;
+				offset: number;
+				select?: string[];
+				orderBy: string;
+				order: string;
+		  }
+		| string {
 		let p: Record<string, unknown> = { ...req.query };
 		if (typeof req.query.searchParams === 'string') {
 			try {
@@ -134,15 +242,28 @@ export class FakeEspoCrm extends FakeHttpServer {
 				return 'Bad searchParams.';
 			}
 		} else if (typeof p.where === 'string') return 'Bad where.'; // `where` is an array parameter
-		const select = typeof p.select === 'string' ? p.select.split(',') : Array.isArray(p.select) ? (p.select as string[]) : undefined;
-		return { where: (p.where as W[]) ?? [], maxSize: Number(p.maxSize ?? 20), offset: Number(p.offset ?? 0), select, orderBy: String(p.orderBy ?? 'createdAt'), order: String(p.order ?? 'desc') };
+		const select =
+			typeof p.select === 'string'
+				? p.select.split(',')
+				: Array.isArray(p.select)
+					? (p.select as string[])
+					: undefined;
+		return {
+			where: (p.where as W[]) ?? [],
+			maxSize: Number(p.maxSize ?? 20),
+			offset: Number(p.offset ?? 0),
+			select,
+			orderBy: String(p.orderBy ?? 'createdAt'),
+			order: String(p.order ?? 'desc'),
+		};
 	}
 
 	private search(req: FakeRequest, res: FakeResponse) {
 		const entity = req.params['1'];
 		const p = this.searchParams(req);
 		if (typeof p === 'string') return this.fail(res, 400, p);
-		if (p.maxSize > 200) return this.fail(res, 403, 'Max size should not exceed 200. Use offset and limit.');
+		if (p.maxSize > 200)
+			return this.fail(res, 403, 'Max size should not exceed 200. Use offset and limit.');
 		let all: Rec[];
 		try {
 			all = this.list(entity).filter((r) => p.where.every((w) => matches(r, w)));
@@ -150,7 +271,12 @@ export class FakeEspoCrm extends FakeHttpServer {
 			return this.fail(res, 400, (e as Error).message);
 		}
 		const dir = p.order === 'asc' ? 1 : -1;
-		all.sort((a, b) => dir * (String(a[p.orderBy] ?? '').localeCompare(String(b[p.orderBy] ?? '')) || (a.id < b.id ? -1 : 1)));
+		all.sort(
+			(a, b) =>
+				dir *
+				(String(a[p.orderBy] ?? '').localeCompare(String(b[p.orderBy] ?? '')) ||
+					(a.id < b.id ? -1 : 1)),
+		);
 		const page = all.slice(p.offset, p.offset + p.maxSize).map((r) => listView(r, p.select));
 		return { list: page, total: req.headers['x-no-total'] === 'true' ? -1 : all.length };
 	}
@@ -166,14 +292,33 @@ export class FakeEspoCrm extends FakeHttpServer {
 		const data = { ...((req.json as Record<string, unknown>) ?? {}) };
 		delete data.id;
 		for (const k of READ_ONLY[entity] ?? []) delete data[k];
-		const missing = (REQUIRED[entity] ?? []).filter((f) => data[f] === undefined || data[f] === null || data[f] === '');
-		if (missing.length) return this.fail(res, 400, 'Bad Request', { messageTranslation: { label: 'validationFailure', data: { field: missing[0], type: 'required' } } });
-		if (entity === 'Email' && user.scopes && !user.scopes.includes('Import')) return this.fail(res, 403, "Not allowed 'from' address.");
-		if (this.duplicateCheck && ['Lead', 'Contact', 'Account'].includes(entity) && req.headers['x-skip-duplicate-check'] !== 'true') {
+		const missing = (REQUIRED[entity] ?? []).filter(
+			(f) => data[f] === undefined || data[f] === null || data[f] === '',
+		);
+		if (missing.length)
+			return this.fail(res, 400, 'Bad Request', {
+				messageTranslation: {
+					label: 'validationFailure',
+					data: { field: missing[0], type: 'required' },
+				},
+			});
+		if (entity === 'Email' && user.scopes && !user.scopes.includes('Import'))
+			return this.fail(res, 403, "Not allowed 'from' address.");
+		if (
+			this.duplicateCheck &&
+			['Lead', 'Contact', 'Account'].includes(entity) &&
+			req.headers['x-skip-duplicate-check'] !== 'true'
+		) {
 			const probe: Rec = { id: '', ...data };
 			this.normalize(entity, probe);
 			const dups = this.list(entity).filter((r) => isDuplicate(r, probe));
-			if (dups.length) return this.fail(res, 409, 'Duplicate', dups.map((d) => ({ id: d.id, name: d.name, _entityType: entity })));
+			if (dups.length)
+				return this.fail(
+					res,
+					409,
+					'Duplicate',
+					dups.map((d) => ({ id: d.id, name: d.name, _entityType: entity })),
+				);
 		}
 		if (entity === 'Email') data.status ??= 'Archived';
 		if (entity === 'Lead') data.status ??= 'New';
@@ -210,7 +355,9 @@ export class FakeEspoCrm extends FakeHttpServer {
 		const found = this.link(req, res);
 		if (!found) return;
 		const { link, r } = found;
-		const list = link.key ? this.list(link.entity).filter((x) => x.id === r[link.key!]) : this.list(link.entity).filter((x) => x[link.foreignKey!] === r.id);
+		const list = link.key
+			? this.list(link.entity).filter((x) => x.id === r[link.key!])
+			: this.list(link.entity).filter((x) => x[link.foreignKey!] === r.id);
 		return { list: list.map((x) => listView(x)), total: list.length };
 	}
 
@@ -254,7 +401,10 @@ function listView(r: Rec, select?: string[]): Rec {
 }
 
 function like(pattern: string): RegExp {
-	const src = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+	const src = pattern
+		.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+		.replace(/%/g, '.*')
+		.replace(/_/g, '.');
 	return new RegExp(`^${src}$`, 'is');
 }
 
@@ -271,7 +421,10 @@ function matches(r: Rec, w: W): boolean {
 	if (w.type === 'and') return (w.value as W[]).every((x) => matches(r, x));
 	if (!w.attribute) throw new Error(`Bad where item: ${w.type} without attribute.`);
 	// emailAddress: any address of the record, case-insensitive (EspoCRM's Email field converter).
-	const values = w.attribute === 'emailAddress' ? addresses(r) : [r[w.attribute] === null || r[w.attribute] === undefined ? null : String(r[w.attribute])];
+	const values =
+		w.attribute === 'emailAddress'
+			? addresses(r)
+			: [r[w.attribute] === null || r[w.attribute] === undefined ? null : String(r[w.attribute])];
 	const low = (v: unknown) => String(v).toLowerCase();
 	const present = values.filter((v): v is string => v !== null);
 	switch (w.type) {

@@ -43,22 +43,72 @@ export class FakeN8nDataTables extends FakeHttpServer {
 		const columns = /^\/api\/v1\/data-tables\/([^/]+)\/columns$/;
 		const column = /^\/api\/v1\/data-tables\/([^/]+)\/columns\/([^/]+)$/;
 		if (n8nVersion === '2.41') {
-			this.route('GET', columns, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => res.json(t.columns.map((c) => ({ ...c, dataTableId: t.id })))));
-			this.route('POST', columns, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.addColumn(t, req, res)));
-			this.route('DELETE', column, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.deleteColumn(t, req, res)));
+			this.route(
+				'GET',
+				columns,
+				(req, res) =>
+					this.auth(req, res) &&
+					this.withTable(req, res, (t) =>
+						res.json(t.columns.map((c) => ({ ...c, dataTableId: t.id }))),
+					),
+			);
+			this.route(
+				'POST',
+				columns,
+				(req, res) =>
+					this.auth(req, res) && this.withTable(req, res, (t) => this.addColumn(t, req, res)),
+			);
+			this.route(
+				'DELETE',
+				column,
+				(req, res) =>
+					this.auth(req, res) && this.withTable(req, res, (t) => this.deleteColumn(t, req, res)),
+			);
 		} else {
 			for (const method of ['GET', 'POST', 'PATCH', 'DELETE'] as const) {
 				this.route(method, columns, (_req, res) => res.json(UNKNOWN_PATH_2_8, 404));
 				this.route(method, column, (_req, res) => res.json(UNKNOWN_PATH_2_8, 404));
 			}
 		}
-		this.route('GET', `${api}/data-tables`, (req, res) => this.auth(req, res) && this.listTables(req, res));
-		this.route('POST', `${api}/data-tables`, (req, res) => this.auth(req, res) && this.createTable(req, res));
-		this.route('GET', /^\/api\/v1\/data-tables\/([^/]+)\/rows$/, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.getRows(t, req, res)));
-		this.route('POST', /^\/api\/v1\/data-tables\/([^/]+)\/rows$/, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.insert(t, req, res)));
-		this.route('PATCH', /^\/api\/v1\/data-tables\/([^/]+)\/rows\/update$/, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.update(t, req, res)));
-		this.route('DELETE', /^\/api\/v1\/data-tables\/([^/]+)\/rows\/delete$/, (req, res) => this.auth(req, res) && this.withTable(req, res, (t) => this.remove(t, req, res)));
-		this.route('GET', `${api}/users`, (req, res) => this.auth(req, res) && { data: this.users, nextCursor: null });
+		this.route(
+			'GET',
+			`${api}/data-tables`,
+			(req, res) => this.auth(req, res) && this.listTables(req, res),
+		);
+		this.route(
+			'POST',
+			`${api}/data-tables`,
+			(req, res) => this.auth(req, res) && this.createTable(req, res),
+		);
+		this.route(
+			'GET',
+			/^\/api\/v1\/data-tables\/([^/]+)\/rows$/,
+			(req, res) =>
+				this.auth(req, res) && this.withTable(req, res, (t) => this.getRows(t, req, res)),
+		);
+		this.route(
+			'POST',
+			/^\/api\/v1\/data-tables\/([^/]+)\/rows$/,
+			(req, res) =>
+				this.auth(req, res) && this.withTable(req, res, (t) => this.insert(t, req, res)),
+		);
+		this.route(
+			'PATCH',
+			/^\/api\/v1\/data-tables\/([^/]+)\/rows\/update$/,
+			(req, res) =>
+				this.auth(req, res) && this.withTable(req, res, (t) => this.update(t, req, res)),
+		);
+		this.route(
+			'DELETE',
+			/^\/api\/v1\/data-tables\/([^/]+)\/rows\/delete$/,
+			(req, res) =>
+				this.auth(req, res) && this.withTable(req, res, (t) => this.remove(t, req, res)),
+		);
+		this.route(
+			'GET',
+			`${api}/users`,
+			(req, res) => this.auth(req, res) && { data: this.users, nextCursor: null },
+		);
 	}
 
 	/** Rows of a table by name (tests). */
@@ -67,7 +117,11 @@ export class FakeN8nDataTables extends FakeHttpServer {
 	}
 
 	/** Creates a table directly (test setup), optionally with rows. */
-	seed(name: string, columns: Array<{ name: string; type: string }>, rows: Array<Record<string, unknown>> = []): Table {
+	seed(
+		name: string,
+		columns: Array<{ name: string; type: string }>,
+		rows: Array<Record<string, unknown>> = [],
+	): Table {
 		const t = this.newTable(name, columns);
 		for (const r of rows) this.addRow(t, r);
 		return t;
@@ -89,14 +143,31 @@ export class FakeN8nDataTables extends FakeHttpServer {
 	private newTable(name: string, columns: Array<{ name: string; type: string }>): Table {
 		const now = new Date().toISOString();
 		const id = `dt${(++this.seq).toString(36).padStart(14, '0')}`;
-		const t: Table = { id, name, columns: columns.map((c, index) => ({ id: `${id}c${index}`, name: c.name, type: c.type, index })), rows: [], nextId: 1, createdAt: now, updatedAt: now };
+		const t: Table = {
+			id,
+			name,
+			columns: columns.map((c, index) => ({
+				id: `${id}c${index}`,
+				name: c.name,
+				type: c.type,
+				index,
+			})),
+			rows: [],
+			nextId: 1,
+			createdAt: now,
+			updatedAt: now,
+		};
 		this.tables.set(id, t);
 		return t;
 	}
 
 	private addRow(t: Table, data: Record<string, unknown>) {
 		const now = new Date().toISOString();
-		const row: Record<string, unknown> & { id: number } = { id: t.nextId++, createdAt: now, updatedAt: now };
+		const row: Record<string, unknown> & { id: number } = {
+			id: t.nextId++,
+			createdAt: now,
+			updatedAt: now,
+		};
 		for (const c of t.columns) row[c.name] = data[c.name] ?? null;
 		t.rows.push(row);
 		return row;
@@ -114,9 +185,13 @@ export class FakeN8nDataTables extends FakeHttpServer {
 				return res.json({ message: 'An invalid cursor was provided' }, 400);
 			}
 		}
-		if (!Number.isFinite(limit) || limit < 1 || limit > 250) return res.json({ message: 'request/query/limit must be <= 250' }, 400);
+		if (!Number.isFinite(limit) || limit < 1 || limit > 250)
+			return res.json({ message: 'request/query/limit must be <= 250' }, 400);
 		const data = list.slice(offset, offset + limit);
-		const nextCursor = offset + limit < list.length ? Buffer.from(JSON.stringify({ limit, offset: offset + limit })).toString('base64') : null;
+		const nextCursor =
+			offset + limit < list.length
+				? Buffer.from(JSON.stringify({ limit, offset: offset + limit })).toString('base64')
+				: null;
 		res.json({ data, nextCursor });
 	}
 
@@ -132,18 +207,28 @@ export class FakeN8nDataTables extends FakeHttpServer {
 		// As n8n 2.8.4's DataTableRepository.applyFilters: ids are IN; every name is a case-insensitive substring
 		// (LIKE %name%) and several names must ALL match (AND), so a list of names does not mean "any of".
 		const idOk = (x: string) => filter.id === undefined || [filter.id].flat().includes(x);
-		const nameOk = (x: string) => [filter.name ?? []].flat().every((n) => x.toLowerCase().includes(String(n).toLowerCase()));
-		const list = [...this.tables.values()].filter((t) => nameOk(t.name) && idOk(t.id)).map(({ rows: _rows, nextId: _n, ...t }) => ({ ...t, projectId: 'p1' }));
+		const nameOk = (x: string) =>
+			[filter.name ?? []].flat().every((n) => x.toLowerCase().includes(String(n).toLowerCase()));
+		const list = [...this.tables.values()]
+			.filter((t) => nameOk(t.name) && idOk(t.id))
+			.map(({ rows: _rows, nextId: _n, ...t }) => ({ ...t, projectId: 'p1' }));
 		this.page(req, res, list);
 	}
 
 	private createTable(req: FakeRequest, res: FakeResponse) {
 		const body = req.json as { name?: string; columns?: Array<{ name: string; type: string }> };
-		if (!body?.name || !Array.isArray(body.columns)) return res.json({ message: 'request/body must have required property name' }, 400);
-		if ([...this.tables.values()].some((t) => t.name === body.name)) return res.json({ message: `Data table with name '${body.name}' already exists in this project` }, 409);
+		if (!body?.name || !Array.isArray(body.columns))
+			return res.json({ message: 'request/body must have required property name' }, 400);
+		if ([...this.tables.values()].some((t) => t.name === body.name))
+			return res.json(
+				{ message: `Data table with name '${body.name}' already exists in this project` },
+				409,
+			);
 		for (const c of body.columns) {
-			if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(c.name)) return res.json({ message: `Invalid column name '${c.name}'` }, 400);
-			if (!['string', 'number', 'boolean', 'date'].includes(c.type)) return res.json({ message: `Invalid column type '${c.type}'` }, 400);
+			if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(c.name))
+				return res.json({ message: `Invalid column name '${c.name}'` }, 400);
+			if (!['string', 'number', 'boolean', 'date'].includes(c.type))
+				return res.json({ message: `Invalid column type '${c.type}'` }, 400);
 		}
 		const { rows: _r, nextId: _n, ...t } = this.newTable(body.name, body.columns);
 		res.json({ ...t, projectId: 'p1' }, 201);
@@ -151,11 +236,33 @@ export class FakeN8nDataTables extends FakeHttpServer {
 
 	private addColumn(t: Table, req: FakeRequest, res: FakeResponse) {
 		const body = req.json as { name?: string; type?: string; index?: number };
-		if (!body?.name || !/^[a-zA-Z][a-zA-Z0-9_]*$/.test(body.name)) return res.json({ message: `Invalid column name '${body?.name}'` }, 400);
-		if (!['string', 'number', 'boolean', 'date'].includes(String(body.type))) return res.json({ message: `Invalid enum value. Expected 'string' | 'number' | 'boolean' | 'date', received '${body.type}'` }, 400);
-		if (['id', 'createdAt', 'updatedAt'].includes(body.name)) return res.json({ message: `Column name "${body.name}" is reserved as a system column name.` }, 409);
-		if (t.columns.some((c) => c.name === body.name)) return res.json({ message: `A column with the name '${body.name}' already exists in the data table '${t.name}'.` }, 409);
-		const col = { id: `${t.id}c${t.columns.length}`, name: body.name, type: String(body.type), index: t.columns.length };
+		if (!body?.name || !/^[a-zA-Z][a-zA-Z0-9_]*$/.test(body.name))
+			return res.json({ message: `Invalid column name '${body?.name}'` }, 400);
+		if (!['string', 'number', 'boolean', 'date'].includes(String(body.type)))
+			return res.json(
+				{
+					message: `Invalid enum value. Expected 'string' | 'number' | 'boolean' | 'date', received '${body.type}'`,
+				},
+				400,
+			);
+		if (['id', 'createdAt', 'updatedAt'].includes(body.name))
+			return res.json(
+				{ message: `Column name "${body.name}" is reserved as a system column name.` },
+				409,
+			);
+		if (t.columns.some((c) => c.name === body.name))
+			return res.json(
+				{
+					message: `A column with the name '${body.name}' already exists in the data table '${t.name}'.`,
+				},
+				409,
+			);
+		const col = {
+			id: `${t.id}c${t.columns.length}`,
+			name: body.name,
+			type: String(body.type),
+			index: t.columns.length,
+		};
 		t.columns.push(col);
 		for (const row of t.rows) row[col.name] = null;
 		res.json({ ...col, dataTableId: t.id }, 201);
@@ -171,11 +278,16 @@ export class FakeN8nDataTables extends FakeHttpServer {
 
 	private withTable(req: FakeRequest, res: FakeResponse, fn: (t: Table) => unknown) {
 		const t = this.tables.get(req.params['1']);
-		if (!t) return res.json({ message: `Could not find the data table: '${req.params['1']}'` }, 404);
+		if (!t)
+			return res.json({ message: `Could not find the data table: '${req.params['1']}'` }, 404);
 		return fn(t);
 	}
 
-	private parseFilter(t: Table, raw: unknown, res: FakeResponse): { type: string; filters: Filter[] } | undefined {
+	private parseFilter(
+		t: Table,
+		raw: unknown,
+		res: FakeResponse,
+	): { type: string; filters: Filter[] } | undefined {
 		let f = raw as { type?: string; filters?: Filter[] };
 		if (typeof raw === 'string') {
 			try {
@@ -187,12 +299,17 @@ export class FakeN8nDataTables extends FakeHttpServer {
 		}
 		const names = new Set(['id', 'createdAt', 'updatedAt', ...t.columns.map((c) => c.name)]);
 		for (const x of f.filters ?? []) {
-			if (!['eq', 'neq', 'like', 'ilike', 'gt', 'gte', 'lt', 'lte', undefined].includes(x.condition)) {
+			if (
+				!['eq', 'neq', 'like', 'ilike', 'gt', 'gte', 'lt', 'lte', undefined].includes(x.condition)
+			) {
 				res.json({ message: 'Invalid filter fields' }, 400);
 				return undefined;
 			}
 			if (!names.has(x.columnName)) {
-				res.json({ message: `Filter validation failed: Column '${x.columnName}' does not exist` }, 400);
+				res.json(
+					{ message: `Filter validation failed: Column '${x.columnName}' does not exist` },
+					400,
+				);
 				return undefined;
 			}
 		}
@@ -204,7 +321,12 @@ export class FakeN8nDataTables extends FakeHttpServer {
 		const test = (x: Filter) => {
 			const v = row[x.columnName];
 			const like = (ci: boolean) => {
-				const re = new RegExp(`^${String(x.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*')}$`, ci ? 'is' : 's');
+				const re = new RegExp(
+					`^${String(x.value)
+						.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+						.replace(/%/g, '.*')}$`,
+					ci ? 'is' : 's',
+				);
 				return v !== null && re.test(String(v));
 			};
 			switch (x.condition ?? 'eq') {
@@ -230,21 +352,29 @@ export class FakeN8nDataTables extends FakeHttpServer {
 	}
 
 	private getRows(t: Table, req: FakeRequest, res: FakeResponse) {
-		const f = this.parseFilter(t, req.query.filter ?? '{"filters":[]}', res) as { type: string; filters: Filter[] } | undefined;
+		const f = this.parseFilter(t, req.query.filter ?? '{"filters":[]}', res) as
+			{ type: string; filters: Filter[] } | undefined;
 		if (!f) return;
 		const rows = t.rows.filter((r) => this.matches(r, f));
 		if (req.query.sortBy) {
 			const [col, dir] = String(req.query.sortBy).split(':');
-			rows.sort((a, b) => ((a[col] as number) > (b[col] as number) ? 1 : -1) * (dir?.toLowerCase() === 'desc' ? -1 : 1));
+			rows.sort(
+				(a, b) =>
+					((a[col] as number) > (b[col] as number) ? 1 : -1) *
+					(dir?.toLowerCase() === 'desc' ? -1 : 1),
+			);
 		}
 		this.page(req, res, rows);
 	}
 
 	private insert(t: Table, req: FakeRequest, res: FakeResponse) {
 		const body = req.json as { data?: Array<Record<string, unknown>>; returnType?: string };
-		if (!Array.isArray(body?.data) || !body.data.length) return res.json({ message: 'request/body/data must NOT have fewer than 1 items' }, 400);
+		if (!Array.isArray(body?.data) || !body.data.length)
+			return res.json({ message: 'request/body/data must NOT have fewer than 1 items' }, 400);
 		const names = new Set(t.columns.map((c) => c.name));
-		for (const r of body.data) for (const k of Object.keys(r)) if (!names.has(k)) return res.json({ message: `unknown column name '${k}'` }, 400);
+		for (const r of body.data)
+			for (const k of Object.keys(r))
+				if (!names.has(k)) return res.json({ message: `unknown column name '${k}'` }, 400);
 		const rows = body.data.map((r) => this.addRow(t, r));
 		if (body.returnType === 'all') return res.json(rows);
 		if (body.returnType === 'id') return res.json(rows.map((r) => r.id));
@@ -252,18 +382,27 @@ export class FakeN8nDataTables extends FakeHttpServer {
 	}
 
 	private update(t: Table, req: FakeRequest, res: FakeResponse) {
-		const body = req.json as { filter?: unknown; data?: Record<string, unknown>; returnData?: boolean };
+		const body = req.json as {
+			filter?: unknown;
+			data?: Record<string, unknown>;
+			returnData?: boolean;
+		};
 		const f = body?.filter ? this.parseFilter(t, body.filter, res) : undefined;
-		if (!f) return res.sent ? undefined : res.json({ message: 'request/body must have required property filter' }, 400);
+		if (!f)
+			return res.sent
+				? undefined
+				: res.json({ message: 'request/body must have required property filter' }, 400);
 		const names = new Set(t.columns.map((c) => c.name));
-		for (const k of Object.keys(body.data ?? {})) if (!names.has(k)) return res.json({ message: `unknown column name '${k}'` }, 400);
+		for (const k of Object.keys(body.data ?? {}))
+			if (!names.has(k)) return res.json({ message: `unknown column name '${k}'` }, 400);
 		const rows = t.rows.filter((r) => this.matches(r, f));
 		for (const r of rows) Object.assign(r, body.data, { updatedAt: new Date().toISOString() });
 		res.json(body.returnData ? rows : true);
 	}
 
 	private remove(t: Table, req: FakeRequest, res: FakeResponse) {
-		if (!req.query.filter) return res.json({ message: "request/query must have required property 'filter'" }, 400);
+		if (!req.query.filter)
+			return res.json({ message: "request/query must have required property 'filter'" }, 400);
 		const f = this.parseFilter(t, req.query.filter, res);
 		if (!f) return;
 		if (!f.filters.length) return res.json({ message: 'Filter must not be empty' }, 400);

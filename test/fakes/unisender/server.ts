@@ -30,14 +30,31 @@ export interface FakeUnisenderOptions {
 	timeScale?: number;
 }
 
-const LIMITS: Record<string, number> = { subscribe: 300, sendEmail: 60, createCampaign: 100, checkEmail: 300 };
+const LIMITS: Record<string, number> = {
+	subscribe: 300,
+	sendEmail: 60,
+	createCampaign: 100,
+	checkEmail: 300,
+};
 const OVERALL = 1200;
-const METHODS = ['getLists', 'createList', 'subscribe', 'importContacts', 'exclude', 'unsubscribe', 'getContact', 'isContactInLists'];
+const METHODS = [
+	'getLists',
+	'createList',
+	'subscribe',
+	'importContacts',
+	'exclude',
+	'unsubscribe',
+	'getContact',
+	'isContactInLists',
+];
 const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]{2,}$/;
 const PHONE = /^\+?\d{7,15}$/;
 
 class ArgError extends Error {
-	constructor(message: string, readonly code = 'invalid_arg') {
+	constructor(
+		message: string,
+		readonly code = 'invalid_arg',
+	) {
 		super(message);
 	}
 }
@@ -97,23 +114,34 @@ export class FakeUnisender extends FakeHttpServer {
 		const method = req.params['2'];
 		if (req.query.api_key !== undefined) {
 			this.keyInQuery++;
-			return { error: 'api_key was sent in the query string; send it in the POST body (it leaks into proxy logs)', code: 'invalid_arg' };
+			return {
+				error:
+					'api_key was sent in the query string; send it in the POST body (it leaks into proxy logs)',
+				code: 'invalid_arg',
+			};
 		}
 		// GET and POST are both documented; a method argument in both places is the "getMessage() on boolean" case.
 		const p: Params = { ...req.form };
 		for (const k of Object.keys(req.query)) {
-			if (k !== 'format' && p[k] !== undefined) return { error: 'Call to a member function getMessage() on boolean', code: 'unspecified' };
+			if (k !== 'format' && p[k] !== undefined)
+				return { error: 'Call to a member function getMessage() on boolean', code: 'unspecified' };
 			if (p[k] === undefined) p[k] = req.query[k];
 		}
-		const one = (k: string) => (Array.isArray(p[k]) ? (p[k] as string[])[0] : (p[k] as string | undefined));
+		const one = (k: string) =>
+			Array.isArray(p[k]) ? (p[k] as string[])[0] : (p[k] as string | undefined);
 		if (one('format') !== 'json') return `error: format must be json`;
 		const key = one('api_key');
-		if (!key || !this.apiKeys.has(key)) return { error: 'Invalid API key', code: 'invalid_api_key' };
-		if (!METHODS.includes(method)) return { error: `Unknown method "${method}"`, code: 'unknown_method' };
+		if (!key || !this.apiKeys.has(key))
+			return { error: 'Invalid API key', code: 'invalid_api_key' };
+		if (!METHODS.includes(method))
+			return { error: `Unknown method "${method}"`, code: 'unknown_method' };
 		if (this.overLimit(key, method)) {
 			this.rateLimited++;
 			const limit = LIMITS[method] ? `${method}: ${LIMITS[method]}` : `${OVERALL}`;
-			return { error: `API call limit exceeded: ${limit} calls per minute`, code: 'api_call_limit_exceeded_for_api_key' };
+			return {
+				error: `API call limit exceeded: ${limit} calls per minute`,
+				code: 'api_call_limit_exceeded_for_api_key',
+			};
 		}
 		const inj = this.injected.findIndex((x) => !x.method || x.method === method);
 		if (inj >= 0) {
@@ -122,11 +150,17 @@ export class FakeUnisender extends FakeHttpServer {
 		}
 		this.calls[method] = (this.calls[method] ?? 0) + 1;
 		try {
-			return { result: (this as unknown as Record<string, (p: (k: string) => string | undefined, all: Params) => unknown>)[`m_${method}`](one, p) };
+			return {
+				result: (
+					this as unknown as Record<
+						string,
+						(p: (k: string) => string | undefined, all: Params) => unknown
+					>
+				)[`m_${method}`](one, p),
+			};
 		} catch (e) {
 			if (e instanceof ArgError) return { error: e.message, code: e.code, result: '' };
 			// A bug in the fake: FakeHttpServer answers 500 and records it in `errors` (tests assert none).
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			throw e;
 		}
 	}
@@ -141,16 +175,21 @@ export class FakeUnisender extends FakeHttpServer {
 			this.windows.set(id, log);
 			return log.length >= limit;
 		};
-		if (check(`${key}|*`, OVERALL) || (LIMITS[method] && check(`${key}|${method}`, LIMITS[method]))) return true;
+		if (check(`${key}|*`, OVERALL) || (LIMITS[method] && check(`${key}|${method}`, LIMITS[method])))
+			return true;
 		this.windows.get(`${key}|*`)!.push(now);
 		if (LIMITS[method]) this.windows.get(`${key}|${method}`)!.push(now);
 		return false;
 	}
 
 	private listIds(raw: string | undefined, name = 'list_ids'): number[] {
-		const ids = String(raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+		const ids = String(raw ?? '')
+			.split(',')
+			.map((s) => s.trim())
+			.filter(Boolean);
 		for (const id of ids) {
-			if (!/^\d+$/.test(id) || !this.lists.has(Number(id))) throw new ArgError(`Invalid value of argument "${name}": list ${id} does not exist`);
+			if (!/^\d+$/.test(id) || !this.lists.has(Number(id)))
+				throw new ArgError(`Invalid value of argument "${name}": list ${id} does not exist`);
 		}
 		return ids.map(Number);
 	}
@@ -158,13 +197,25 @@ export class FakeUnisender extends FakeHttpServer {
 	private findOrCreate(email?: string, phone?: string): { c: FakeContact; created: boolean } {
 		const c = (email && this.contact(email)) || (phone && this.contact(phone));
 		if (c) {
-			if (email && c.email && c.email.toLowerCase() !== email.toLowerCase()) throw new ArgError(`Contacts ${email} and ${phone} already exist but owned by different subscribers`, 'unspecified');
+			if (email && c.email && c.email.toLowerCase() !== email.toLowerCase())
+				throw new ArgError(
+					`Contacts ${email} and ${phone} already exist but owned by different subscribers`,
+					'unspecified',
+				);
 			if (email && !c.email) c.email = email;
 			if (phone && !c.phone) c.phone = phone;
 			this.indexContact(c);
 			return { c, created: false };
 		}
-		const fresh: FakeContact = { email, phone, personId: this.nextPersonId++, fields: {}, tags: new Set(), lists: new Map(), invitations: 0 };
+		const fresh: FakeContact = {
+			email,
+			phone,
+			personId: this.nextPersonId++,
+			fields: {},
+			tags: new Set(),
+			lists: new Map(),
+			invitations: 0,
+		};
 		this.contacts.push(fresh);
 		this.indexContact(fresh);
 		return { c: fresh, created: true };
@@ -177,7 +228,10 @@ export class FakeUnisender extends FakeHttpServer {
 	protected m_createList(one: (k: string) => string | undefined) {
 		const title = (one('title') ?? '').trim();
 		if (!title) throw new ArgError('Argument "title" is required');
-		if ([...this.lists.values()].some((l) => l.title === title)) throw new ArgError(`Invalid value of argument "title": a list named "${title}" already exists`);
+		if ([...this.lists.values()].some((l) => l.title === title))
+			throw new ArgError(
+				`Invalid value of argument "title": a list named "${title}" already exists`,
+			);
 		return { id: this.addList(title).id };
 	}
 
@@ -187,20 +241,37 @@ export class FakeUnisender extends FakeHttpServer {
 		const fields = group(all, 'fields');
 		const email = fields.email?.trim();
 		const phone = fields.phone?.trim();
-		if (!email && !phone) throw new ArgError('Argument "fields[email]" or "fields[phone]" is required');
-		if (email && !EMAIL.test(email)) throw new ArgError(`Invalid value of argument "fields[email]": "${email}" is not a valid email address`);
-		if (phone && !PHONE.test(phone)) throw new ArgError(`Invalid value of argument "fields[phone]": "${phone}" is not a valid phone number`);
+		if (!email && !phone)
+			throw new ArgError('Argument "fields[email]" or "fields[phone]" is required');
+		if (email && !EMAIL.test(email))
+			throw new ArgError(
+				`Invalid value of argument "fields[email]": "${email}" is not a valid email address`,
+			);
+		if (phone && !PHONE.test(phone))
+			throw new ArgError(
+				`Invalid value of argument "fields[phone]": "${phone}" is not a valid phone number`,
+			);
 		const optin = Number(one('double_optin') ?? 0);
-		if (![0, 3, 4].includes(optin)) throw new ArgError(`Invalid value of argument "double_optin": ${one('double_optin')}`);
+		if (![0, 3, 4].includes(optin))
+			throw new ArgError(`Invalid value of argument "double_optin": ${one('double_optin')}`);
 		const overwrite = Number(one('overwrite') ?? 0);
-		if (![0, 1, 2].includes(overwrite)) throw new ArgError(`Invalid value of argument "overwrite": ${one('overwrite')}`);
+		if (![0, 1, 2].includes(overwrite))
+			throw new ArgError(`Invalid value of argument "overwrite": ${one('overwrite')}`);
 		const existing = (email && this.contact(email)) || (phone && this.contact(phone)) || undefined;
-		const alreadyActive = !!existing && [...existing.lists.values()].some((l) => l.status === 'new' || l.status === 'active');
+		const alreadyActive =
+			!!existing &&
+			[...existing.lists.values()].some((l) => l.status === 'new' || l.status === 'active');
 		const invite = optin === 0 || (optin === 4 && !alreadyActive);
-		if (invite && !this.lists.get(ids[0])!.confirmationLetter) throw new ArgError(`These list ids="${ids[0]}" has no confirmation letters`, 'unspecified');
+		if (invite && !this.lists.get(ids[0])!.confirmationLetter)
+			throw new ArgError(`These list ids="${ids[0]}" has no confirmation letters`, 'unspecified');
 		const { c } = this.findOrCreate(email, phone);
-		const tags = (one('tags') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-		const custom = Object.fromEntries(Object.entries(fields).filter(([k]) => k !== 'email' && k !== 'phone'));
+		const tags = (one('tags') ?? '')
+			.split(',')
+			.map((t) => t.trim())
+			.filter(Boolean);
+		const custom = Object.fromEntries(
+			Object.entries(fields).filter(([k]) => k !== 'email' && k !== 'phone'),
+		);
 		if (overwrite === 1) {
 			c.fields = { ...custom };
 			c.tags = new Set(tags);
@@ -213,7 +284,11 @@ export class FakeUnisender extends FakeHttpServer {
 			tags.forEach((t) => c.tags.add(t));
 		}
 		if (invite) c.invitations++;
-		for (const id of ids) c.lists.set(id, { status: invite ? 'invited' : optin === 4 ? 'active' : 'new', added_at: stamp() });
+		for (const id of ids)
+			c.lists.set(id, {
+				status: invite ? 'invited' : optin === 4 ? 'active' : 'new',
+				added_at: stamp(),
+			});
 		return { person_id: c.personId };
 	}
 
@@ -221,8 +296,19 @@ export class FakeUnisender extends FakeHttpServer {
 		const names = indexed(all, 'field_names');
 		if (!names.length) throw new ArgError('Argument "field_names" is required');
 		const rows = rows2d(all, 'data');
-		if (rows.length > 500) throw new ArgError(`Invalid value of argument "data": ${rows.length} rows, at most 500 per call`);
-		const res = { total: rows.length, inserted: 0, updated: 0, deleted: 0, new_emails: 0, invalid: 0, log: [] as Array<{ index: string; code: string; message: string }> };
+		if (rows.length > 500)
+			throw new ArgError(
+				`Invalid value of argument "data": ${rows.length} rows, at most 500 per call`,
+			);
+		const res = {
+			total: rows.length,
+			inserted: 0,
+			updated: 0,
+			deleted: 0,
+			new_emails: 0,
+			invalid: 0,
+			log: [] as Array<{ index: string; code: string; message: string }>,
+		};
 		rows.forEach((row, index) => {
 			const v: Record<string, string> = {};
 			names.forEach((n, j) => (v[n] = (row[j] ?? '').trim()));
@@ -235,7 +321,10 @@ export class FakeUnisender extends FakeHttpServer {
 			if (!v.email && !v.phone) return fail('Neither email nor phone given');
 			let listIds: number[];
 			try {
-				listIds = [...this.listIds(v.email_list_ids, 'email_list_ids'), ...this.listIds(v.phone_list_ids, 'phone_list_ids')];
+				listIds = [
+					...this.listIds(v.email_list_ids, 'email_list_ids'),
+					...this.listIds(v.phone_list_ids, 'phone_list_ids'),
+				];
 			} catch (e) {
 				return fail((e as Error).message);
 			}
@@ -252,10 +341,24 @@ export class FakeUnisender extends FakeHttpServer {
 			if (created) res.inserted++;
 			else res.updated++;
 			for (const [k, val] of Object.entries(v)) {
-				if (['email', 'phone', 'tags', 'email_list_ids', 'phone_list_ids', 'delete', 'email_status'].includes(k)) continue;
+				if (
+					[
+						'email',
+						'phone',
+						'tags',
+						'email_list_ids',
+						'phone_list_ids',
+						'delete',
+						'email_status',
+					].includes(k)
+				)
+					continue;
 				c.fields[k] = val;
 			}
-			const tags = (v.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+			const tags = (v.tags ?? '')
+				.split(',')
+				.map((t) => t.trim())
+				.filter(Boolean);
 			if (all.overwrite_tags === '1') c.tags = new Set(tags);
 			else tags.forEach((t) => c.tags.add(t));
 			if (all.overwrite_lists === '1') c.lists.clear();
@@ -268,7 +371,8 @@ export class FakeUnisender extends FakeHttpServer {
 
 	private remove(one: (k: string) => string | undefined, unsubscribe: boolean) {
 		const type = one('contact_type');
-		if (type !== 'email' && type !== 'phone') throw new ArgError(`Invalid value of argument "contact_type": ${type ?? '(missing)'}`);
+		if (type !== 'email' && type !== 'phone')
+			throw new ArgError(`Invalid value of argument "contact_type": ${type ?? '(missing)'}`);
 		const contact = (one('contact') ?? '').trim();
 		if (!contact) throw new ArgError('Argument "contact" is required');
 		const ids = one('list_ids') ? this.listIds(one('list_ids')) : undefined;
@@ -297,11 +401,23 @@ export class FakeUnisender extends FakeHttpServer {
 		if (!c?.email) throw new ArgError(`Contact "${email}" not found`, 'unspecified');
 		const statuses = [...c.lists.values()].map((l) => l.status);
 		const out: Record<string, unknown> = {
-			email: { email: c.email, added_at: stamp(), status: statuses.includes('active') ? 'active' : statuses[0] ?? 'new', availability: 'available' },
+			email: {
+				email: c.email,
+				added_at: stamp(),
+				status: statuses.includes('active') ? 'active' : (statuses[0] ?? 'new'),
+				availability: 'available',
+			},
 		};
-		if (one('include_lists') === '1') out.lists = [...c.lists.entries()].map(([id, l]) => ({ id, status: l.status, added_at: l.added_at }));
-		if (one('include_fields') === '1') out.fields = { ...c.fields, ...(c.phone ? { phone: c.phone } : {}) };
-		if (one('include_details') === '1') Object.assign(out.email as object, { rating: 0, last_send_datetime: null });
+		if (one('include_lists') === '1')
+			out.lists = [...c.lists.entries()].map(([id, l]) => ({
+				id,
+				status: l.status,
+				added_at: l.added_at,
+			}));
+		if (one('include_fields') === '1')
+			out.fields = { ...c.fields, ...(c.phone ? { phone: c.phone } : {}) };
+		if (one('include_details') === '1')
+			Object.assign(out.email as object, { rating: 0, last_send_datetime: null });
 		return out;
 	}
 
@@ -311,7 +427,8 @@ export class FakeUnisender extends FakeHttpServer {
 		if (!one('list_ids')) throw new ArgError('Argument "list_ids" is required');
 		const ids = this.listIds(one('list_ids'));
 		const cond = one('condition') ?? 'or';
-		if (cond !== 'and' && cond !== 'or') throw new ArgError(`Invalid value of argument "condition": ${cond}`);
+		if (cond !== 'and' && cond !== 'or')
+			throw new ArgError(`Invalid value of argument "condition": ${cond}`);
 		const c = this.contact(email);
 		const inList = (id: number) => !!c?.lists.has(id) && c.lists.get(id)!.status !== 'unsubscribed';
 		return cond === 'and' ? ids.every(inList) : ids.some(inList);

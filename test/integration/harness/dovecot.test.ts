@@ -16,11 +16,17 @@ import {
 /** Rejects (instead of hanging until the jest timeout) when p does not settle within ms. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)));
+	const timeout = new Promise<never>(
+		(_, reject) => (timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
+	);
 	return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function messageCount(dv: DovecotHandle, user: { user: string; pass: string }, folder = 'INBOX') {
+async function messageCount(
+	dv: DovecotHandle,
+	user: { user: string; pass: string },
+	folder = 'INBOX',
+) {
 	const client = await openImap(dv, user);
 	try {
 		const st = await client.status(folder, { messages: true, uidValidity: true });
@@ -36,7 +42,8 @@ async function subjects(dv: DovecotHandle, user: { user: string; pass: string },
 	try {
 		await client.mailboxOpen(folder);
 		const out: string[] = [];
-		for await (const m of client.fetch('1:*', { envelope: true })) out.push(m.envelope?.subject ?? '');
+		for await (const m of client.fetch('1:*', { envelope: true }))
+			out.push(m.envelope?.subject ?? '');
 		return out;
 	} finally {
 		await client.logout();
@@ -70,7 +77,9 @@ describe('shared Dovecot', () => {
 
 	it('rejects the self-signed certificate with verification on (STARTTLS and IMAPS)', async () => {
 		for (const tls of ['starttls', 'tls'] as const) {
-			const client = new ImapFlow(imapFlowOptions(imapConfig(dv, newUser('verify'), { tls, allowSelfSigned: false })));
+			const client = new ImapFlow(
+				imapFlowOptions(imapConfig(dv, newUser('verify'), { tls, allowSelfSigned: false })),
+			);
 			client.on('error', () => undefined);
 			await expect(client.connect()).rejects.toThrow(/self[- ]signed/i);
 		}
@@ -81,7 +90,11 @@ describe('shared Dovecot', () => {
 		expect(allowed.secureConnection).toBe(true);
 		await allowed.logout();
 		expect(dv.certPem).toMatch(/BEGIN CERTIFICATE/);
-		const verified = await openImap(dv, newUser('imaps-ca'), { tls: 'tls', allowSelfSigned: false, ca: dv.certPem });
+		const verified = await openImap(dv, newUser('imaps-ca'), {
+			tls: 'tls',
+			allowSelfSigned: false,
+			ca: dv.certPem,
+		});
 		expect(verified.secureConnection).toBe(true);
 		await verified.logout();
 	});
@@ -90,15 +103,26 @@ describe('shared Dovecot', () => {
 		const client = await openImap(dv, newUser('folders'));
 		const list = await client.list();
 		await client.logout();
-		const uses = Object.fromEntries(list.filter((f) => f.specialUse).map((f) => [f.specialUse, f.path]));
-		expect(uses).toEqual({ '\\Inbox': 'INBOX', '\\Drafts': 'Drafts', '\\Sent': 'Sent', '\\Trash': 'Trash', '\\Archive': 'Archive', '\\Junk': 'Junk' });
+		const uses = Object.fromEntries(
+			list.filter((f) => f.specialUse).map((f) => [f.specialUse, f.path]),
+		);
+		expect(uses).toEqual({
+			'\\Inbox': 'INBOX',
+			'\\Drafts': 'Drafts',
+			'\\Sent': 'Sent',
+			'\\Trash': 'Trash',
+			'\\Archive': 'Archive',
+			'\\Junk': 'Junk',
+		});
 	});
 
 	it('delivers over LMTP into INBOX, seen by an IDLE session as `exists`', async () => {
 		const user = newUser('lmtp');
 		const client = await openImap(dv, user);
 		await client.mailboxOpen('INBOX');
-		const exists = new Promise<number>((resolve) => client.on('exists', (e: { count: number }) => resolve(e.count)));
+		const exists = new Promise<number>((resolve) =>
+			client.on('exists', (e: { count: number }) => resolve(e.count)),
+		);
 		void client.idle(); // now, not after imapflow's 15 s auto-IDLE delay
 		await deliverLmtp(dv, user.user, await buildMessage({ to: user.user, subject: 'Via LMTP' }));
 		await expect(within(exists, 10000, 'IDLE exists')).resolves.toBe(1);
@@ -110,13 +134,16 @@ describe('shared Dovecot', () => {
 
 	it('appendMessage stores with flags and returns the UID', async () => {
 		const user = newUser('append');
-		const first = await appendMessage(dv, user, 'Sent', await buildMessage({ subject: 'one' }), ['\\Seen']);
+		const first = await appendMessage(dv, user, 'Sent', await buildMessage({ subject: 'one' }), [
+			'\\Seen',
+		]);
 		const second = await appendMessage(dv, user, 'Sent', await buildMessage({ subject: 'two' }));
 		expect(second.uid).toBe(first.uid + 1);
 		const client = await openImap(dv, user);
 		await client.mailboxOpen('Sent');
 		const flags: Record<number, string[]> = {};
-		for await (const m of client.fetch('1:*', { uid: true, flags: true })) flags[m.uid] = [...(m.flags ?? [])].filter((f) => f !== '\\Recent');
+		for await (const m of client.fetch('1:*', { uid: true, flags: true }))
+			flags[m.uid] = [...(m.flags ?? [])].filter((f) => f !== '\\Recent');
 		await client.logout();
 		expect(flags).toEqual({ [first.uid]: ['\\Seen'], [second.uid]: [] });
 	});
@@ -137,9 +164,9 @@ describe('shared Dovecot', () => {
 		const next = Number(before) + 1000;
 		dv.setUidValidity(user.user, 'INBOX', next);
 		expect((await messageCount(dv, user)).uidValidity).toBe(BigInt(next));
-		expect(dv.doveadm('mailbox', 'status', '-u', user.user, 'messages uidvalidity', 'INBOX')).toMatch(
-			new RegExp(`messages=1 uidvalidity=${next}`),
-		);
+		expect(
+			dv.doveadm('mailbox', 'status', '-u', user.user, 'messages uidvalidity', 'INBOX'),
+		).toMatch(new RegExp(`messages=1 uidvalidity=${next}`));
 	});
 });
 
@@ -154,15 +181,21 @@ describe('own Dovecot (named users, kill / restart)', () => {
 		await dv?.stop();
 	});
 
-	it('checks named users\' passwords for real, even inside test.local', async () => {
+	it("checks named users' passwords for real, even inside test.local", async () => {
 		const ok = await openImap(dv, alice);
 		await ok.logout();
-		for (const wrong of [{ ...alice, pass: 'nope' }, { ...alice, pass: 'pass' }, { ...carol, pass: 'pass' }]) {
+		for (const wrong of [
+			{ ...alice, pass: 'nope' },
+			{ ...alice, pass: 'pass' },
+			{ ...carol, pass: 'pass' },
+		]) {
 			await expect(openImap(dv, wrong)).rejects.toMatchObject({ authenticationFailed: true });
 		}
 		const c = await openImap(dv, carol);
 		await c.logout();
-		await expect(openImap(dv, { user: 'mallory@example.com', pass: 'pass' })).rejects.toMatchObject({ authenticationFailed: true });
+		await expect(openImap(dv, { user: 'mallory@example.com', pass: 'pass' })).rejects.toMatchObject(
+			{ authenticationFailed: true },
+		);
 	});
 
 	it('stop() closes logged-in sessions too (whole process group) and waits for the exit', async () => {
@@ -180,7 +213,12 @@ describe('own Dovecot (named users, kill / restart)', () => {
 
 	it('kill + restart keeps the mail and UIDVALIDITY', async () => {
 		const user = newUser('crash');
-		const { uid, uidValidity } = await appendMessage(dv, user, 'INBOX', await buildMessage({ subject: 'survives' }));
+		const { uid, uidValidity } = await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			await buildMessage({ subject: 'survives' }),
+		);
 		const pid = dv.pid;
 		await dv.kill();
 		expect(dv.isRunning()).toBe(false);
@@ -196,10 +234,12 @@ describe('own Dovecot (named users, kill / restart)', () => {
 
 describe('ensureDovecotInstalled', () => {
 	it('finds the installed Dovecot, and throws one clear Error with the install command when it is missing', () => {
-		expect(dovecotLib.ensureDovecotInstalled({ allowInstall: false }).dovecot).toMatch(/\/dovecot$/);
-		expect(dovecotLib.findDovecot({ searchPath: '/nonexistent' })).toBeNull();
-		expect(() => dovecotLib.ensureDovecotInstalled({ allowInstall: false, searchPath: '/nonexistent' })).toThrow(
-			'sudo apt-get install dovecot-imapd dovecot-lmtpd',
+		expect(dovecotLib.ensureDovecotInstalled({ allowInstall: false }).dovecot).toMatch(
+			/\/dovecot$/,
 		);
+		expect(dovecotLib.findDovecot({ searchPath: '/nonexistent' })).toBeNull();
+		expect(() =>
+			dovecotLib.ensureDovecotInstalled({ allowInstall: false, searchPath: '/nonexistent' }),
+		).toThrow('sudo apt-get install dovecot-imapd dovecot-lmtpd');
 	});
 });

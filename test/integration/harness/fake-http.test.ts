@@ -5,7 +5,9 @@ class FakeContacts extends FakeHttpServer {
 	readonly contacts: Array<{ id: string; email: string }> = [];
 	constructor() {
 		super();
-		this.route('GET', '/api/v1/Contact', (req) => ({ list: this.contacts.filter((c) => !req.query.email || c.email === req.query.email) }));
+		this.route('GET', '/api/v1/Contact', (req) => ({
+			list: this.contacts.filter((c) => !req.query.email || c.email === req.query.email),
+		}));
 		this.route('POST', '/api/v1/Contact', (req) => {
 			const email = (req.json as { email?: string }).email ?? '';
 			const contact = { id: String(this.contacts.length + 1), email };
@@ -16,7 +18,9 @@ class FakeContacts extends FakeHttpServer {
 			const c = this.contacts.find((x) => x.id === req.params.id);
 			return c ?? res.json({ error: 'not found' }, 404);
 		});
-		this.route('POST', '/en/api/importContacts', (req) => ({ result: { form: req.form, query: req.query } }));
+		this.route('POST', '/en/api/importContacts', (req) => ({
+			result: { form: req.form, query: req.query },
+		}));
 	}
 }
 
@@ -59,7 +63,11 @@ describe('FakeHttpServer', () => {
 	});
 
 	it('logs every request, including unrouted ones (answered 404)', async () => {
-		const res = await fetch(`${base}/nowhere?x=1`, { method: 'PUT', headers: { 'x-api-key': 'secret' }, body: 'raw-body' });
+		const res = await fetch(`${base}/nowhere?x=1`, {
+			method: 'PUT',
+			headers: { 'x-api-key': 'secret' },
+			body: 'raw-body',
+		});
 		expect(res.status).toBe(404);
 		expect(await res.json()).toEqual({ error: 'fake server has no route for PUT /nowhere' });
 		expect(fake.requests).toHaveLength(1);
@@ -81,7 +89,9 @@ describe('FakeHttpServer', () => {
 
 	it('setDelay delays answers (a client timeout fires)', async () => {
 		fake.setDelay(1000);
-		await expect(fetch(`${base}/api/v1/Contact`, { signal: AbortSignal.timeout(100) })).rejects.toThrow(/abort|timeout/i);
+		await expect(
+			fetch(`${base}/api/v1/Contact`, { signal: AbortSignal.timeout(100) }),
+		).rejects.toThrow(/abort|timeout/i);
 		fake.setDelay(0);
 		expect((await fetch(`${base}/api/v1/Contact`)).status).toBe(200);
 	});

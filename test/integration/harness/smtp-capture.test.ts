@@ -1,5 +1,12 @@
 import nodemailer from 'nodemailer';
-import { buildMessage, deliverLmtp, dovecotLib, newUser, openImap, sharedDovecot } from '../../harness/dovecot';
+import {
+	buildMessage,
+	deliverLmtp,
+	dovecotLib,
+	newUser,
+	openImap,
+	sharedDovecot,
+} from '../../harness/dovecot';
 import { parseCaptured, startSmtpCapture, type SmtpCapture } from '../../harness/smtp-capture';
 
 function transport(sink: SmtpCapture, extra: Record<string, unknown> = {}) {
@@ -32,7 +39,10 @@ describe('SMTP capture sink', () => {
 			text: 'Thanks',
 		});
 		const [m] = await sink.waitFor(1);
-		expect(m.envelope).toEqual({ mailFrom: 'bounce@test.local', rcptTo: ['a@test.local', 'b@test.local'] });
+		expect(m.envelope).toEqual({
+			mailFrom: 'bounce@test.local',
+			rcptTo: ['a@test.local', 'b@test.local'],
+		});
 		expect(m.secure).toBe(false);
 		const parsed = await parseCaptured(m.raw);
 		expect(parsed.subject).toBe('Order 42');
@@ -55,8 +65,14 @@ describe('SMTP capture sink', () => {
 	it('failRcpt refuses one recipient with its code', async () => {
 		sink.failRcpt('gone@test.local', 550, 'No such user');
 		const t = transport(sink);
-		await expect(t.sendMail({ from: 'x@test.local', to: 'gone@test.local', text: 't' })).rejects.toMatchObject({ responseCode: 550 });
-		const info = await t.sendMail({ from: 'x@test.local', to: ['gone@test.local', 'ok@test.local'], text: 't' });
+		await expect(
+			t.sendMail({ from: 'x@test.local', to: 'gone@test.local', text: 't' }),
+		).rejects.toMatchObject({ responseCode: 550 });
+		const info = await t.sendMail({
+			from: 'x@test.local',
+			to: ['gone@test.local', 'ok@test.local'],
+			text: 't',
+		});
 		expect(info.rejected).toEqual(['gone@test.local']);
 		expect((await sink.waitFor(1))[0].envelope.rcptTo).toEqual(['ok@test.local']);
 	});
@@ -64,7 +80,9 @@ describe('SMTP capture sink', () => {
 	it('drops the connection at DATA; the sender sees a connection error', async () => {
 		sink.dropNext(1);
 		const t = transport(sink);
-		const err = await t.sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' }).catch((e: unknown) => e);
+		const err = await t
+			.sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' })
+			.catch((e: unknown) => e);
 		expect(err).toBeInstanceOf(Error);
 		expect((err as { responseCode?: number }).responseCode).toBeUndefined();
 		expect(String((err as { code?: string }).code)).toMatch(/ECONNECTION|ECONNRESET|ESOCKET/);
@@ -74,7 +92,9 @@ describe('SMTP capture sink', () => {
 	});
 
 	it('waitFor rejects, saying how many arrived, when too few do', async () => {
-		await expect(sink.waitFor(1, 100)).rejects.toThrow(/expected 1 message\(s\) within 100 ms, got 0/);
+		await expect(sink.waitFor(1, 100)).rejects.toThrow(
+			/expected 1 message\(s\) within 100 ms, got 0/,
+		);
 	});
 });
 
@@ -83,13 +103,22 @@ describe('SMTP capture sink with AUTH and TLS', () => {
 		const sink = await startSmtpCapture({ auth: { user: 'app', pass: 's3cret' } });
 		try {
 			await expect(
-				transport(sink, { auth: { user: 'app', pass: 'wrong' } }).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' }),
+				transport(sink, { auth: { user: 'app', pass: 'wrong' } }).sendMail({
+					from: 'x@test.local',
+					to: 'y@test.local',
+					text: 't',
+				}),
 			).rejects.toMatchObject({ responseCode: 535, code: 'EAUTH' });
-			await expect(transport(sink).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' })).rejects.toMatchObject({
+			await expect(
+				transport(sink).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' }),
+			).rejects.toMatchObject({
 				responseCode: 530,
 			});
 			for (const method of ['PLAIN', 'LOGIN']) {
-				await transport(sink, { auth: { user: 'app', pass: 's3cret' }, authMethod: method }).sendMail({
+				await transport(sink, {
+					auth: { user: 'app', pass: 's3cret' },
+					authMethod: method,
+				}).sendMail({
 					from: 'x@test.local',
 					to: 'y@test.local',
 					text: method,
@@ -106,14 +135,29 @@ describe('SMTP capture sink with AUTH and TLS', () => {
 		const tls = await startSmtpCapture({ starttls: true });
 		try {
 			await expect(
-				transport(plain, { requireTLS: true }).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' }),
+				transport(plain, { requireTLS: true }).sendMail({
+					from: 'x@test.local',
+					to: 'y@test.local',
+					text: 't',
+				}),
 			).rejects.toThrow(/STARTTLS/);
-			await transport(tls, { requireTLS: true }).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' });
+			await transport(tls, { requireTLS: true }).sendMail({
+				from: 'x@test.local',
+				to: 'y@test.local',
+				text: 't',
+			});
 			expect(tls.messages[0].secure).toBe(true);
 			await expect(
-				transport(tls, { requireTLS: true, tls: { rejectUnauthorized: true } }).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' }),
+				transport(tls, { requireTLS: true, tls: { rejectUnauthorized: true } }).sendMail({
+					from: 'x@test.local',
+					to: 'y@test.local',
+					text: 't',
+				}),
 			).rejects.toThrow(/self[- ]signed/i);
-			await transport(tls, { requireTLS: true, tls: { ca: tls.certPem, servername: 'localhost' } }).sendMail({
+			await transport(tls, {
+				requireTLS: true,
+				tls: { ca: tls.certPem, servername: 'localhost' },
+			}).sendMail({
 				from: 'x@test.local',
 				to: 'y@test.local',
 				text: 'verified',
@@ -134,7 +178,10 @@ describe('SMTP sink relaying into Dovecot LMTP (onMessage)', () => {
 			onMessage: ({ envelope, raw }) => deliverLmtp(dv, envelope.rcptTo, raw, envelope.mailFrom),
 		});
 		try {
-			await transport(sink).sendMail({ envelope: { from: 'x@test.local', to: [user.user] }, raw: await buildMessage({ subject: 'relayed' }) });
+			await transport(sink).sendMail({
+				envelope: { from: 'x@test.local', to: [user.user] },
+				raw: await buildMessage({ subject: 'relayed' }),
+			});
 			const client = await openImap(dv, user);
 			const st = await client.status('INBOX', { messages: true });
 			await client.logout();
@@ -149,10 +196,13 @@ describe('SMTP sink relaying into Dovecot LMTP (onMessage)', () => {
 		const dv = await sharedDovecot();
 		const [closedPort] = await dovecotLib.freePorts(1);
 		const sink = await startSmtpCapture({
-			onMessage: ({ envelope, raw }) => deliverLmtp({ ...dv, lmtpPort: closedPort }, envelope.rcptTo, raw),
+			onMessage: ({ envelope, raw }) =>
+				deliverLmtp({ ...dv, lmtpPort: closedPort }, envelope.rcptTo, raw),
 		});
 		try {
-			await expect(transport(sink).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' })).rejects.toMatchObject({
+			await expect(
+				transport(sink).sendMail({ from: 'x@test.local', to: 'y@test.local', text: 't' }),
+			).rejects.toMatchObject({
 				responseCode: 451,
 			});
 			expect(sink.messages).toHaveLength(0);

@@ -12,7 +12,10 @@ import {
 } from '../../../nodes/shared/imap/connection';
 import { findSpecialUse, folderOptions, listFolders } from '../../../nodes/shared/imap/folders';
 
-const NAMED = { user: 'alice@named.local', pass: process.env.TEST_IMAP_NAMED_PASS ?? 'correct-horse' };
+const NAMED = {
+	user: 'alice@named.local',
+	pass: process.env.TEST_IMAP_NAMED_PASS ?? 'correct-horse',
+};
 const WRONG = ['wrong', 'guess', '123'].join('-');
 const BOGUS_TOKEN = ['ya29', 'bogus'].join('.');
 let dv: DovecotHandle;
@@ -56,7 +59,13 @@ async function freePort(): Promise<number> {
 
 describe('credential fields', () => {
 	test('credential data is read with defaults and loose types', () => {
-		const s = imapSettingsFromCredentials({ host: ' imap.example.com ', port: '143', security: 'starttls', user: 'u', password: 'p' });
+		const s = imapSettingsFromCredentials({
+			host: ' imap.example.com ',
+			port: '143',
+			security: 'starttls',
+			user: 'u',
+			password: 'p',
+		});
 		expect(s).toEqual({
 			host: 'imap.example.com',
 			port: 143,
@@ -80,12 +89,23 @@ describe('credential fields', () => {
 describe('connection test against Dovecot', () => {
 	test('correct settings: OK, logs in and lists folders', async () => {
 		const r = await testImapConnection(settings());
-		expect(r).toEqual({ status: 'OK', message: expect.stringMatching(/Connected as alice@named\.local; \d+ folder\(s\) found/) });
+		expect(r).toEqual({
+			status: 'OK',
+			message: expect.stringMatching(/Connected as alice@named\.local; \d+ folder\(s\) found/),
+		});
 	});
 
 	test('STARTTLS on 143 with allowSelfSigned works; TLS on 993 too', async () => {
-		expect((await testImapConnection(settings({ security: 'starttls', allowSelfSigned: true }))).status).toBe('OK');
-		expect((await testImapConnection(settings({ security: 'tls', port: dv.imapsPort, allowSelfSigned: true }))).status).toBe('OK');
+		expect(
+			(await testImapConnection(settings({ security: 'starttls', allowSelfSigned: true }))).status,
+		).toBe('OK');
+		expect(
+			(
+				await testImapConnection(
+					settings({ security: 'tls', port: dv.imapsPort, allowSelfSigned: true }),
+				)
+			).status,
+		).toBe('OK');
 	});
 
 	test('wrong password for a named user: authentication failed, with app-password advice, secret not echoed', async () => {
@@ -99,7 +119,6 @@ describe('connection test against Dovecot', () => {
 
 	test('OAuth2 token refused: the description talks about the token, not the password', async () => {
 		const s = settings({ accessToken: BOGUS_TOKEN });
-		// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- an option value, not a secret
 		s.authentication = 'oauth2AccessToken';
 		let caught: unknown;
 		await connectImap(s).catch((e) => (caught = e));
@@ -118,22 +137,30 @@ describe('connection test against Dovecot', () => {
 	});
 
 	test('TLS on the plaintext port: TLS handshake failed, port/security mismatch', async () => {
-		const { result, elapsed } = await timedTest(settings({ security: 'tls', allowSelfSigned: true }));
+		const { result, elapsed } = await timedTest(
+			settings({ security: 'tls', allowSelfSigned: true }),
+		);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed: the port and the Security setting do not match/);
+		expect(result.message).toMatch(
+			/TLS handshake with 127\.0\.0\.1:\d+ failed: the port and the Security setting do not match/,
+		);
 		expect(elapsed).toBeLessThan(15000);
 	});
 
 	test('plaintext on the TLS port: no greeting, says the port wants TLS', async () => {
 		const { result, elapsed } = await timedTest(settings({ port: dv.imapsPort, security: 'none' }));
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/sent no IMAP greeting|closed the connection|port and the Security setting/);
+		expect(result.message).toMatch(
+			/sent no IMAP greeting|closed the connection|port and the Security setting/,
+		);
 		expect(result.message).toMatch(/Security should be "TLS"|993 with Security "TLS"/);
 		expect(elapsed).toBeLessThan(15000);
 	});
 
 	test('STARTTLS to the TLS port fails the same clear way', async () => {
-		const { result, elapsed } = await timedTest(settings({ port: dv.imapsPort, security: 'starttls' }));
+		const { result, elapsed } = await timedTest(
+			settings({ port: dv.imapsPort, security: 'starttls' }),
+		);
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/993 with Security "TLS"/);
 		expect(elapsed).toBeLessThan(15000);
@@ -146,16 +173,22 @@ describe('connection test against Dovecot', () => {
 		expect(rejected.message).toMatch(/Allow Self-Signed Certificates/);
 		const starttls = await testImapConnection(settings({ security: 'starttls' }));
 		expect(starttls.message).toMatch(/TLS certificate was rejected/);
-		const accepted = await testImapConnection(settings({ security: 'tls', port: dv.imapsPort, allowSelfSigned: true }));
+		const accepted = await testImapConnection(
+			settings({ security: 'tls', port: dv.imapsPort, allowSelfSigned: true }),
+		);
 		expect(accepted.status).toBe('OK');
 	});
 
 	// 10.255.255.1 is non-routable. (In some sandboxes a transparent proxy accepts the TCP connection and then
 	// stays silent, resets it, or even answers TLS on 993; port 143 with Security "None" fails within the deadline.)
 	test('unreachable host (black hole): fails by our deadline with a timeout message, never hangs', async () => {
-		const { result, elapsed } = await timedTest(settings({ host: '10.255.255.1', port: 143, security: 'none' }));
+		const { result, elapsed } = await timedTest(
+			settings({ host: '10.255.255.1', port: 143, security: 'none' }),
+		);
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/Timed out connecting to 10\.255\.255\.1:143|10\.255\.255\.1:143 accepted the connection but sent no IMAP greeting|10\.255\.255\.1:143 closed the connection/);
+		expect(result.message).toMatch(
+			/Timed out connecting to 10\.255\.255\.1:143|10\.255\.255\.1:143 accepted the connection but sent no IMAP greeting|10\.255\.255\.1:143 closed the connection/,
+		);
 		expect(result.message).toMatch(/firewall|port/);
 		expect(elapsed).toBeLessThan(15500);
 	}, 30000);

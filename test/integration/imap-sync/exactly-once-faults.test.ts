@@ -49,13 +49,21 @@ describe('IMAP sync engine: exactly once under server crashes', () => {
 			await new Promise((r) => setTimeout(r, Math.random() * 200));
 			await dv.restart();
 			// the next kill hits a live session, not one still waiting to reconnect
-			await harness.waitFor(() => harness.session.stats.connects > connects, 30000, `reconnect after kill ${k + 1}`);
+			await harness.waitFor(
+				() => harness.session.stats.connects > connects,
+				30000,
+				`reconnect after kill ${k + 1}`,
+			);
 		}
 		delivering = false;
 		await delivery;
 
 		const inMailbox = await messageIdsIn(dv, user);
-		await harness.waitFor(() => harness.messages().length >= inMailbox.length, 60000, `${inMailbox.length} messages emitted`);
+		await harness.waitFor(
+			() => harness.messages().length >= inMailbox.length,
+			60000,
+			`${inMailbox.length} messages emitted`,
+		);
 		harness.session.request();
 		await new Promise((r) => setTimeout(r, 1000)); // a duplicate, if any, would show up now
 		const emitted = harness.messages().map((m) => m.messageId as string);

@@ -5,7 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DovecotHandle } from '../../harness/dovecot';
-import { appendMessage, deliverLmtp, newUser, openImap, sharedDovecot } from '../../harness/dovecot';
+import {
+	appendMessage,
+	deliverLmtp,
+	newUser,
+	openImap,
+	sharedDovecot,
+} from '../../harness/dovecot';
 import { parseFetched } from '../../../nodes/shared/imap/message';
 import { folder, rawMessage, startEngine, type Harness } from './helpers';
 
@@ -25,7 +31,10 @@ async function engine(...args: Parameters<typeof startEngine>) {
 const ids = (h: Harness) => h.messages().map((m) => m.messageId);
 const NO_POLL = { pollIntervalMs: 10 * 60000 };
 
-async function onConnection(user: string, fn: (c: Awaited<ReturnType<typeof openImap>>) => Promise<void>) {
+async function onConnection(
+	user: string,
+	fn: (c: Awaited<ReturnType<typeof openImap>>) => Promise<void>,
+) {
 	const c = await openImap(dv, user);
 	try {
 		await fn(c);
@@ -40,7 +49,8 @@ function maildirFile(user: string, mailbox: string, needle: string): string {
 	for (const sub of ['cur', 'new']) {
 		const dir = path.join(root, sub);
 		if (!fs.existsSync(dir)) continue;
-		for (const f of fs.readdirSync(dir)) if (fs.readFileSync(path.join(dir, f), 'latin1').includes(needle)) return path.join(dir, f);
+		for (const f of fs.readdirSync(dir))
+			if (fs.readFileSync(path.join(dir, f), 'latin1').includes(needle)) return path.join(dir, f);
 	}
 	throw new Error(`no file of ${needle} in ${root}`);
 }
@@ -48,7 +58,10 @@ function maildirFile(user: string, mailbox: string, needle: string): string {
 it('pushes mail of every watched folder, not only the first', async () => {
 	const { user } = newUser('push-all');
 	await onConnection(user, (c) => c.mailboxCreate('Leads').then(() => undefined));
-	const h = await engine(dv, user, { folders: [folder('INBOX'), folder('Sent'), folder('Leads')], session: NO_POLL });
+	const h = await engine(dv, user, {
+		folders: [folder('INBOX'), folder('Sent'), folder('Leads')],
+		session: NO_POLL,
+	});
 	await appendMessage(dv, user, 'Sent', rawMessage('sent@push'));
 	await h.waitFor(() => h.messages().length >= 1, 15000, 'the message in Sent');
 	await appendMessage(dv, user, 'Leads', rawMessage('lead@push'));
@@ -94,12 +107,18 @@ it('emits flag changes and expunges as they happen, in any watched folder', asyn
 it('a deleted move target is reported, the other folders keep syncing, and the move happens once it is back', async () => {
 	const { user } = newUser('move-gone');
 	await onConnection(user, (c) => c.mailboxCreate('Done').then(() => undefined));
-	const h = await engine(dv, user, { folders: [folder('INBOX', { afterAction: 'move', moveTo: 'Done' }), folder('Sent')], session: NO_POLL });
+	const h = await engine(dv, user, {
+		folders: [folder('INBOX', { afterAction: 'move', moveTo: 'Done' }), folder('Sent')],
+		session: NO_POLL,
+	});
 	await onConnection(user, (c) => c.mailboxDelete('Done').then(() => undefined));
 	await deliverLmtp(dv, user, rawMessage('in@move'));
 	await h.waitFor(() => h.folderErrors.length >= 1, 15000, 'the reported move');
 	expect(ids(h)).toEqual(['<in@move>']); // delivered all the same
-	expect(h.folderErrors[0]).toMatchObject({ path: 'INBOX', during: 'moving emitted messages to "Done"' });
+	expect(h.folderErrors[0]).toMatchObject({
+		path: 'INBOX',
+		during: 'moving emitted messages to "Done"',
+	});
 	await appendMessage(dv, user, 'Sent', rawMessage('sent@move'));
 	await deliverLmtp(dv, user, rawMessage('in2@move'));
 	await h.waitFor(() => h.messages().length >= 3, 15000, 'mail after the failure');
@@ -108,7 +127,11 @@ it('a deleted move target is reported, the other folders keep syncing, and the m
 
 	await onConnection(user, (c) => c.mailboxCreate('Done').then(() => undefined));
 	await deliverLmtp(dv, user, rawMessage('in3@move'));
-	await h.waitFor(() => !h.state.get('INBOX')!.pendingAction?.length && h.messages().length >= 4, 15000, 'the move');
+	await h.waitFor(
+		() => !h.state.get('INBOX')!.pendingAction?.length && h.messages().length >= 4,
+		15000,
+		'the move',
+	);
 	await onConnection(user, async (c) => {
 		const status = await c.status('Done', { messages: true });
 		expect(status && status.messages).toBe(3);
@@ -118,7 +141,10 @@ it('a deleted move target is reported, the other folders keep syncing, and the m
 it('a deleted watched folder is reported once while the others keep syncing', async () => {
 	const { user } = newUser('folder-gone');
 	await onConnection(user, (c) => c.mailboxCreate('Projects').then(() => undefined));
-	const h = await engine(dv, user, { folders: [folder('INBOX'), folder('Projects')], session: { pollIntervalMs: 1000 } });
+	const h = await engine(dv, user, {
+		folders: [folder('INBOX'), folder('Projects')],
+		session: { pollIntervalMs: 1000 },
+	});
 	await onConnection(user, (c) => c.mailboxDelete('Projects').then(() => undefined));
 	await h.waitFor(() => h.folderErrors.length >= 1, 15000, 'the reported folder');
 	expect(h.folderErrors[0]).toMatchObject({ path: 'Projects', during: 'syncing' });
@@ -131,7 +157,8 @@ it('a deleted watched folder is reported once while the others keep syncing', as
 
 it('a message the server cannot return (it drops the connection over it) is skipped with an item after three tries; the others are delivered', async () => {
 	const { user } = newUser('refused');
-	for (const id of ['a@refused', 'b@refused', 'c@refused']) await appendMessage(dv, user, 'INBOX', rawMessage(id));
+	for (const id of ['a@refused', 'b@refused', 'c@refused'])
+		await appendMessage(dv, user, 'INBOX', rawMessage(id));
 	fs.chmodSync(maildirFile(user, 'INBOX', 'b@refused'), 0o000);
 	const h = await engine(dv, user, {
 		folders: [folder('INBOX'), folder('Sent')],
@@ -139,10 +166,21 @@ it('a message the server cannot return (it drops the connection over it) is skip
 		session: { pollIntervalMs: 1000 },
 	});
 	await appendMessage(dv, user, 'Sent', rawMessage('sent@refused'));
-	await h.waitFor(() => h.messages().some((m) => m.messageId === '<sent@refused>'), 15000, 'the other folder');
+	await h.waitFor(
+		() => h.messages().some((m) => m.messageId === '<sent@refused>'),
+		15000,
+		'the other folder',
+	);
 	await h.waitFor(() => h.events().length >= 1, 40000, 'the unreadable item');
 	await h.waitFor(() => h.messages().length >= 3, 15000, 'the readable messages');
-	expect(h.events()).toEqual([expect.objectContaining({ event: 'unreadable', folder: 'INBOX', uid: 2, message: expect.stringMatching(/did not return it/) })]);
+	expect(h.events()).toEqual([
+		expect.objectContaining({
+			event: 'unreadable',
+			folder: 'INBOX',
+			uid: 2,
+			message: expect.stringMatching(/did not return it/),
+		}),
+	]);
 	expect(ids(h).sort()).toEqual(['<a@refused>', '<c@refused>', '<sent@refused>']);
 	expect(h.state.get('INBOX')!.lastUid).toBe(3);
 	expect(h.fatal).toEqual([]);
@@ -150,12 +188,14 @@ it('a message the server cannot return (it drops the connection over it) is skip
 
 it('a message the parser fails on becomes an unreadable item; the batch goes on', async () => {
 	const { user } = newUser('unparsable');
-	for (const id of ['a@parse', 'b@parse', 'c@parse']) await appendMessage(dv, user, 'INBOX', rawMessage(id));
+	for (const id of ['a@parse', 'b@parse', 'c@parse'])
+		await appendMessage(dv, user, 'INBOX', rawMessage(id));
 	const h = await engine(dv, user, {
 		options: { firstSync: { mode: 'days', days: 30 } },
 		session: {
 			parse: async (fetched, opts) => {
-				if (fetched.source?.includes('b@parse')) throw new Error('Max header size for a MIME node exceeded');
+				if (fetched.source?.includes('b@parse'))
+					throw new Error('Max header size for a MIME node exceeded');
 				return parseFetched(fetched, opts);
 			},
 		},
@@ -163,6 +203,11 @@ it('a message the parser fails on becomes an unreadable item; the batch goes on'
 	await h.waitFor(() => h.records.length >= 3, 15000, 'three records');
 	expect(ids(h)).toEqual(['<a@parse>', '<c@parse>']);
 	expect(h.events()).toEqual([
-		expect.objectContaining({ event: 'unreadable', uid: 2, messageId: '<b@parse>', message: expect.stringMatching(/could not be parsed: Max header size/) }),
+		expect.objectContaining({
+			event: 'unreadable',
+			uid: 2,
+			messageId: '<b@parse>',
+			message: expect.stringMatching(/could not be parsed: Max header size/),
+		}),
 	]);
 });

@@ -4,14 +4,30 @@
 import { randomBytes } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { connectImap, imapSettingsFromCredentials } from '../../../nodes/shared/imap/connection';
-import { DeliveryTracker, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
+import {
+	DeliveryTracker,
+	trackerFor,
+} from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
 import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/pass-context';
 import { SyncSession, type SessionOptions } from '../../../nodes/ImapSyncTrigger/engine/session';
-import { DEFAULT_SYNC_OPTIONS, type FolderSettings, type FolderState, type SyncOptions } from '../../../nodes/ImapSyncTrigger/engine/state';
+import {
+	DEFAULT_SYNC_OPTIONS,
+	type FolderSettings,
+	type FolderState,
+	type SyncOptions,
+} from '../../../nodes/ImapSyncTrigger/engine/state';
 import { openImap, type DovecotHandle } from '../../harness/dovecot';
 
 export function credentialsFor(dv: DovecotHandle, user: string) {
-	return { host: dv.host, port: dv.imapPort, security: 'none', user, authentication: 'password', password: 'pass', allowSelfSigned: false };
+	return {
+		host: dv.host,
+		port: dv.imapPort,
+		security: 'none',
+		user,
+		authentication: 'password',
+		password: 'pass',
+		allowSelfSigned: false,
+	};
 }
 
 export function folder(path: string, extra: Partial<FolderSettings> = {}): FolderSettings {
@@ -45,9 +61,14 @@ export interface EngineOptions {
 	trigger?: { key: string; markerDir?: string };
 }
 
-const copy = (m: Map<string, FolderState>) => new Map<string, FolderState>(JSON.parse(JSON.stringify([...m])));
+const copy = (m: Map<string, FolderState>) =>
+	new Map<string, FolderState>(JSON.parse(JSON.stringify([...m])));
 
-export async function startEngine(dv: DovecotHandle, user: string, o: EngineOptions = {}): Promise<Harness> {
+export async function startEngine(
+	dv: DovecotHandle,
+	user: string,
+	o: EngineOptions = {},
+): Promise<Harness> {
 	const records: SyncRecord[] = [];
 	const state = o.state ? copy(o.state) : new Map<string, FolderState>();
 	let saved = copy(state);
@@ -57,7 +78,11 @@ export async function startEngine(dv: DovecotHandle, user: string, o: EngineOpti
 	const trigger = o.trigger ?? { key: `engine-${randomBytes(6).toString('hex')}` };
 	const tracker = trackerFor(trigger.key, trigger.markerDir, () => undefined);
 	const session = new SyncSession({
-		connect: () => connectImap(settings, { connectTimeoutMs: 5000, extra: { qresync: o.qresync ?? false, socketTimeout: 30000 } }),
+		connect: () =>
+			connectImap(settings, {
+				connectTimeoutMs: 5000,
+				extra: { qresync: o.qresync ?? false, socketTimeout: 30000 },
+			}),
 		folders: o.folders ?? [folder('INBOX')],
 		options: { ...DEFAULT_SYNC_OPTIONS, firstSync: { mode: 'new' }, ...o.options },
 		store: { get: (p) => state.get(p), set: (p, s) => state.set(p, s) },
@@ -83,7 +108,8 @@ export async function startEngine(dv: DovecotHandle, user: string, o: EngineOpti
 	const waitFor = async (pred: () => boolean, timeoutMs = 30000, what = 'condition') => {
 		const start = Date.now();
 		while (!pred()) {
-			if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}; ${records.length} records so far`);
+			if (Date.now() - start > timeoutMs)
+				throw new Error(`Timed out waiting for ${what}; ${records.length} records so far`);
 			await new Promise((r) => setTimeout(r, 25));
 		}
 	};
@@ -97,14 +123,23 @@ export async function startEngine(dv: DovecotHandle, user: string, o: EngineOpti
 		fatal,
 		folderErrors,
 		tracker,
-		messages: () => records.filter((r) => r.kind === 'message').map((r) => (r as Extract<SyncRecord, { kind: 'message' }>).item.json),
-		events: () => records.filter((r) => r.kind === 'event').map((r) => (r as Extract<SyncRecord, { kind: 'event' }>).json),
+		messages: () =>
+			records
+				.filter((r) => r.kind === 'message')
+				.map((r) => (r as Extract<SyncRecord, { kind: 'message' }>).item.json),
+		events: () =>
+			records
+				.filter((r) => r.kind === 'event')
+				.map((r) => (r as Extract<SyncRecord, { kind: 'event' }>).json),
 		waitFor,
 	};
 }
 
 /** A small RFC 5322 message, fast to build in bulk. */
-export function rawMessage(id: string, o: { from?: string; subject?: string; body?: string; headers?: string; date?: Date } = {}): string {
+export function rawMessage(
+	id: string,
+	o: { from?: string; subject?: string; body?: string; headers?: string; date?: Date } = {},
+): string {
 	return [
 		`From: ${o.from ?? 'Sender <sender@example.org>'}`,
 		'To: rcpt@test.local',
@@ -121,8 +156,16 @@ export function rawMessage(id: string, o: { from?: string; subject?: string; bod
 }
 
 /** APPENDs many messages over a few parallel connections. */
-export async function seed(dv: DovecotHandle, user: string, folderPath: string, raws: Array<string | Buffer>, connections = 4): Promise<void> {
-	const clients: ImapFlow[] = await Promise.all(Array.from({ length: connections }, () => openImap(dv, user)));
+export async function seed(
+	dv: DovecotHandle,
+	user: string,
+	folderPath: string,
+	raws: Array<string | Buffer>,
+	connections = 4,
+): Promise<void> {
+	const clients: ImapFlow[] = await Promise.all(
+		Array.from({ length: connections }, () => openImap(dv, user)),
+	);
 	try {
 		await Promise.all(
 			clients.map(async (c, ci) => {
@@ -137,14 +180,19 @@ export async function seed(dv: DovecotHandle, user: string, folderPath: string, 
 }
 
 /** Every Message-ID in a folder, read on a fresh connection. */
-export async function messageIdsIn(dv: DovecotHandle, user: string, folderPath = 'INBOX'): Promise<string[]> {
+export async function messageIdsIn(
+	dv: DovecotHandle,
+	user: string,
+	folderPath = 'INBOX',
+): Promise<string[]> {
 	const c = await openImap(dv, user);
 	try {
 		const lock = await c.getMailboxLock(folderPath);
 		try {
 			const ids: string[] = [];
 			if (!(c.mailbox && c.mailbox.exists)) return ids;
-			for await (const m of c.fetch('1:*', { uid: true, envelope: true })) ids.push(m.envelope?.messageId ?? '');
+			for await (const m of c.fetch('1:*', { uid: true, envelope: true }))
+				ids.push(m.envelope?.messageId ?? '');
 			return ids;
 		} finally {
 			lock.release();

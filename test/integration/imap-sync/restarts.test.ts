@@ -26,20 +26,30 @@ afterEach(async () => {
 });
 
 const ALL = { firstSync: { mode: 'since' as const, since: '2000-01-01' }, batchSize: 10 };
-const messageIds = (records: SyncRecord[]) => records.flatMap((r) => (r.kind === 'message' ? [r.item.json.messageId] : []));
+const messageIds = (records: SyncRecord[]) =>
+	records.flatMap((r) => (r.kind === 'message' ? [r.item.json.messageId] : []));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function seeded(prefix: string, count: number): Promise<{ user: string; ids: string[] }> {
 	const { user } = newUser(prefix);
 	const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}@restart.test`);
-	await seed(dv, user, 'INBOX', ids.map((id) => rawMessage(id)));
+	await seed(
+		dv,
+		user,
+		'INBOX',
+		ids.map((id) => rawMessage(id)),
+	);
 	return { user, ids: ids.map((id) => `<${id}>`) };
 }
 
 it('a graceful stop while a batch runs, then a new process: every message once', async () => {
 	const { user, ids } = await seeded('graceful', 120);
 	const trigger = { key: 'wf-graceful', markerDir };
-	const first = await startEngine(dv, user, { options: ALL, trigger, execute: () => sleep(40).then(() => undefined) });
+	const first = await startEngine(dv, user, {
+		options: ALL,
+		trigger,
+		execute: () => sleep(40).then(() => undefined),
+	});
 	await first.waitFor(() => first.messages().length >= 50, 30000, 'half of the mail');
 	await first.session.close(); // n8n stops: triggers first, then it waits for the running execution
 	await first.waitFor(() => first.tracker.size === 0, 10000, 'the running execution');
@@ -49,7 +59,11 @@ it('a graceful stop while a batch runs, then a new process: every message once',
 	const second = await startEngine(dv, user, { options: ALL, trigger, state: first.saved });
 	running.push(second);
 	const before = messageIds(first.records);
-	await second.waitFor(() => before.length + second.messages().length >= ids.length, 30000, 'the rest');
+	await second.waitFor(
+		() => before.length + second.messages().length >= ids.length,
+		30000,
+		'the rest',
+	);
 	await sleep(500);
 	const all = [...before, ...messageIds(second.records)];
 	expect(all.length).toBe(ids.length);
@@ -62,7 +76,11 @@ it('a crash while a batch runs: the next process delivers that batch again, once
 	const trigger = { key: 'wf-crash', markerDir };
 	let batches = 0;
 	// the third batch's execution never ends: n8n is killed during it
-	const first = await startEngine(dv, user, { options: ALL, trigger, execute: () => (++batches === 3 ? new Promise<void>(() => {}) : Promise.resolve()) });
+	const first = await startEngine(dv, user, {
+		options: ALL,
+		trigger,
+		execute: () => (++batches === 3 ? new Promise<void>(() => {}) : Promise.resolve()),
+	});
 	await first.waitFor(() => first.messages().length >= 30, 30000, 'three batches');
 	await sleep(300);
 	expect(first.messages().length).toBe(30); // backpressure: nothing more while the third runs
@@ -73,7 +91,11 @@ it('a crash while a batch runs: the next process delivers that batch again, once
 	forgetTrackers();
 	const second = await startEngine(dv, user, { options: ALL, trigger, state: first.saved });
 	running.push(second);
-	await second.waitFor(() => second.messages().length >= ids.length - 20, 30000, 'the rest and the redelivered batch');
+	await second.waitFor(
+		() => second.messages().length >= ids.length - 20,
+		30000,
+		'the rest and the redelivered batch',
+	);
 	await sleep(500);
 	const redelivered = second.records.filter((r) => r.kind === 'message' && r.redelivered);
 	expect(messageIds(redelivered)).toEqual(inFlight);

@@ -21,7 +21,9 @@ describe('IMAP sync session under faults', () => {
 
 	it('reports one fatal error after the configured reconnect attempts fail, and stops trying', async () => {
 		const { user } = newUser('giveup');
-		const h = await startEngine(dv, user, { session: { maxAttempts: 3, backoff: { baseMs: 20, maxMs: 100, jitter: 0 } } });
+		const h = await startEngine(dv, user, {
+			session: { maxAttempts: 3, backoff: { baseMs: 20, maxMs: 100, jitter: 0 } },
+		});
 		await dv.kill();
 		await h.waitFor(() => h.fatal.length > 0, 60000, 'the fatal error');
 		const connectsAtFatal = h.session.stats.connects;
@@ -38,7 +40,10 @@ describe('IMAP sync session under faults', () => {
 		process.kill(-dv.pid, 'SIGSTOP');
 		const started = Date.now();
 		let closed = false;
-		await Promise.race([h.session.close().then(() => (closed = true)), new Promise((r) => setTimeout(r, 10000))]);
+		await Promise.race([
+			h.session.close().then(() => (closed = true)),
+			new Promise((r) => setTimeout(r, 10000)),
+		]);
 		expect(closed).toBe(true);
 		expect(Date.now() - started).toBeLessThan(10000);
 	});
@@ -52,7 +57,12 @@ describe('IMAP sync session under faults', () => {
 		expect(h.messages().map((m) => m.messageId)).toEqual(['<after-restart@r>']);
 		// Dovecot's own view: exactly one IMAP session of this user
 		const who = dv.doveadm('who', user);
-		expect(who.split('\n').filter((l) => l.includes(user)).map((l) => l.trim().split(/\s+/)[1])).toEqual(['1']);
+		expect(
+			who
+				.split('\n')
+				.filter((l) => l.includes(user))
+				.map((l) => l.trim().split(/\s+/)[1]),
+		).toEqual(['1']);
 		await h.session.close();
 	});
 });

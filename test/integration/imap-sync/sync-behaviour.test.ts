@@ -1,6 +1,13 @@
 // The sync engine against the shared Dovecot: first-sync windows, IDLE delivery, UIDVALIDITY change,
 // per-folder load modes and after-emit actions, ignore rules and change events.
-import { appendMessage, deliverLmtp, newUser, openImap, sharedDovecot, type DovecotHandle } from '../../harness/dovecot';
+import {
+	appendMessage,
+	deliverLmtp,
+	newUser,
+	openImap,
+	sharedDovecot,
+	type DovecotHandle,
+} from '../../harness/dovecot';
 import { folder, messageIdsIn, rawMessage, startEngine, type Harness } from './helpers';
 
 const DAY = 86400000;
@@ -19,13 +26,17 @@ async function engine(...args: Parameters<typeof startEngine>) {
 }
 const ids = (h: Harness) => h.messages().map((m) => m.messageId);
 
-async function flagsOf(user: string, path: string): Promise<Array<{ messageId: string; flags: string[] }>> {
+async function flagsOf(
+	user: string,
+	path: string,
+): Promise<Array<{ messageId: string; flags: string[] }>> {
 	const c = await openImap(dv, user);
 	try {
 		const lock = await c.getMailboxLock(path);
 		try {
 			const out = [];
-			for await (const m of c.fetch('1:*', { envelope: true, flags: true })) out.push({ messageId: m.envelope!.messageId!, flags: [...m.flags!] });
+			for await (const m of c.fetch('1:*', { envelope: true, flags: true }))
+				out.push({ messageId: m.envelope!.messageId!, flags: [...m.flags!] });
 			return out;
 		} catch {
 			return [];
@@ -49,7 +60,10 @@ describe('first-sync window', () => {
 
 	it('poll-only mode finds new mail on its interval (no IDLE push)', async () => {
 		const { user } = newUser('win-poll');
-		const h = await engine(dv, user, { options: { firstSync: { mode: 'new' } }, session: { mode: 'poll', pollIntervalMs: 1000 } });
+		const h = await engine(dv, user, {
+			options: { firstSync: { mode: 'new' } },
+			session: { mode: 'poll', pollIntervalMs: 1000 },
+		});
 		await deliverLmtp(dv, user, rawMessage('polled@w'));
 		await h.waitFor(() => h.messages().length >= 1, 20000, 'the polled mail');
 		expect(ids(h)).toEqual(['<polled@w>']);
@@ -57,14 +71,30 @@ describe('first-sync window', () => {
 
 	it('"last N days" and "since a date" emit by the date the server received the mail', async () => {
 		const { user } = newUser('win-days');
-		await appendMessage(dv, user, 'INBOX', rawMessage('ancient@w'), [], new Date(Date.now() - 90 * DAY));
-		await appendMessage(dv, user, 'INBOX', rawMessage('recent@w'), [], new Date(Date.now() - 3 * DAY));
+		await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			rawMessage('ancient@w'),
+			[],
+			new Date(Date.now() - 90 * DAY),
+		);
+		await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			rawMessage('recent@w'),
+			[],
+			new Date(Date.now() - 3 * DAY),
+		);
 		await appendMessage(dv, user, 'INBOX', rawMessage('today@w'));
 		const days = await engine(dv, user, { options: { firstSync: { mode: 'days', days: 30 } } });
 		await days.waitFor(() => days.messages().length >= 2, 20000);
 		expect(ids(days).sort()).toEqual(['<recent@w>', '<today@w>']);
 
-		const since = await engine(dv, user, { options: { firstSync: { mode: 'since', since: new Date(Date.now() - 120 * DAY) } } });
+		const since = await engine(dv, user, {
+			options: { firstSync: { mode: 'since', since: new Date(Date.now() - 120 * DAY) } },
+		});
 		await since.waitFor(() => since.messages().length >= 3, 20000);
 		expect(ids(since).sort()).toEqual(['<ancient@w>', '<recent@w>', '<today@w>']);
 	});
@@ -81,11 +111,21 @@ describe('UIDVALIDITY change', () => {
 
 		dv.setUidValidity(user, 'INBOX', 4242);
 		await appendMessage(dv, user, 'INBOX', rawMessage('c@u')); // arrived while the trigger was off
-		const again = await engine(dv, user, { state: h.saved, options: { firstSync: { mode: 'days', days: 30 } } });
+		const again = await engine(dv, user, {
+			state: h.saved,
+			options: { firstSync: { mode: 'days', days: 30 } },
+		});
 		await again.waitFor(() => again.messages().length >= 1, 20000);
 		await deliverLmtp(dv, user, rawMessage('d@u'));
 		await again.waitFor(() => again.messages().length >= 2, 20000);
-		expect(again.events()).toEqual([expect.objectContaining({ event: 'uidValidityChanged', previousUidValidity: before, uidValidity: '4242', newMessages: 1 })]);
+		expect(again.events()).toEqual([
+			expect.objectContaining({
+				event: 'uidValidityChanged',
+				previousUidValidity: before,
+				uidValidity: '4242',
+				newMessages: 1,
+			}),
+		]);
 		expect(ids(again)).toEqual(['<c@u>', '<d@u>']);
 		expect(again.saved.get('INBOX')!.uidValidity).toBe('4242');
 	});
@@ -119,7 +159,12 @@ describe('per-folder load modes and after-emit actions', () => {
 		const c = await openImap(dv, user);
 		for (const f of ['Full', 'NoAtt', 'Heads']) await c.mailboxCreate(f);
 		await c.logout();
-		for (const [f, id] of [['Full', 'full@m'], ['NoAtt', 'noatt@m'], ['Heads', 'heads@m']]) await appendMessage(dv, user, f, withAttachment(id));
+		for (const [f, id] of [
+			['Full', 'full@m'],
+			['NoAtt', 'noatt@m'],
+			['Heads', 'heads@m'],
+		])
+			await appendMessage(dv, user, f, withAttachment(id));
 		const h = await engine(dv, user, {
 			options: { firstSync: { mode: 'days', days: 30 } },
 			folders: [
@@ -129,17 +174,33 @@ describe('per-folder load modes and after-emit actions', () => {
 			],
 		});
 		await h.waitFor(() => h.messages().length >= 3, 20000);
-		const byId = new Map(h.records.filter((r) => r.kind === 'message').map((r) => [r.item.json.messageId, r.item]));
+		const byId = new Map(
+			h.records.filter((r) => r.kind === 'message').map((r) => [r.item.json.messageId, r.item]),
+		);
 		const full = byId.get('<full@m>')!;
-		expect(full.json).toMatchObject({ folder: 'Full', text: 'See file.', attachments: [{ name: 'leads.csv', type: 'text/csv' }] });
+		expect(full.json).toMatchObject({
+			folder: 'Full',
+			text: 'See file.',
+			attachments: [{ name: 'leads.csv', type: 'text/csv' }],
+		});
 		expect(full.attachments.map((a) => a.content.toString())).toEqual(['name,email']);
 		const noAtt = byId.get('<noatt@m>')!;
 		expect(noAtt.json).toMatchObject({ text: 'See file.', attachments: [{ name: 'leads.csv' }] });
 		expect(noAtt.attachments).toEqual([]);
 		const heads = byId.get('<heads@m>')!;
-		expect(heads.json).toMatchObject({ subject: 'With file', text: '', direction: 'outgoing', from: [{ address: 'a@example.org' }] });
+		expect(heads.json).toMatchObject({
+			subject: 'With file',
+			text: '',
+			direction: 'outgoing',
+			from: [{ address: 'a@example.org' }],
+		});
 
-		await h.waitFor(() => h.state.get('Heads')?.pendingAction === undefined && h.state.get('NoAtt')?.pendingAction === undefined, 10000);
+		await h.waitFor(
+			() =>
+				h.state.get('Heads')?.pendingAction === undefined &&
+				h.state.get('NoAtt')?.pendingAction === undefined,
+			10000,
+		);
 		expect((await flagsOf(user, 'Full'))[0].flags).toContain('\\Seen');
 		expect(await messageIdsIn(dv, user, 'NoAtt')).toEqual([]);
 		expect(await messageIdsIn(dv, user, 'Archive')).toEqual(['<noatt@m>']);
@@ -154,10 +215,17 @@ describe('per-folder load modes and after-emit actions', () => {
 		const { user } = newUser('oversize');
 		await appendMessage(dv, user, 'INBOX', rawMessage('big@o', { body: 'x'.repeat(300_000) }));
 		await appendMessage(dv, user, 'INBOX', rawMessage('small@o'));
-		const h = await engine(dv, user, { options: { firstSync: { mode: 'days', days: 30 }, sizeLimitBytes: 100_000 } });
+		const h = await engine(dv, user, {
+			options: { firstSync: { mode: 'days', days: 30 }, sizeLimitBytes: 100_000 },
+		});
 		await h.waitFor(() => h.messages().length >= 2, 20000);
 		const [big, small] = h.messages();
-		expect(big).toMatchObject({ messageId: '<big@o>', oversized: true, text: '', subject: 'Message big@o' });
+		expect(big).toMatchObject({
+			messageId: '<big@o>',
+			oversized: true,
+			text: '',
+			subject: 'Message big@o',
+		});
 		expect(big.size as number).toBeGreaterThan(300_000);
 		expect(small.oversized).toBeUndefined();
 	});
@@ -166,12 +234,30 @@ describe('per-folder load modes and after-emit actions', () => {
 describe('ignore rules', () => {
 	it('skips blocked senders, auto-replies and (when asked) list mail, and never looks at them again', async () => {
 		const { user } = newUser('ignore');
-		await appendMessage(dv, user, 'INBOX', rawMessage('spam@i', { from: 'Spammer <x@spam.example>' }));
-		await appendMessage(dv, user, 'INBOX', rawMessage('ooo@i', { headers: 'Auto-Submitted: auto-replied' }));
-		await appendMessage(dv, user, 'INBOX', rawMessage('list@i', { headers: 'List-Id: <news.example.org>' }));
+		await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			rawMessage('spam@i', { from: 'Spammer <x@spam.example>' }),
+		);
+		await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			rawMessage('ooo@i', { headers: 'Auto-Submitted: auto-replied' }),
+		);
+		await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			rawMessage('list@i', { headers: 'List-Id: <news.example.org>' }),
+		);
 		await appendMessage(dv, user, 'INBOX', rawMessage('real@i'));
 		const h = await engine(dv, user, {
-			options: { firstSync: { mode: 'days', days: 30 }, rules: { blockedSenders: ['spam.example'], autoReplies: true, bulkMail: true } },
+			options: {
+				firstSync: { mode: 'days', days: 30 },
+				rules: { blockedSenders: ['spam.example'], autoReplies: true, bulkMail: true },
+			},
 		});
 		await h.waitFor(() => (h.state.get('INBOX')?.lastUid ?? 0) >= 4, 20000);
 		expect(ids(h)).toEqual(['<real@i>']);
@@ -181,8 +267,12 @@ describe('ignore rules', () => {
 describe('change events', () => {
 	it('emits flag changes and expunges (CONDSTORE / QRESYNC) as their own items', async () => {
 		const { user } = newUser('changes');
-		for (const id of ['one@c', 'two@c', 'three@c']) await appendMessage(dv, user, 'INBOX', rawMessage(id));
-		const h = await engine(dv, user, { qresync: true, options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true } });
+		for (const id of ['one@c', 'two@c', 'three@c'])
+			await appendMessage(dv, user, 'INBOX', rawMessage(id));
+		const h = await engine(dv, user, {
+			qresync: true,
+			options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true },
+		});
 		await h.waitFor(() => h.messages().length >= 3, 20000);
 		await h.session.close();
 
@@ -193,7 +283,11 @@ describe('change events', () => {
 		lock.release();
 		await c.logout();
 
-		const again = await engine(dv, user, { state: h.saved, qresync: true, options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true } });
+		const again = await engine(dv, user, {
+			state: h.saved,
+			qresync: true,
+			options: { firstSync: { mode: 'days', days: 30 }, changeEvents: true },
+		});
 		await again.waitFor(() => again.events().length >= 2, 20000, 'change events');
 		expect(again.events()).toEqual(
 			expect.arrayContaining([

@@ -5,9 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { RunState, isAlive } = require('../../../scripts/lib/run-state');
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 let dir: string;
 beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-run-state-'))));
@@ -27,7 +25,10 @@ test('a dead run leaves n8n and Dovecot behind: the next run stops their process
 	// what a start.js that was killed wrote: a pid that no longer runs
 	const dead = spawn('true');
 	await new Promise((r) => dead.on('exit', r));
-	fs.writeFileSync(file, JSON.stringify({ pid: dead.pid, groups: { n8n, 'mail sandbox (Dovecot)': dovecot } }));
+	fs.writeFileSync(
+		file,
+		JSON.stringify({ pid: dead.pid, groups: { n8n, 'mail sandbox (Dovecot)': dovecot } }),
+	);
 	const logs: string[] = [];
 	const result = await new RunState(file).takeOver((m: string) => logs.push(m));
 	expect(result.stopped.sort()).toEqual(['mail sandbox (Dovecot)', 'n8n']);

@@ -57,7 +57,8 @@ export function verifyDkim(raw: Buffer, publicKeyPem: string): DkimResult {
 		if (eq > 0) tags.set(part.slice(0, eq).trim(), part.slice(eq + 1).replace(/\s+/g, ''));
 	}
 	if (tags.get('a') !== 'rsa-sha256') return { ok: false, reason: `algorithm ${tags.get('a')}` };
-	if ((tags.get('c') ?? 'simple/simple') !== 'relaxed/relaxed') return { ok: false, reason: `canonicalization ${tags.get('c')}` };
+	if ((tags.get('c') ?? 'simple/simple') !== 'relaxed/relaxed')
+		return { ok: false, reason: `canonicalization ${tags.get('c')}` };
 	const bodyHash = createHash('sha256').update(relaxedBody(body), 'binary').digest('base64');
 	if (bodyHash !== tags.get('bh')) return { ok: false, reason: 'body hash mismatch' };
 	const signed = (tags.get('h') ?? '').split(':').map((n) => n.trim().toLowerCase());
@@ -65,12 +66,28 @@ export function verifyDkim(raw: Buffer, publicKeyPem: string): DkimResult {
 	let data = '';
 	for (const name of signed) {
 		// §5.4.2: instances are taken from the bottom up; a name with no instance left contributes nothing
-		const h = [...headers].reverse().find((x) => x.name === name && !used.has(x) && x !== sigHeader);
+		const h = [...headers]
+			.reverse()
+			.find((x) => x.name === name && !used.has(x) && x !== sigHeader);
 		if (!h) continue;
 		used.add(h);
 		data += `${relaxedHeader(h)}\r\n`;
 	}
-	data += relaxedHeader({ name: 'dkim-signature', raw: sigHeader.raw.replace(/(\bb=)[^;]*/, '$1') });
-	const ok = verify('sha256', Buffer.from(data, 'binary'), createPublicKey(publicKeyPem), Buffer.from(tags.get('b') ?? '', 'base64'));
-	return { ok, reason: ok ? undefined : 'signature mismatch', domain: tags.get('d'), selector: tags.get('s'), signedHeaders: signed };
+	data += relaxedHeader({
+		name: 'dkim-signature',
+		raw: sigHeader.raw.replace(/(\bb=)[^;]*/, '$1'),
+	});
+	const ok = verify(
+		'sha256',
+		Buffer.from(data, 'binary'),
+		createPublicKey(publicKeyPem),
+		Buffer.from(tags.get('b') ?? '', 'base64'),
+	);
+	return {
+		ok,
+		reason: ok ? undefined : 'signature mismatch',
+		domain: tags.get('d'),
+		selector: tags.get('s'),
+		signedHeaders: signed,
+	};
 }

@@ -10,7 +10,12 @@ import { smtpSettingsFromCredentials } from '../../../nodes/TemplatedEmail/trans
 import { verifyDkim } from './dkim-verify';
 
 const node = () => packageNodes().get('n8n-nodes-crm-mail.templatedEmail') as INodeType;
-const params = { to: '={{ $json.email }}', subject: 'Счёт для {{name}}', html: '<p>Hello {{name}}</p>', options: { retryDelay: 10 } };
+const params = {
+	to: '={{ $json.email }}',
+	subject: 'Счёт для {{name}}',
+	html: '<p>Hello {{name}}</p>',
+	options: { retryDelay: 10 },
+};
 
 describe('SMTP Account credential test (connect + TLS + login)', () => {
 	let authSink: SmtpCapture;
@@ -24,14 +29,22 @@ describe('SMTP Account credential test (connect + TLS + login)', () => {
 	afterAll(async () => {
 		await Promise.all([authSink?.close(), tlsSink?.close(), starttlsSink?.close()]);
 	});
-	const test = (data: Record<string, unknown>) => testCredential(node(), 'crmMailSmtp', data as never);
+	const test = (data: Record<string, unknown>) =>
+		testCredential(node(), 'crmMailSmtp', data as never);
 
 	it('OK when it connects and logs in', async () => {
-		const r = await test(smtpCredential(authSink, { user: 'sales@crm.local', password: 'app-pass' }));
-		expect(r).toEqual({ status: 'OK', message: `Connected to 127.0.0.1:${authSink.port} and logged in` });
+		const r = await test(
+			smtpCredential(authSink, { user: 'sales@crm.local', password: 'app-pass' }),
+		);
+		expect(r).toEqual({
+			status: 'OK',
+			message: `Connected to 127.0.0.1:${authSink.port} and logged in`,
+		});
 	});
 	it('a wrong password names the login and suggests an app password', async () => {
-		const r = await test(smtpCredential(authSink, { user: 'sales@crm.local', password: 'normal-password' }));
+		const r = await test(
+			smtpCredential(authSink, { user: 'sales@crm.local', password: 'normal-password' }),
+		);
 		expect(r.status).toBe('Error');
 		expect(r.message).toContain('rejected the login for "sales@crm.local"');
 		expect(r.message).toContain('app password');
@@ -56,15 +69,29 @@ describe('SMTP Account credential test (connect + TLS + login)', () => {
 	it('a self-signed certificate is refused by default and accepted when allowed', async () => {
 		const refused = await test(smtpCredential(tlsSink, { security: 'tls' }));
 		expect(refused.message).toContain('is not trusted');
-		expect(await test(smtpCredential(tlsSink, { security: 'tls', allowSelfSigned: true }))).toMatchObject({ status: 'OK' });
-		expect(await test(smtpCredential(starttlsSink, { security: 'starttls', allowSelfSigned: true, user: 'u', password: 'p' }))).toMatchObject({ status: 'OK' });
+		expect(
+			await test(smtpCredential(tlsSink, { security: 'tls', allowSelfSigned: true })),
+		).toMatchObject({ status: 'OK' });
+		expect(
+			await test(
+				smtpCredential(starttlsSink, {
+					security: 'starttls',
+					allowSelfSigned: true,
+					user: 'u',
+					password: 'p',
+				}),
+			),
+		).toMatchObject({ status: 'OK' });
 	});
 	it('a server that never greets: a timeout that names host, port and the TLS pairing', async () => {
 		const silent = net.createServer(() => undefined);
 		await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
 		const port = (silent.address() as net.AddressInfo).port;
 		try {
-			const r = await verifySmtp(smtpSettingsFromCredentials(smtpCredential({ host: '127.0.0.1', port })), 800);
+			const r = await verifySmtp(
+				smtpSettingsFromCredentials(smtpCredential({ host: '127.0.0.1', port })),
+				800,
+			);
 			expect(r.ok).toBe(false);
 			if (!r.ok) {
 				expect(r.error.message).toBe(`No answer from the SMTP server 127.0.0.1:${port} in time`);
@@ -94,17 +121,41 @@ describe('DKIM', () => {
 
 	it('signs with the credential key; the signature verifies with the public key (RFC 6376 verifier), and fails once tampered', async () => {
 		const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-		const creds = { crmMailSmtp: smtpCredential(sink, { dkimDomain: 'crm.local', dkimSelector: 'n8n', dkimPrivateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }) };
-		const wf = sendWorkflow({ ...params, options: { ...params.options, headers: { header: [{ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' }] } } });
-		await runWorkflow(wf, { credentials: creds, input: [{ json: { email: 'c@client.local', name: 'Анна' } }] });
+		const creds = {
+			crmMailSmtp: smtpCredential(sink, {
+				dkimDomain: 'crm.local',
+				dkimSelector: 'n8n',
+				dkimPrivateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+			}),
+		};
+		const wf = sendWorkflow({
+			...params,
+			options: {
+				...params.options,
+				headers: {
+					header: [{ name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' }],
+				},
+			},
+		});
+		await runWorkflow(wf, {
+			credentials: creds,
+			input: [{ json: { email: 'c@client.local', name: 'Анна' } }],
+		});
 		const [m] = await sink.waitFor(1);
 		const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 		const result = verifyDkim(m.raw, pem);
 		expect(result).toMatchObject({ ok: true, domain: 'crm.local', selector: 'n8n' });
-		expect(result.signedHeaders).toEqual(expect.arrayContaining(['from', 'subject', 'to', 'message-id', 'list-unsubscribe-post']));
-		const tampered = Buffer.from(m.raw.toString('binary').replace(/^Subject: .*$/m, 'Subject: changed'), 'binary');
+		expect(result.signedHeaders).toEqual(
+			expect.arrayContaining(['from', 'subject', 'to', 'message-id', 'list-unsubscribe-post']),
+		);
+		const tampered = Buffer.from(
+			m.raw.toString('binary').replace(/^Subject: .*$/m, 'Subject: changed'),
+			'binary',
+		);
 		expect(verifyDkim(tampered, pem)).toMatchObject({ ok: false, reason: 'signature mismatch' });
-		const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+		const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+			.publicKey.export({ type: 'spki', format: 'pem' })
+			.toString();
 		expect(verifyDkim(m.raw, otherKey).ok).toBe(false);
 	});
 });
@@ -122,10 +173,24 @@ describe('Copy to Sent (Dovecot)', () => {
 		const imap = imapConfig(dv, user);
 		const credentials = {
 			crmMailSmtp: smtpCredential(sink),
-			crmMailImap: { host: imap.host, port: imap.port, security: 'none', user: imap.user, authentication: 'password', password: imap.password, allowSelfSigned: false },
+			crmMailImap: {
+				host: imap.host,
+				port: imap.port,
+				security: 'none',
+				user: imap.user,
+				authentication: 'password',
+				password: imap.password,
+				allowSelfSigned: false,
+			},
 		};
 		const wf = sendWorkflow({ ...params, copyToSent: true }, { imap: true });
-		const run = await runWorkflow(wf, { credentials, input: [{ json: { email: 'a@client.local', name: 'A' } }, { json: { email: 'b@client.local', name: 'B' } }] });
+		const run = await runWorkflow(wf, {
+			credentials,
+			input: [
+				{ json: { email: 'a@client.local', name: 'A' } },
+				{ json: { email: 'b@client.local', name: 'B' } },
+			],
+		});
 		expect(run.data.resultData.error).toBeUndefined();
 		const out = outputOf(run, NODE);
 		expect(out[0].json.copyToSent).toMatchObject({ folder: 'Sent' });
@@ -134,10 +199,13 @@ describe('Copy to Sent (Dovecot)', () => {
 		try {
 			await client.mailboxOpen('Sent');
 			const stored = [];
-			for await (const msg of client.fetch('1:*', { source: true, flags: true, envelope: true })) stored.push(msg);
+			for await (const msg of client.fetch('1:*', { source: true, flags: true, envelope: true }))
+				stored.push(msg);
 			expect(stored).toHaveLength(2);
 			for (const msg of stored) {
-				const sent = sink.messages.find((m) => m.envelope.rcptTo[0] === msg.envelope!.to![0].address)!;
+				const sent = sink.messages.find(
+					(m) => m.envelope.rcptTo[0] === msg.envelope!.to![0].address,
+				)!;
 				expect(Buffer.compare(msg.source!, sent.raw)).toBe(0);
 				expect(msg.flags!.has('\\Seen')).toBe(true);
 			}

@@ -1,9 +1,21 @@
 // Every condition operator on every type it supports, type handling, wrong types, all / any and reasons.
-import { evaluateCondition, evaluateConditions, type Condition, type Operator, type ValueType } from '../../../nodes/CrmDelay/conditions';
+import {
+	evaluateCondition,
+	evaluateConditions,
+	type Condition,
+	type Operator,
+	type ValueType,
+} from '../../../nodes/CrmDelay/conditions';
 
 const o = { ignoreCase: true, zone: 'Europe/Moscow' };
-const check = (type: ValueType, value: unknown, operator: Operator, compareTo?: unknown, compareTo2?: unknown, opts = o) =>
-	evaluateCondition({ label: 'field', value, type, operator, compareTo, compareTo2 }, opts);
+const check = (
+	type: ValueType,
+	value: unknown,
+	operator: Operator,
+	compareTo?: unknown,
+	compareTo2?: unknown,
+	opts = o,
+) => evaluateCondition({ label: 'field', value, type, operator, compareTo, compareTo2 }, opts);
 
 describe('string', () => {
 	test.each([
@@ -25,12 +37,18 @@ describe('string', () => {
 	});
 
 	test('case-sensitive when Ignore Case is off', () => {
-		expect(check('string', 'Offer', 'equals', 'offer', undefined, { ...o, ignoreCase: false })).toBe(false);
-		expect(check('string', 'Offer', 'startsWith', 'Of', undefined, { ...o, ignoreCase: false })).toBe(true);
+		expect(
+			check('string', 'Offer', 'equals', 'offer', undefined, { ...o, ignoreCase: false }),
+		).toBe(false);
+		expect(
+			check('string', 'Offer', 'startsWith', 'Of', undefined, { ...o, ignoreCase: false }),
+		).toBe(true);
 	});
 
 	test('an object is not text: clear error', () => {
-		expect(() => check('string', { id: 1 }, 'equals', 'x')).toThrow('"field" has the value an object {"id":1}, which is not text');
+		expect(() => check('string', { id: 1 }, 'equals', 'x')).toThrow(
+			'"field" has the value an object {"id":1}, which is not text',
+		);
 	});
 });
 
@@ -52,17 +70,29 @@ describe('number', () => {
 		[1000001, 'between', 0, 1000000, false],
 		[5, 'between', 10, 1, true],
 	] as const)('%j %s %j %j', (...args) => {
-		const [value, op, cmp, a, b] = args as unknown as [unknown, Operator, unknown, unknown, unknown];
+		const [value, op, cmp, a, b] = args as unknown as [
+			unknown,
+			Operator,
+			unknown,
+			unknown,
+			unknown,
+		];
 		const expected = args.length === 5 ? b : a;
 		const upper = args.length === 5 ? a : undefined;
 		expect(check('number', value, op, cmp, upper)).toBe(expected);
 	});
 
 	test('wrong type names the field, the value and the type', () => {
-		expect(() => check('number', 'abc', 'gt', 0)).toThrow('"field" has the value "abc", which is not a number');
+		expect(() => check('number', 'abc', 'gt', 0)).toThrow(
+			'"field" has the value "abc", which is not a number',
+		);
 		expect(() => check('number', true, 'gt', 0)).toThrow('which is not a number');
-		expect(() => check('number', 5, 'gt', 'zero')).toThrow('"the value to compare field with" has the value "zero", which is not a number');
-		expect(() => check('number', 5, 'between', 0, 'lots')).toThrow('"the upper bound for field" has the value "lots"');
+		expect(() => check('number', 5, 'gt', 'zero')).toThrow(
+			'"the value to compare field with" has the value "zero", which is not a number',
+		);
+		expect(() => check('number', 5, 'between', 0, 'lots')).toThrow(
+			'"the upper bound for field" has the value "lots"',
+		);
 	});
 });
 
@@ -82,13 +112,21 @@ describe('date', () => {
 	});
 
 	test('between, with a Date object', () => {
-		expect(check('date', new Date('2025-06-15T00:00:00Z'), 'between', '2025-06-01', '2025-06-30')).toBe(true);
-		expect(check('date', new Date('2025-07-15T00:00:00Z'), 'between', '2025-06-01', '2025-06-30')).toBe(false);
+		expect(
+			check('date', new Date('2025-06-15T00:00:00Z'), 'between', '2025-06-01', '2025-06-30'),
+		).toBe(true);
+		expect(
+			check('date', new Date('2025-07-15T00:00:00Z'), 'between', '2025-06-01', '2025-06-30'),
+		).toBe(false);
 	});
 
 	test('wrong type', () => {
-		expect(() => check('date', 'soon', 'gt', '2025-01-01')).toThrow('"field" has the value "soon", which is not a date');
-		expect(() => check('date', '2025-06-10', 'gt', 'yesterday')).toThrow('"yesterday", which is not a date');
+		expect(() => check('date', 'soon', 'gt', '2025-01-01')).toThrow(
+			'"field" has the value "soon", which is not a date',
+		);
+		expect(() => check('date', '2025-06-10', 'gt', 'yesterday')).toThrow(
+			'"yesterday", which is not a date',
+		);
 	});
 });
 
@@ -112,7 +150,9 @@ describe('boolean', () => {
 	});
 
 	test('wrong type', () => {
-		expect(() => check('boolean', 'maybe', 'isTrue')).toThrow('"field" has the value "maybe", which is not a boolean');
+		expect(() => check('boolean', 'maybe', 'isTrue')).toThrow(
+			'"field" has the value "maybe", which is not a boolean',
+		);
 		expect(() => check('boolean', 2, 'isTrue')).toThrow('which is not a boolean');
 	});
 });
@@ -142,12 +182,26 @@ describe('empty values', () => {
 test('an operator the type does not have is a clear error', () => {
 	expect(() => check('number', 5, 'contains', '5')).toThrow('Condition on field');
 	expect(() => check('boolean', true, 'gt', false)).toThrow('an operator for the type boolean');
-	expect(() => check('string', 'a', 'between', 'a', 'z')).toThrow('an operator for the type string');
+	expect(() => check('string', 'a', 'between', 'a', 'z')).toThrow(
+		'an operator for the type string',
+	);
 });
 
 describe('all / any and the reason', () => {
-	const amount: Condition = { label: 'amount', value: '0', type: 'number', operator: 'gt', compareTo: '0' };
-	const stage: Condition = { label: 'stage', value: 'Offer', type: 'string', operator: 'equals', compareTo: 'Offer' };
+	const amount: Condition = {
+		label: 'amount',
+		value: '0',
+		type: 'number',
+		operator: 'gt',
+		compareTo: '0',
+	};
+	const stage: Condition = {
+		label: 'stage',
+		value: 'Offer',
+		type: 'string',
+		operator: 'equals',
+		compareTo: 'Offer',
+	};
 
 	test('all: the failed condition is named with the item value', () => {
 		const e = evaluateConditions([stage, amount], 'all', o);
@@ -159,23 +213,34 @@ describe('all / any and the reason', () => {
 	test('all met', () => {
 		const e = evaluateConditions([stage, { ...amount, value: 1500 }], 'all', o);
 		expect(e.matched).toBe(true);
-		expect(e.reason).toContain('all conditions met: stage ("Offer") equals "Offer"; amount (1500) is greater than "0"');
+		expect(e.reason).toContain(
+			'all conditions met: stage ("Offer") equals "Offer"; amount (1500) is greater than "0"',
+		);
 	});
 
 	test('any: one is enough; none lists all', () => {
 		expect(evaluateConditions([stage, amount], 'any', o).matched).toBe(true);
 		const none = evaluateConditions([{ ...stage, value: 'Won' }, amount], 'any', o);
 		expect(none.matched).toBe(false);
-		expect(none.reason).toBe('none of the conditions met: stage ("Won") equals "Offer"; amount ("0") is greater than "0"');
+		expect(none.reason).toBe(
+			'none of the conditions met: stage ("Won") equals "Offer"; amount ("0") is greater than "0"',
+		);
 	});
 
 	test('no conditions: every item matches', () => {
-		expect(evaluateConditions([], 'all', o)).toMatchObject({ matched: true, reason: 'no conditions are set' });
+		expect(evaluateConditions([], 'all', o)).toMatchObject({
+			matched: true,
+			reason: 'no conditions are set',
+		});
 	});
 
 	test('a wrong type in any condition stops, even when another already failed', () => {
-		expect(() => evaluateConditions([amount, { ...stage, type: 'date', operator: 'gt', compareTo: '2025-01-01' }], 'all', o)).toThrow(
-			'"stage" has the value "Offer", which is not a date',
-		);
+		expect(() =>
+			evaluateConditions(
+				[amount, { ...stage, type: 'date', operator: 'gt', compareTo: '2025-01-01' }],
+				'all',
+				o,
+			),
+		).toThrow('"stage" has the value "Offer", which is not a date');
 	});
 });

@@ -27,7 +27,11 @@ test('IMAP Sync Trigger shape: arrays of { name, address }, addresses lower-case
 });
 
 test('header strings: Name <addr>, quoted names with commas, lists split on , and ;', () => {
-	const { email } = emailFromItem({ from: '"Doe, Jane" <jane@x.io>', to: 'a@b.com; B <b@b.com>, c@c.com', cc: '' });
+	const { email } = emailFromItem({
+		from: '"Doe, Jane" <jane@x.io>',
+		to: 'a@b.com; B <b@b.com>, c@c.com',
+		cc: '',
+	});
 	expect(email.from).toEqual([{ name: 'Doe, Jane', address: 'jane@x.io' }]);
 	expect(email.to.map((a) => a.address)).toEqual(['a@b.com', 'b@b.com', 'c@c.com']);
 	expect(email.cc).toEqual([]);
@@ -49,7 +53,16 @@ test('mailparser AddressObject ({ value, text }), reply-to / message-id header n
 });
 
 test('direction defaults to incoming; anything but "outgoing" is incoming; missing fields are empty', () => {
-	expect(emailFromItem({}).email).toMatchObject({ from: [], to: [], cc: [], replyTo: [], subject: '', messageId: '', direction: 'incoming', headers: {} });
+	expect(emailFromItem({}).email).toMatchObject({
+		from: [],
+		to: [],
+		cc: [],
+		replyTo: [],
+		subject: '',
+		messageId: '',
+		direction: 'incoming',
+		headers: {},
+	});
 	expect(emailFromItem({ direction: 'OUTGOING' }).email.direction).toBe('outgoing');
 	expect(emailFromItem({ direction: 'sideways' }).email.direction).toBe('incoming');
 	expect(emailFromItem({}, 'outgoing').email.direction).toBe('outgoing');
@@ -64,9 +77,22 @@ test('invalid addresses are reported, not dropped silently', () => {
 });
 
 test('headersOf: object (values or arrays), list of { key, value }, raw header block with folding; names lower-cased', () => {
-	expect(headersOf({ 'Auto-Submitted': 'auto-replied', Received: ['a', 'b'] })).toEqual({ 'auto-submitted': 'auto-replied', received: 'a, b' });
-	expect(headersOf([{ key: 'List-Id', value: '<l.x>' }, { name: 'Precedence', value: 'bulk' }])).toEqual({ 'list-id': '<l.x>', precedence: 'bulk' });
-	expect(headersOf('Subject: a\r\n long\r\nX-Autoreply: yes\r\nX-Autoreply: again\r\n')).toEqual({ subject: 'a long', 'x-autoreply': 'yes, again' });
-	expect(headersOf({ 'List-Unsubscribe': { text: '<mailto:u@x>' } })['list-unsubscribe']).toContain('mailto:u@x');
+	expect(headersOf({ 'Auto-Submitted': 'auto-replied', Received: ['a', 'b'] })).toEqual({
+		'auto-submitted': 'auto-replied',
+		received: 'a, b',
+	});
+	expect(
+		headersOf([
+			{ key: 'List-Id', value: '<l.x>' },
+			{ name: 'Precedence', value: 'bulk' },
+		]),
+	).toEqual({ 'list-id': '<l.x>', precedence: 'bulk' });
+	expect(headersOf('Subject: a\r\n long\r\nX-Autoreply: yes\r\nX-Autoreply: again\r\n')).toEqual({
+		subject: 'a long',
+		'x-autoreply': 'yes, again',
+	});
+	expect(headersOf({ 'List-Unsubscribe': { text: '<mailto:u@x>' } })['list-unsubscribe']).toContain(
+		'mailto:u@x',
+	);
 	expect(headersOf(undefined)).toEqual({});
 });

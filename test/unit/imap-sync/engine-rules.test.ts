@@ -1,4 +1,11 @@
-import { headerMap, ignoreReason, isAutoReply, isBlockedSender, isBulkMail, parseBlocklist } from '../../../nodes/ImapSyncTrigger/engine/filters';
+import {
+	headerMap,
+	ignoreReason,
+	isAutoReply,
+	isBlockedSender,
+	isBulkMail,
+	parseBlocklist,
+} from '../../../nodes/ImapSyncTrigger/engine/filters';
 import {
 	backoffDelay,
 	chunk,
@@ -25,7 +32,9 @@ describe('ignore rules', () => {
 	});
 
 	it('recognises auto-replies by Auto-Submitted (but not "no") and X-Autoreply', () => {
-		expect(isAutoReply(headerMap('Auto-Submitted: auto-replied\r\nSubject: Out of office\r\n'))).toBe(true);
+		expect(
+			isAutoReply(headerMap('Auto-Submitted: auto-replied\r\nSubject: Out of office\r\n')),
+		).toBe(true);
 		expect(isAutoReply(headerMap('Auto-Submitted: no\r\n'))).toBe(false);
 		expect(isAutoReply(headerMap('X-Autoreply: yes\r\n'))).toBe(true);
 		expect(isAutoReply(headerMap('Subject: hello\r\n'))).toBe(false);
@@ -40,14 +49,28 @@ describe('ignore rules', () => {
 
 	it('applies only the rules that are switched on', () => {
 		const h = headerMap('Auto-Submitted: auto-generated\r\nPrecedence: list\r\n');
-		expect(ignoreReason(h, ['a@b.com'], { blockedSenders: [], autoReplies: false, bulkMail: false })).toBeUndefined();
-		expect(ignoreReason(h, ['a@b.com'], { blockedSenders: [], autoReplies: true, bulkMail: false })).toBe('autoReply');
-		expect(ignoreReason(h, ['a@b.com'], { blockedSenders: [], autoReplies: false, bulkMail: true })).toBe('bulkMail');
-		expect(ignoreReason(h, ['a@b.com'], { blockedSenders: ['b.com'], autoReplies: true, bulkMail: true })).toBe('blockedSender');
+		expect(
+			ignoreReason(h, ['a@b.com'], { blockedSenders: [], autoReplies: false, bulkMail: false }),
+		).toBeUndefined();
+		expect(
+			ignoreReason(h, ['a@b.com'], { blockedSenders: [], autoReplies: true, bulkMail: false }),
+		).toBe('autoReply');
+		expect(
+			ignoreReason(h, ['a@b.com'], { blockedSenders: [], autoReplies: false, bulkMail: true }),
+		).toBe('bulkMail');
+		expect(
+			ignoreReason(h, ['a@b.com'], {
+				blockedSenders: ['b.com'],
+				autoReplies: true,
+				bulkMail: true,
+			}),
+		).toBe('blockedSender');
 	});
 
 	it('unfolds folded header lines', () => {
-		expect(headerMap('List-Id: Our\r\n news <n.example.org>\r\n\r\nBody: x').get('list-id')).toBe('Our news <n.example.org>');
+		expect(headerMap('List-Id: Our\r\n news <n.example.org>\r\n\r\nBody: x').get('list-id')).toBe(
+			'Our news <n.example.org>',
+		);
 	});
 });
 
@@ -61,8 +84,12 @@ describe('state rules', () => {
 	it('computes the first-sync window', () => {
 		const now = new Date('2026-11-23T12:00:00Z');
 		expect(windowStart({ mode: 'new' }, now)).toBeUndefined();
-		expect(windowStart({ mode: 'days', days: 30 }, now)!.toISOString()).toBe('2026-10-24T12:00:00.000Z');
-		expect(windowStart({ mode: 'since', since: '2026-01-02T00:00:00Z' }, now)!.toISOString()).toBe('2026-01-02T00:00:00.000Z');
+		expect(windowStart({ mode: 'days', days: 30 }, now)!.toISOString()).toBe(
+			'2026-10-24T12:00:00.000Z',
+		);
+		expect(windowStart({ mode: 'since', since: '2026-01-02T00:00:00Z' }, now)!.toISOString()).toBe(
+			'2026-01-02T00:00:00.000Z',
+		);
 		expect(windowStart({ mode: 'since', since: 'not a date' }, now)).toBeUndefined();
 	});
 
@@ -92,7 +119,9 @@ describe('state rules', () => {
 describe('reconnect backoff', () => {
 	const o = { baseMs: 1000, maxMs: 30000, jitter: 0.3 };
 	it('doubles from the base up to the cap', () => {
-		expect([1, 2, 3, 4, 5, 6, 7, 20].map((a) => backoffDelay(a, o, () => 0))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+		expect([1, 2, 3, 4, 5, 6, 7, 20].map((a) => backoffDelay(a, o, () => 0))).toEqual([
+			1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
+		]);
 	});
 	it('jitters down by at most the jitter share', () => {
 		expect(backoffDelay(3, o, () => 1)).toBe(2800);

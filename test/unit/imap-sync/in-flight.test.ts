@@ -2,10 +2,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { forgetTrackers, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
-import { fromSequenceSet, reconcileInFlight, toSequenceSet } from '../../../nodes/ImapSyncTrigger/engine/in-flight';
+import {
+	fromSequenceSet,
+	reconcileInFlight,
+	toSequenceSet,
+} from '../../../nodes/ImapSyncTrigger/engine/in-flight';
 import type { FolderState } from '../../../nodes/ImapSyncTrigger/engine/state';
 
-const state = (extra: Partial<FolderState> = {}): FolderState => ({ uidValidity: '7', lastUid: 150, baselineAt: '2026-01-01T00:00:00Z', recent: [], ...extra });
+const state = (extra: Partial<FolderState> = {}): FolderState => ({
+	uidValidity: '7',
+	lastUid: 150,
+	baselineAt: '2026-01-01T00:00:00Z',
+	recent: [],
+	...extra,
+});
 
 describe('sequence sets of the ledger', () => {
 	it('compresses runs and reads them back', () => {
@@ -25,7 +35,11 @@ describe('settling the batches recorded as in flight', () => {
 	];
 
 	it('after a clean stop: finished batches get their after-emit action, running ones stay', () => {
-		const r = reconcileInFlight(state({ inFlight, pendingAction: [99] }), { running: (id) => id === 'b', crashed: false, afterAction: true });
+		const r = reconcileInFlight(state({ inFlight, pendingAction: [99] }), {
+			running: (id) => id === 'b',
+			crashed: false,
+			afterAction: true,
+		});
 		expect(r.state.inFlight).toEqual([{ id: 'b', uids: '151:152' }]);
 		expect(r.state.pendingAction).toEqual([99, ...Array.from({ length: 50 }, (_, i) => 101 + i)]);
 		expect(r.state.redeliver).toBeUndefined();
@@ -33,7 +47,11 @@ describe('settling the batches recorded as in flight', () => {
 	});
 
 	it('after a crash: the messages are queued again and change events asked for again from their modseq', () => {
-		const r = reconcileInFlight(state({ inFlight, highestModseq: '55' }), { running: () => false, crashed: true, afterAction: true });
+		const r = reconcileInFlight(state({ inFlight, highestModseq: '55' }), {
+			running: () => false,
+			crashed: true,
+			afterAction: true,
+		});
 		expect(r.state.inFlight).toBeUndefined();
 		expect(r.state.redeliver).toEqual(Array.from({ length: 52 }, (_, i) => 101 + i));
 		expect(r.state.highestModseq).toBe('40');
@@ -43,7 +61,9 @@ describe('settling the batches recorded as in flight', () => {
 
 	it('leaves a state without a ledger as it is', () => {
 		const s = state();
-		expect(reconcileInFlight(s, { running: () => false, crashed: true, afterAction: false }).state).toBe(s);
+		expect(
+			reconcileInFlight(s, { running: () => false, crashed: true, afterAction: false }).state,
+		).toBe(s);
 	});
 });
 

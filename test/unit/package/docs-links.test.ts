@@ -22,15 +22,35 @@ test('node and credential documentation links point at README sections on the np
 	const files = [
 		...fs.readdirSync(path.join(root, 'nodes')).flatMap((d) => {
 			const dir = path.join(root, 'nodes', d);
-			return fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => f.endsWith('.node.json')).map((f) => path.join(dir, f)) : [];
+			return fs.statSync(dir).isDirectory()
+				? fs
+						.readdirSync(dir)
+						.filter((f) => f.endsWith('.node.json'))
+						.map((f) => path.join(dir, f))
+				: [];
 		}),
-		...fs.readdirSync(path.join(root, 'credentials')).filter((f) => f.endsWith('.ts')).map((f) => path.join(root, 'credentials', f)),
+		...fs
+			.readdirSync(path.join(root, 'credentials'))
+			.filter((f) => f.endsWith('.ts'))
+			.map((f) => path.join(root, 'credentials', f)),
 	];
-	const links = files.flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/https?:\/\/[^"'\s]+/g)].map((m) => ({ file: path.relative(root, f), url: m[0] })));
+	const links = files.flatMap((f) =>
+		[...fs.readFileSync(f, 'utf8').matchAll(/https?:\/\/[^"'\s]+/g)].map((m) => ({
+			file: path.relative(root, f),
+			url: m[0],
+		})),
+	);
 	const docs = links.filter((l) => l.url.includes('n8n-nodes-crm-mail'));
 	expect(docs.length).toBeGreaterThanOrEqual(files.length);
 	for (const { file, url } of docs) {
-		expect({ file, url: url.split('#')[0] }).toEqual({ file, url: 'https://www.npmjs.com/package/n8n-nodes-crm-mail' });
-		expect({ file, anchor: url.split('#')[1], exists: anchors.has(url.split('#')[1]) }).toEqual({ file, anchor: url.split('#')[1], exists: true });
+		expect({ file, url: url.split('#')[0] }).toEqual({
+			file,
+			url: 'https://www.npmjs.com/package/n8n-nodes-crm-mail',
+		});
+		expect({ file, anchor: url.split('#')[1], exists: anchors.has(url.split('#')[1]) }).toEqual({
+			file,
+			anchor: url.split('#')[1],
+			exists: true,
+		});
 	}
 });

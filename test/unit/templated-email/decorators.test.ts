@@ -1,7 +1,11 @@
 // The hook point tracking plugs into: context extension before render, decoration before the MIME is built.
 import { simpleParser } from 'mailparser';
 import { buildRawMessage, type OutgoingMessage } from '../../../nodes/TemplatedEmail/message/build';
-import { applyDecorators, contextFor, type MessageDecorator } from '../../../nodes/TemplatedEmail/message/decorators';
+import {
+	applyDecorators,
+	contextFor,
+	type MessageDecorator,
+} from '../../../nodes/TemplatedEmail/message/decorators';
 import { emailRenderer } from '../../../nodes/TemplatedEmail/render/email';
 
 it('decorators add template variables, then change the rendered message, its headers and the output', async () => {
@@ -14,8 +18,28 @@ it('decorators add template variables, then change the rendered message, its hea
 			message.output.trackingId = 'T-0';
 		},
 	};
-	const input = { itemIndex: 0, json: { name: 'Ann', unsubscribeUrl: 'from-item' }, messageId: '<m1@crm.local>', recipients: ['a@x.io'] };
-	const render = emailRenderer({ subject: 'Hi {{name}}', html: '<p>Hi {{name}}</p><a href="{{unsubscribeUrl}}">unsubscribe</a>', text: '', partials: {} }, { timeZone: 'UTC', locale: 'en-US', currency: 'USD', missing: 'fail', inlineCss: false, autoText: true });
+	const input = {
+		itemIndex: 0,
+		json: { name: 'Ann', unsubscribeUrl: 'from-item' },
+		messageId: '<m1@crm.local>',
+		recipients: ['a@x.io'],
+	};
+	const render = emailRenderer(
+		{
+			subject: 'Hi {{name}}',
+			html: '<p>Hi {{name}}</p><a href="{{unsubscribeUrl}}">unsubscribe</a>',
+			text: '',
+			partials: {},
+		},
+		{
+			timeZone: 'UTC',
+			locale: 'en-US',
+			currency: 'USD',
+			missing: 'fail',
+			inlineCss: false,
+			autoText: true,
+		},
+	);
 	const rendered = render(contextFor([decorator], input));
 	expect(rendered.html).toContain('href="https://t.example/u/0"'); // the decorator wins over the item field
 	const message: OutgoingMessage = {

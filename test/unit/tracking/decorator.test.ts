@@ -12,8 +12,20 @@ const SECRET = 'f'.repeat(64);
 const BASE = 'https://n8n.example.com/webhook/email-tracking';
 
 it('decorates a message for the send node: context, links, pixel, signed headers, output', async () => {
-	const decorator = trackingDecorator({ secret: SECRET, baseUrl: BASE, open: true, click: true, unsubscribeHeaders: true, dataFor: (i) => ({ dealId: String(40 + i) }) });
-	const input = { itemIndex: 2, json: { name: 'Ann' }, messageId: '<abc@example.com>', recipients: ['ann@example.com'] };
+	const decorator = trackingDecorator({
+		secret: SECRET,
+		baseUrl: BASE,
+		open: true,
+		click: true,
+		unsubscribeHeaders: true,
+		dataFor: (i) => ({ dealId: String(40 + i) }),
+	});
+	const input = {
+		itemIndex: 2,
+		json: { name: 'Ann' },
+		messageId: '<abc@example.com>',
+		recipients: ['ann@example.com'],
+	};
 	const context = contextFor([decorator], input);
 	expect(context.name).toBe('Ann');
 	const unsubscribeUrl = context.unsubscribeUrl as string;
@@ -36,20 +48,41 @@ it('decorates a message for the send node: context, links, pixel, signed headers
 	};
 	await applyDecorators([decorator], message, input);
 	expect(message.output.trackingId).toBe(context.trackingId);
-	const hrefs = [...message.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+	const hrefs = [...message.html.matchAll(/href="([^"]+)"/g)].map((m) =>
+		m[1].replace(/&amp;/g, '&'),
+	);
 	expect(hrefs[1]).toBe(unsubscribeUrl);
 	const click = decodeToken(SECRET, new URL(hrefs[0]).searchParams.get('t'));
-	expect(click).toMatchObject({ ok: true, claims: { type: 'click', url: 'https://shop.example.com/offer?a=1&b=2', recipient: 'ann@example.com', messageId: '<abc@example.com>', data: { dealId: '42' } } });
+	expect(click).toMatchObject({
+		ok: true,
+		claims: {
+			type: 'click',
+			url: 'https://shop.example.com/offer?a=1&b=2',
+			recipient: 'ann@example.com',
+			messageId: '<abc@example.com>',
+			data: { dealId: '42' },
+		},
+	});
 	const pixel = /<img src="([^"]+)"/.exec(message.html)![1].replace(/&amp;/g, '&');
-	expect(decodeToken(SECRET, new URL(pixel).searchParams.get('t'))).toMatchObject({ ok: true, claims: { type: 'open', trackingId: context.trackingId } });
+	expect(decodeToken(SECRET, new URL(pixel).searchParams.get('t'))).toMatchObject({
+		ok: true,
+		claims: { type: 'open', trackingId: context.trackingId },
+	});
 
 	const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-	const raw = await buildRawMessage(message, { domainName: 'example.com', keySelector: 's1', privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() });
+	const raw = await buildRawMessage(message, {
+		domainName: 'example.com',
+		keySelector: 's1',
+		privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+	});
 	const parsed = await simpleParser(raw);
-	const line = (key: string) => parsed.headerLines.find((h) => h.key === key)?.line.replace(/\r?\n\s+/g, '');
+	const line = (key: string) =>
+		parsed.headerLines.find((h) => h.key === key)?.line.replace(/\r?\n\s+/g, '');
 	expect(line('list-unsubscribe-post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
 	expect(line('list-unsubscribe')).toContain(`<${unsubscribeUrl}>`);
-	const dkim = parsed.headerLines.find((h) => h.key === 'dkim-signature')!.line.replace(/\r?\n\s+/g, '');
+	const dkim = parsed.headerLines
+		.find((h) => h.key === 'dkim-signature')!
+		.line.replace(/\r?\n\s+/g, '');
 	const signed = /\bh=([^;]+)/.exec(dkim)![1].toLowerCase().split(':');
 	expect(signed).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']));
 });

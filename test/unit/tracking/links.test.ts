@@ -2,8 +2,10 @@
 import { rewriteLinks } from '../../../nodes/shared/tracking/links';
 import { insertPixel } from '../../../nodes/shared/tracking/pixel';
 
-const track = (url: string) => `https://t.example/webhook/et/click?t=${Buffer.from(url).toString('base64url')}&x=1`;
-const untrack = (href: string) => Buffer.from(new URL(href.replace(/&amp;/g, '&')).searchParams.get('t')!, 'base64url').toString();
+const track = (url: string) =>
+	`https://t.example/webhook/et/click?t=${Buffer.from(url).toString('base64url')}&x=1`;
+const untrack = (href: string) =>
+	Buffer.from(new URL(href.replace(/&amp;/g, '&')).searchParams.get('t')!, 'base64url').toString();
 const UNSUB = 'https://t.example/webhook/et/unsubscribe?t=abc';
 const skip = (url: string) => url.startsWith('https://t.example/webhook/et');
 
@@ -51,12 +53,16 @@ describe('rewriteLinks', () => {
 	});
 
 	it('rewrites the VML button inside the Outlook conditional comment (Outlook renders it)', () => {
-		expect(result.html).toMatch(/<!--\[if mso\]>\n<v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" href="https:\/\/t\.example\/webhook\/et\/click\?t=[A-Za-z0-9_-]+&amp;x=1" style=/);
+		expect(result.html).toMatch(
+			/<!--\[if mso\]>\n<v:roundrect xmlns:v="urn:schemas-microsoft-com:vml" href="https:\/\/t\.example\/webhook\/et\/click\?t=[A-Za-z0-9_-]+&amp;x=1" style=/,
+		);
 	});
 
 	it('keeps uppercase attribute names and quote styles, and escapes & in the new URL', () => {
 		expect(result.html).toContain('<A HREF="https://t.example/webhook/et/click?t=');
-		expect(result.html).toMatch(/<a href='https:\/\/t\.example\/webhook\/et\/click\?t=[A-Za-z0-9_-]+&amp;x=1' class="btn">/);
+		expect(result.html).toMatch(
+			/<a href='https:\/\/t\.example\/webhook\/et\/click\?t=[A-Za-z0-9_-]+&amp;x=1' class="btn">/,
+		);
 		expect(result.html).toMatch(/<a href="https:\/\/t\.example\/[^"]+">Unquoted<\/a>/);
 	});
 
@@ -84,8 +90,12 @@ describe('rewriteLinks', () => {
 
 	it('changes nothing but the rewritten href attributes', () => {
 		const strip = (html: string) => html.replace(/href=(["']?)[^"' >]*\1/gi, 'href');
-		expect(strip(result.html)).toBe(strip(EMAIL).replace('https://blog.example.com/post#notrack', ''));
-		expect(rewriteLinks('<p>No links here &amp; nothing to do</p>', { track }).html).toBe('<p>No links here &amp; nothing to do</p>');
+		expect(strip(result.html)).toBe(
+			strip(EMAIL).replace('https://blog.example.com/post#notrack', ''),
+		);
+		expect(rewriteLinks('<p>No links here &amp; nothing to do</p>', { track }).html).toBe(
+			'<p>No links here &amp; nothing to do</p>',
+		);
 	});
 });
 
@@ -94,9 +104,13 @@ describe('insertPixel', () => {
 	it('goes right before the explicit </body>, whatever its case, not before one inside a comment', () => {
 		const html = '<html><body><p>Hi</p><!-- </body> --></BODY></html>';
 		const out = insertPixel(html, px);
-		expect(out).toBe('<html><body><p>Hi</p><!-- </body> --><img src="https://t.example/webhook/et/open?t=abc&amp;x=1" width="1" height="1" alt="" border="0" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0;" /></BODY></html>');
+		expect(out).toBe(
+			'<html><body><p>Hi</p><!-- </body> --><img src="https://t.example/webhook/et/open?t=abc&amp;x=1" width="1" height="1" alt="" border="0" style="display:block;width:1px;height:1px;border:0;margin:0;padding:0;" /></BODY></html>',
+		);
 	});
 	it('is appended to a fragment without </body>', () => {
-		expect(insertPixel('<p>Hi</p>', px)).toMatch(/^<p>Hi<\/p><img src="https:\/\/t\.example\/webhook\/et\/open\?t=abc&amp;x=1"/);
+		expect(insertPixel('<p>Hi</p>', px)).toMatch(
+			/^<p>Hi<\/p><img src="https:\/\/t\.example\/webhook\/et\/open\?t=abc&amp;x=1"/,
+		);
 	});
 });

@@ -27,6 +27,8 @@ test('without a credential id nothing is kept; a failed load is not kept either'
 	await cache.get(undefined, async () => `s${++loads}`, 0);
 	await cache.get(undefined, async () => `s${++loads}`, 1);
 	expect(loads).toBe(2);
-	await expect(cache.get('cred', async () => Promise.reject(new Error('db down')), 0)).rejects.toThrow('db down');
+	await expect(
+		cache.get('cred', async () => Promise.reject(new Error('db down')), 0),
+	).rejects.toThrow('db down');
 	expect(await cache.get('cred', async () => 'ok', 1)).toBe('ok');
 });

@@ -1,7 +1,12 @@
 // The token codec: round trip, tampering of every single character, wrong secret, expiry, and 10,000
 // forged or fuzzed tokens of many kinds, none of which may be accepted.
 import { createHmac, randomBytes } from 'node:crypto';
-import { decodeToken, encodeToken, MAX_TOKEN_LENGTH, type TrackingClaims } from '../../../nodes/shared/tracking/token';
+import {
+	decodeToken,
+	encodeToken,
+	MAX_TOKEN_LENGTH,
+	type TrackingClaims,
+} from '../../../nodes/shared/tracking/token';
 
 const SECRET = 'a'.repeat(16) + 'b'.repeat(16) + '-tracking-secret';
 const NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
@@ -11,7 +16,7 @@ const claims: TrackingClaims = {
 	messageId: '<3f1c@example.com>',
 	recipient: 'ann@example.com',
 	url: 'https://shop.example.com/offer?id=7&utm_source=mail#top',
-	data: { dealId: '42', 'имя': 'Анна Ли — 😀', note: 'a&b="c"' },
+	data: { dealId: '42', имя: 'Анна Ли — 😀', note: 'a&b="c"' },
 	issuedAt: Math.floor(NOW / 1000) - 3600,
 };
 
@@ -37,7 +42,11 @@ describe('token codec', () => {
 		const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=%';
 		let tried = 0;
 		for (let i = 0; i < token.length; i++) {
-			for (const c of [alphabet[(alphabet.indexOf(token[i]) + 1) % alphabet.length], alphabet[(i * 7) % alphabet.length], '']) {
+			for (const c of [
+				alphabet[(alphabet.indexOf(token[i]) + 1) % alphabet.length],
+				alphabet[(i * 7) % alphabet.length],
+				'',
+			]) {
 				if (c === token[i]) continue;
 				const forged = token.slice(0, i) + c + token.slice(i + 1);
 				const result = decodeToken(SECRET, forged);
@@ -55,42 +64,88 @@ describe('token codec', () => {
 
 	it('reports expired tokens (with their claims) and accepts them within the age', () => {
 		const token = encodeToken(SECRET, claims);
-		expect(decodeToken(SECRET, token, { now: NOW, maxAgeSeconds: 3599 })).toEqual({ ok: false, reason: 'expired', claims });
+		expect(decodeToken(SECRET, token, { now: NOW, maxAgeSeconds: 3599 })).toEqual({
+			ok: false,
+			reason: 'expired',
+			claims,
+		});
 		expect(decodeToken(SECRET, token, { now: NOW, maxAgeSeconds: 3601 }).ok).toBe(true);
 		expect(decodeToken(SECRET, token, { now: NOW, maxAgeSeconds: 0 }).ok).toBe(true);
 	});
 
 	it('calls malformed input malformed and never throws', () => {
-		const inputs: unknown[] = [undefined, null, 42, {}, [], '', '.', 'abc', 'a.b.c', '.abc', 'abc.', 'a b.c', 'x'.repeat(MAX_TOKEN_LENGTH + 1), '\u0000.\u0000', 'é.é'];
-		for (const input of inputs) expect(decodeToken(SECRET, input)).toEqual({ ok: false, reason: 'malformed' });
-		expect(decodeToken('', encodeToken(SECRET, claims))).toEqual({ ok: false, reason: 'malformed' });
+		const inputs: unknown[] = [
+			undefined,
+			null,
+			42,
+			{},
+			[],
+			'',
+			'.',
+			'abc',
+			'a.b.c',
+			'.abc',
+			'abc.',
+			'a b.c',
+			'x'.repeat(MAX_TOKEN_LENGTH + 1),
+			'\u0000.\u0000',
+			'é.é',
+		];
+		for (const input of inputs)
+			expect(decodeToken(SECRET, input)).toEqual({ ok: false, reason: 'malformed' });
+		expect(decodeToken('', encodeToken(SECRET, claims))).toEqual({
+			ok: false,
+			reason: 'malformed',
+		});
 	});
 
 	it('rejects correctly signed payloads that are not a valid token (wrong shape, version or type)', () => {
 		const signed = (body: unknown) => {
 			const payload = Buffer.from(JSON.stringify(body)).toString('base64url');
-			return `${payload}.${createHmac('sha256', SECRET).update('crm-mail-tracking.' + payload).digest().subarray(0, 16).toString('base64url')}`;
+			return `${payload}.${createHmac('sha256', SECRET)
+				.update('crm-mail-tracking.' + payload)
+				.digest()
+				.subarray(0, 16)
+				.toString('base64url')}`;
 		};
 		expect(decodeToken(SECRET, signed([1, 'o', 't', 'm', 'r', 1, '', {}])).ok).toBe(true);
-		for (const body of [[2, 'o', 't', 'm', 'r', 1, '', {}], [1, 'x', 't', 'm', 'r', 1, '', {}], [1, 'c', 't', 'm', 'r', 1, '', {}], [1, 'o', 't', 'm', 'r', '1', '', {}], { a: 1 }, 'str', [1, 'o', 't', 'm', 'r', 1, '', []]]) {
+		for (const body of [
+			[2, 'o', 't', 'm', 'r', 1, '', {}],
+			[1, 'x', 't', 'm', 'r', 1, '', {}],
+			[1, 'c', 't', 'm', 'r', 1, '', {}],
+			[1, 'o', 't', 'm', 'r', '1', '', {}],
+			{ a: 1 },
+			'str',
+			[1, 'o', 't', 'm', 'r', 1, '', []],
+		]) {
 			expect(decodeToken(SECRET, signed(body))).toEqual({ ok: false, reason: 'malformed' });
 		}
 	});
 
 	it('accepts none of 10,000 forged or fuzzed tokens', () => {
-		const good = [encodeToken(SECRET, claims), encodeToken(SECRET, { ...claims, type: 'open', url: undefined }), encodeToken(SECRET, { ...claims, recipient: 'bob@example.com' })];
+		const good = [
+			encodeToken(SECRET, claims),
+			encodeToken(SECRET, { ...claims, type: 'open', url: undefined }),
+			encodeToken(SECRET, { ...claims, recipient: 'bob@example.com' }),
+		];
 		const [payloadA, sigA] = good[0].split('.');
 		const [payloadC, sigC] = good[2].split('.');
 		let seed = 12345;
 		const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
 		const forgers: Array<(i: number) => string> = [
 			() => randomBytes(rand(200)).toString('base64url'),
-			() => `${randomBytes(rand(300) + 1).toString('base64url')}.${randomBytes(16).toString('base64url')}`,
+			() =>
+				`${randomBytes(rand(300) + 1).toString('base64url')}.${randomBytes(16).toString('base64url')}`,
 			() => good[rand(3)].slice(0, rand(good[0].length)),
-			(i) => encodeToken(`other-secret-${i}-${'x'.repeat(20)}`, { ...claims, url: `https://evil.example/${i}` }),
+			(i) =>
+				encodeToken(`other-secret-${i}-${'x'.repeat(20)}`, {
+					...claims,
+					url: `https://evil.example/${i}`,
+				}),
 			() => `${payloadA}.${sigC}`,
 			() => `${payloadC}.${sigA}`,
-			(i) => `${Buffer.from(JSON.stringify([1, 'c', 't', 'm', 'r', 1, `https://evil.example/${i}`, {}])).toString('base64url')}.${sigA}`,
+			(i) =>
+				`${Buffer.from(JSON.stringify([1, 'c', 't', 'm', 'r', 1, `https://evil.example/${i}`, {}])).toString('base64url')}.${sigA}`,
 			() => {
 				const b = Buffer.from(good[0]);
 				b[rand(b.length)] ^= 1 << rand(7);

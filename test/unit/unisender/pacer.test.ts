@@ -59,6 +59,8 @@ test('concurrent callers are served one at a time in order', async () => {
 	const clock = fakeClock();
 	const pacer = new Pacer(clock);
 	const order: number[] = [];
-	await Promise.all(Array.from({ length: 40 }, (_, i) => pacer.acquire('subscribe').then(() => order.push(i))));
+	await Promise.all(
+		Array.from({ length: 40 }, (_, i) => pacer.acquire('subscribe').then(() => order.push(i))),
+	);
 	expect(order).toEqual(Array.from({ length: 40 }, (_, i) => i));
 });

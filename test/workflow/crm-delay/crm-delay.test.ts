@@ -7,7 +7,11 @@ import { didRun, outputOf, runWorkflow, type WorkflowJson } from '../../harness/
 
 const DAY = 86_400_000;
 
-function workflow(parameters: IDataObject, settings: IDataObject = {}, nodeExtra: IDataObject = {}): WorkflowJson {
+function workflow(
+	parameters: IDataObject,
+	settings: IDataObject = {},
+	nodeExtra: IDataObject = {},
+): WorkflowJson {
 	const node = (name: string, type: string, params: IDataObject = {}, extra: IDataObject = {}) => ({
 		id: name,
 		name,
@@ -41,12 +45,23 @@ const offerConditions = {
 	combine: 'all',
 	conditions: {
 		conditions: [
-			{ source: 'field', field: 'stage', type: 'string', stringOperator: 'equals', compareTo: 'Offer' },
+			{
+				source: 'field',
+				field: 'stage',
+				type: 'string',
+				stringOperator: 'equals',
+				compareTo: 'Offer',
+			},
 			{ source: 'field', field: 'amount', type: 'number', numberOperator: 'gt', compareTo: '0' },
 		],
 	},
 };
-const deal = (id: number, stage: string, amount: unknown, extra: IDataObject = {}): INodeExecutionData => ({ json: { id, stage, amount: amount as number, ...extra } });
+const deal = (
+	id: number,
+	stage: string,
+	amount: unknown,
+	extra: IDataObject = {},
+): INodeExecutionData => ({ json: { id, stage, amount: amount as number, ...extra } });
 const ids = (items: INodeExecutionData[]) => items.map((i) => i.json.id);
 const result = (item: INodeExecutionData) => item.json.crmDelay as IDataObject;
 const fail = (run: IRun) => run.data.resultData.error;
@@ -77,15 +92,30 @@ test('a long wait puts the execution into waiting until the due time; the resume
 
 test('relative to a date field: waits until exactly 2 days after the stage date, in the workflow time zone', async () => {
 	const wf = workflow(
-		{ when: 'relative', amount: 2, unit: 'days', direction: 'after', dateSource: 'field', dateField: 'deal.stageDate', ...offerConditions },
+		{
+			when: 'relative',
+			amount: 2,
+			unit: 'days',
+			direction: 'after',
+			dateSource: 'field',
+			dateField: 'deal.stageDate',
+			...offerConditions,
+		},
 		{ timezone: 'America/New_York' },
 	);
 	// No offset in the field: read in the workflow's zone. 2 days after Nov 1 10:00 cross the DST end.
-	const first = await runWorkflow(wf, { input: [{ json: { id: 1, stage: 'Offer', amount: 10, deal: { stageDate: '2030-11-01 10:00' } } }] });
+	const first = await runWorkflow(wf, {
+		input: [
+			{ json: { id: 1, stage: 'Offer', amount: 10, deal: { stageDate: '2030-11-01 10:00' } } },
+		],
+	});
 	expect(first.status).toBe('waiting');
 	expect(first.waitTill!.toISOString()).toBe('2030-11-03T15:00:00.000Z');
 	const node = outputOf(first, 'CRM Delay')[0];
-	expect(result(node)).toMatchObject({ dueAt: '2030-11-03T10:00:00.000-05:00', timezone: 'America/New_York' });
+	expect(result(node)).toMatchObject({
+		dueAt: '2030-11-03T10:00:00.000-05:00',
+		timezone: 'America/New_York',
+	});
 });
 
 test('non-matching items leave on "Not Matched" at once, with the failed condition, and never wait', async () => {
@@ -95,7 +125,11 @@ test('non-matching items leave on "Not Matched" at once, with the failed conditi
 	expect(run.waitTill).toBeUndefined();
 	const skipped = outputOf(run, 'Skipped');
 	expect(ids(skipped)).toEqual([1, 2]);
-	expect(result(skipped[0])).toMatchObject({ status: 'notMatched', dueAt: null, reason: 'condition not met: amount (0) is greater than "0"' });
+	expect(result(skipped[0])).toMatchObject({
+		status: 'notMatched',
+		dueAt: null,
+		reason: 'condition not met: amount (0) is greater than "0"',
+	});
 	expect(result(skipped[1]).reason).toBe('condition not met: stage ("Won") equals "Offer"');
 	expect(didRun(run, 'Send Offer')).toBe(false);
 });
@@ -112,7 +146,9 @@ test('a short wait completes in-process: the item leaves on "Due" in the same ex
 
 test('"Immediately" with conditions splits one batch at once', async () => {
 	const wf = workflow({ when: 'immediately', ...offerConditions });
-	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', -5), deal(3, 'Offer', '7')] });
+	const run = await runWorkflow(wf, {
+		input: [deal(1, 'Offer', 5), deal(2, 'Offer', -5), deal(3, 'Offer', '7')],
+	});
 	expect(run.status).toBe('success');
 	expect(ids(outputOf(run, 'Send Offer'))).toEqual([1, 3]);
 	expect(ids(outputOf(run, 'Skipped'))).toEqual([2]);
@@ -129,22 +165,36 @@ function readsStartAfterSend(wf: WorkflowJson): void {
 		type: 'n8n-nodes-base.set',
 		typeVersion: 3.4,
 		position: [0, 0],
-		parameters: { assignments: { assignments: [{ id: 'a', name: 'startId', type: 'number', value: "={{ $('Start').item.json.id }}" }] }, options: {} },
+		parameters: {
+			assignments: {
+				assignments: [
+					{ id: 'a', name: 'startId', type: 'number', value: "={{ $('Start').item.json.id }}" },
+				],
+			},
+			options: {},
+		},
 	});
-	wf.connections!['Send Offer'] = { main: [[{ node: 'Name', type: NodeConnectionTypes.Main, index: 0 }]] };
+	wf.connections!['Send Offer'] = {
+		main: [[{ node: 'Name', type: NodeConnectionTypes.Main, index: 0 }]],
+	};
 }
 
 test('mixed batch, long wait: "Not Matched" items leave at once, then the execution waits, and on resume only the due items leave on "Due"', async () => {
 	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, V1);
 	readsStartAfterSend(wf);
 	const before = Date.now();
-	const first = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', 0), deal(3, 'Offer', 9), deal(4, 'Won', 9)] });
+	const first = await runWorkflow(wf, {
+		input: [deal(1, 'Offer', 5), deal(2, 'Offer', 0), deal(3, 'Offer', 9), deal(4, 'Won', 9)],
+	});
 	expect(first.status).toBe('waiting');
 	expect(first.waitTill!.getTime()).toBeGreaterThanOrEqual(before + 2 * DAY);
 	const skipped = outputOf(first, 'Skipped');
 	expect(ids(skipped)).toEqual([2, 4]);
 	expect(result(skipped[0]).reason).toBe('condition not met: amount (0) is greater than "0"');
-	expect(outputOf(first, 'CRM Delay', 1).map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 3 }]);
+	expect(outputOf(first, 'CRM Delay', 1).map((i) => i.pairedItem)).toEqual([
+		{ item: 1 },
+		{ item: 3 },
+	]);
 	expect(didRun(first, 'Send Offer')).toBe(false);
 
 	const resumed = await runWorkflow(wf, { resumeFrom: first.data });
@@ -175,33 +225,55 @@ test('mixed batch, short wait: the "Not Matched" branch runs before the wait, "D
 });
 
 test('mixed batch in a workflow on the legacy execution order: stops with an error that says how to fix it, nothing leaves', async () => {
-	const wf = workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, { executionOrder: 'v0' });
+	const wf = workflow(
+		{ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions },
+		{ executionOrder: 'v0' },
+	);
 	const run = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Offer', 0)] });
 	expect(run.status).toBe('error');
 	expect(fail(run)?.message).toContain('1 of 2 items do not meet the conditions');
-	expect((fail(run) as { description?: string }).description).toContain('Execution Order to "v1 (recommended)"');
+	expect((fail(run) as { description?: string }).description).toContain(
+		'Execution Order to "v1 (recommended)"',
+	);
 	expect(run.waitTill).toBeUndefined();
 	expect(didRun(run, 'Send Offer')).toBe(false);
 	expect(didRun(run, 'Skipped')).toBe(false);
 });
 
 test('items due at different times, "Wait for the Latest": one wait until the latest, all leave together on resume', async () => {
-	const wf = workflow({ when: 'atDate', dateSource: 'field', dateField: 'at' }, { timezone: 'Europe/Moscow' });
+	const wf = workflow(
+		{ when: 'atDate', dateSource: 'field', dateField: 'at' },
+		{ timezone: 'Europe/Moscow' },
+	);
 	const first = await runWorkflow(wf, {
-		input: [{ json: { id: 1, at: '2030-01-10T09:00:00+03:00' } }, { json: { id: 2, at: '2030-01-12T09:00:00+03:00' } }],
+		input: [
+			{ json: { id: 1, at: '2030-01-10T09:00:00+03:00' } },
+			{ json: { id: 2, at: '2030-01-12T09:00:00+03:00' } },
+		],
 	});
 	expect(first.status).toBe('waiting');
 	expect(first.waitTill!.toISOString()).toBe('2030-01-12T06:00:00.000Z');
 	const resumed = await runWorkflow(wf, { resumeFrom: first.data });
 	const sent = outputOf(resumed, 'Send Offer');
 	expect(ids(sent)).toEqual([1, 2]);
-	expect(result(sent[0])).toMatchObject({ dueAt: '2030-01-10T09:00:00.000+03:00', waitUntil: '2030-01-12T09:00:00.000+03:00' });
+	expect(result(sent[0])).toMatchObject({
+		dueAt: '2030-01-10T09:00:00.000+03:00',
+		waitUntil: '2030-01-12T09:00:00.000+03:00',
+	});
 });
 
 test('items due at different times, "Stop With an Error"', async () => {
-	const wf = workflow({ when: 'atDate', dateSource: 'field', dateField: 'at', options: { differentTimes: 'error' } });
+	const wf = workflow({
+		when: 'atDate',
+		dateSource: 'field',
+		dateField: 'at',
+		options: { differentTimes: 'error' },
+	});
 	const run = await runWorkflow(wf, {
-		input: [{ json: { id: 1, at: '2030-01-10T09:00:00Z' } }, { json: { id: 2, at: '2030-01-12T09:00:00Z' } }],
+		input: [
+			{ json: { id: 1, at: '2030-01-10T09:00:00Z' } },
+			{ json: { id: 2, at: '2030-01-12T09:00:00Z' } },
+		],
 	});
 	expect(run.status).toBe('error');
 	expect(fail(run)?.message).toContain('due at 2 different times');
@@ -209,13 +281,25 @@ test('items due at different times, "Stop With an Error"', async () => {
 });
 
 test('a past date: "Run Now" leaves on Due at once, "Treat as Too Late" on Not Matched', async () => {
-	const params = { when: 'relative', amount: 2, unit: 'days', direction: 'after', dateSource: 'value', dateValue: '={{ $json.stageDate }}' };
+	const params = {
+		when: 'relative',
+		amount: 2,
+		unit: 'days',
+		direction: 'after',
+		dateSource: 'value',
+		dateValue: '={{ $json.stageDate }}',
+	};
 	const input = [{ json: { id: 1, stageDate: '2020-01-01T10:00:00Z' } }];
 	const now = await runWorkflow(workflow(params), { input });
 	expect(ids(outputOf(now, 'Send Offer'))).toEqual([1]);
-	const late = await runWorkflow(workflow({ ...params, ifPast: 'tooLate' }, { timezone: 'UTC' }), { input });
+	const late = await runWorkflow(workflow({ ...params, ifPast: 'tooLate' }, { timezone: 'UTC' }), {
+		input,
+	});
 	expect(late.status).toBe('success');
-	expect(result(outputOf(late, 'Skipped')[0])).toMatchObject({ status: 'tooLate', dueAt: '2020-01-03T10:00:00.000Z' });
+	expect(result(outputOf(late, 'Skipped')[0])).toMatchObject({
+		status: 'tooLate',
+		dueAt: '2020-01-03T10:00:00.000Z',
+	});
 	expect(didRun(late, 'Send Offer')).toBe(false);
 });
 
@@ -224,10 +308,16 @@ test('a value of the wrong type stops the run with a clear error, or with Contin
 	const run = await runWorkflow(workflow({ when: 'immediately', ...offerConditions }), { input });
 	expect(run.status).toBe('error');
 	expect(fail(run)?.message).toBe('Item 1: "amount" has the value "lots", which is not a number');
-	const tolerant = await runWorkflow(workflow({ when: 'immediately', ...offerConditions }, {}, { continueOnFail: true }), { input });
+	const tolerant = await runWorkflow(
+		workflow({ when: 'immediately', ...offerConditions }, {}, { continueOnFail: true }),
+		{ input },
+	);
 	expect(tolerant.status).toBe('success');
 	const skipped = outputOf(tolerant, 'Skipped');
-	expect(skipped.map((i) => i.json.error)).toEqual(['"amount" has the value "lots", which is not a number', undefined]);
+	expect(skipped.map((i) => i.json.error)).toEqual([
+		'"amount" has the value "lots", which is not a number',
+		undefined,
+	]);
 });
 
 describe('mixed batch whose execution is saved between the two runs (a Wait on "Not Matched", a restart)', () => {
@@ -235,22 +325,48 @@ describe('mixed batch whose execution is saved between the two runs (a Wait on "
 	function withWaitOnNotMatched(parameters: IDataObject): WorkflowJson {
 		const wf = workflow(parameters, V1);
 		readsStartAfterSend(wf);
-		wf.nodes.push({ id: 'Wait', name: 'Wait', type: 'n8n-nodes-base.wait', typeVersion: 1.1, position: [0, 0], parameters: { resume: 'timeInterval', amount: 2, unit: 'minutes' } } as never);
-		wf.connections!['CRM Delay'].main[1] = [{ node: 'Wait', type: NodeConnectionTypes.Main, index: 0 }];
-		wf.connections!.Wait = { main: [[{ node: 'Skipped', type: NodeConnectionTypes.Main, index: 0 }]] };
+		wf.nodes.push({
+			id: 'Wait',
+			name: 'Wait',
+			type: 'n8n-nodes-base.wait',
+			typeVersion: 1.1,
+			position: [0, 0],
+			parameters: { resume: 'timeInterval', amount: 2, unit: 'minutes' },
+		} as never);
+		wf.connections!['CRM Delay'].main[1] = [
+			{ node: 'Wait', type: NodeConnectionTypes.Main, index: 0 },
+		];
+		wf.connections!.Wait = {
+			main: [[{ node: 'Skipped', type: NodeConnectionTypes.Main, index: 0 }]],
+		};
 		return wf;
 	}
 	const t0 = new Date('2030-03-01T10:00:00Z').getTime();
 	beforeEach(() => {
 		// only the clock is fake: the engine's own timers run as usual
-		jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+		jest.useFakeTimers({
+			doNotFake: [
+				'nextTick',
+				'setImmediate',
+				'setTimeout',
+				'setInterval',
+				'clearTimeout',
+				'clearInterval',
+				'clearImmediate',
+				'queueMicrotask',
+				'hrtime',
+				'performance',
+			],
+		});
 		jest.setSystemTime(t0);
 	});
 	afterEach(() => jest.useRealTimers());
 
 	async function waitedPastTheDueTime(parameters: IDataObject) {
 		const wf = withWaitOnNotMatched(parameters);
-		const first = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Won', 5), deal(3, 'Offer', 7)] });
+		const first = await runWorkflow(wf, {
+			input: [deal(1, 'Offer', 5), deal(2, 'Won', 5), deal(3, 'Offer', 7)],
+		});
 		expect(first.status).toBe('waiting'); // in the Wait node of the "Not Matched" branch
 		expect(didRun(first, 'Skipped')).toBe(false);
 		jest.setSystemTime(t0 + 5 * 60000); // the Wait ends after the due time (3 minutes)
@@ -259,29 +375,51 @@ describe('mixed batch whose execution is saved between the two runs (a Wait on "
 	}
 
 	it('"after N minutes": the held run waits until the time planned first, not N minutes again', async () => {
-		const { resumed } = await waitedPastTheDueTime({ when: 'afterNow', amount: 3, unit: 'minutes', ...offerConditions });
+		const { resumed } = await waitedPastTheDueTime({
+			when: 'afterNow',
+			amount: 3,
+			unit: 'minutes',
+			...offerConditions,
+		});
 		expect(resumed.status).toBe('success'); // the due time has passed: no new wait
 		const sent = outputOf(resumed, 'Send Offer');
 		expect(ids(sent)).toEqual([1, 3]);
-		expect(sent.map((i) => [result(i).status, new Date(result(i).waitUntil as string).toISOString()])).toEqual([
+		expect(
+			sent.map((i) => [result(i).status, new Date(result(i).waitUntil as string).toISOString()]),
+		).toEqual([
 			['due', '2030-03-01T10:03:00.000Z'],
 			['due', '2030-03-01T10:03:00.000Z'],
 		]);
-		expect(sent.map((i) => Object.keys(i.json))).not.toContainEqual(expect.arrayContaining(['__crmDelayHeld']));
+		expect(sent.map((i) => Object.keys(i.json))).not.toContainEqual(
+			expect.arrayContaining(['__crmDelayHeld']),
+		);
 		expect(outputOf(resumed, 'Name').map((i) => i.json.startId)).toEqual([1, 3]);
 		expect(ids(outputOf(resumed, 'Skipped'))).toEqual([2]);
 		expect(resumed.data.resultData.runData['Send Offer']).toHaveLength(1);
 	});
 
 	it('"Treat as Too Late": items that were due when the batch came leave on "Due", not as too late', async () => {
-		const { resumed } = await waitedPastTheDueTime({ when: 'atDate', dateSource: 'value', dateValue: '2030-03-01T10:03:00Z', ifPast: 'tooLate', ...offerConditions });
+		const { resumed } = await waitedPastTheDueTime({
+			when: 'atDate',
+			dateSource: 'value',
+			dateValue: '2030-03-01T10:03:00Z',
+			ifPast: 'tooLate',
+			...offerConditions,
+		});
 		expect(resumed.status).toBe('success');
 		expect(ids(outputOf(resumed, 'Send Offer'))).toEqual([1, 3]);
-		expect(outputOf(resumed, 'Skipped').map((i) => [i.json.id, result(i).status])).toEqual([[2, 'notMatched']]);
+		expect(outputOf(resumed, 'Skipped').map((i) => [i.json.id, result(i).status])).toEqual([
+			[2, 'notMatched'],
+		]);
 	});
 
 	it('a held run still before its time waits, as a saved execution, until the time planned first', async () => {
-		const wf = withWaitOnNotMatched({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions });
+		const wf = withWaitOnNotMatched({
+			when: 'afterNow',
+			amount: 2,
+			unit: 'days',
+			...offerConditions,
+		});
 		const first = await runWorkflow(wf, { input: [deal(1, 'Offer', 5), deal(2, 'Won', 5)] });
 		jest.setSystemTime(t0 + 10 * 60000);
 		const held = await runWorkflow(wf, { resumeFrom: first.data });
@@ -298,14 +436,22 @@ describe('mixed batch whose execution is saved between the two runs (a Wait on "
 
 test('on the opt-in "engine v2" (no waiting executions, no execution stack) long waits and mixed batches stop with a clear error', async () => {
 	const v2 = { executionOrder: 'v1', engineType: 'v2' };
-	const long = await runWorkflow(workflow({ when: 'afterNow', amount: 2, unit: 'days' }, v2), { input: [deal(1, 'Offer', 5)] });
+	const long = await runWorkflow(workflow({ when: 'afterNow', amount: 2, unit: 'days' }, v2), {
+		input: [deal(1, 'Offer', 5)],
+	});
 	expect(long.status).toBe('error');
 	expect(fail(long)?.message).toMatch(/cannot wait longer than a minute on this execution engine/);
 	expect(didRun(long, 'Send Offer')).toBe(false);
-	const mixed = await runWorkflow(workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, v2), { input: [deal(1, 'Offer', 5), deal(2, 'Won', 5)] });
+	const mixed = await runWorkflow(
+		workflow({ when: 'afterNow', amount: 2, unit: 'days', ...offerConditions }, v2),
+		{ input: [deal(1, 'Offer', 5), deal(2, 'Won', 5)] },
+	);
 	expect(mixed.status).toBe('error');
 	expect(fail(mixed)?.message).toMatch(/engine v2/);
 	expect(didRun(mixed, 'Skipped')).toBe(false);
-	const short = await runWorkflow(workflow({ when: 'afterNow', amount: 0.01, unit: 'minutes' }, v2), { input: [deal(1, 'Offer', 5)] });
+	const short = await runWorkflow(
+		workflow({ when: 'afterNow', amount: 0.01, unit: 'minutes' }, v2),
+		{ input: [deal(1, 'Offer', 5)] },
+	);
 	expect(ids(outputOf(short, 'Send Offer'))).toEqual([1]);
 });

@@ -7,7 +7,9 @@ import { WebhookServer } from '../../harness/webhook-server';
 import { didRun, outputOf, type WorkflowJson } from '../../harness/workflow';
 import { smtpCredential } from '../templated-email/helpers';
 
-const example = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../examples/offer-after-stage.json'), 'utf8')) as WorkflowJson;
+const example = JSON.parse(
+	fs.readFileSync(path.join(__dirname, '../../../examples/offer-after-stage.json'), 'utf8'),
+) as WorkflowJson;
 const DELAY = '2 Days After Stage Offer';
 
 describe('example: 2 days after the deal moved to stage Offer, if amount > 0, send the offer', () => {
@@ -16,7 +18,9 @@ describe('example: 2 days after the deal moved to stage Offer, if amount > 0, se
 	const arrivals: number[] = [];
 	beforeAll(async () => {
 		sink = await startSmtpCapture({ onMessage: async () => void arrivals.push(Date.now()) });
-		server = new WebhookServer(example, { credentials: { crmMailSmtp: smtpCredential(sink, { allowedSenders: '' }) } });
+		server = new WebhookServer(example, {
+			credentials: { crmMailSmtp: smtpCredential(sink, { allowedSenders: '' }) },
+		});
 		await server.start();
 	});
 	afterAll(async () => {
@@ -26,20 +30,34 @@ describe('example: 2 days after the deal moved to stage Offer, if amount > 0, se
 
 	const post = async (body: object) => {
 		const before = server.runs().length;
-		const res = await fetch(server.url('Deal Moved to Offer'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const res = await fetch(server.url('Deal Moved to Offer'), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
 		expect(res.status).toBe(200);
-		for (let i = 0; i < 800 && server.runs().length === before; i++) await new Promise((r) => setTimeout(r, 25));
+		for (let i = 0; i < 800 && server.runs().length === before; i++)
+			await new Promise((r) => setTimeout(r, 25));
 		return server.runs()[before];
 	};
 	const deal = (extra: object = {}) => ({
-		deal: { id: 'D-7', title: 'CRM rollout', stage: 'Offer', amount: 48000, currency: 'RUB', ...extra },
+		deal: {
+			id: 'D-7',
+			title: 'CRM rollout',
+			stage: 'Offer',
+			amount: 48000,
+			currency: 'RUB',
+			...extra,
+		},
 		contact: { name: 'Anna', email: 'anna@client.local' },
 	});
 
 	it('with a delay of seconds, the offer arrives after the due time, not before', async () => {
 		const run = await post({ ...deal(), delay: 0.05, delayUnit: 'minutes' });
 		expect(run.data.resultData.error).toBeUndefined();
-		const due = new Date((outputOf(run, DELAY)[0].json.crmDelay as { dueAt: string }).dueAt).getTime();
+		const due = new Date(
+			(outputOf(run, DELAY)[0].json.crmDelay as { dueAt: string }).dueAt,
+		).getTime();
 		expect(sink.messages).toHaveLength(1);
 		expect(arrivals[0]).toBeGreaterThanOrEqual(due);
 		const mail = await parseCaptured(sink.messages[0]);

@@ -9,9 +9,19 @@ import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
 let fake: FakeN8nDataTables;
 let creds: { crmMailN8nApi: { baseUrl: string; apiKey: string } };
 
-const wf = (parameters: Record<string, unknown>, extra: Record<string, unknown> = {}): WorkflowJson => ({
+const wf = (
+	parameters: Record<string, unknown>,
+	extra: Record<string, unknown> = {},
+): WorkflowJson => ({
 	nodes: [
-		{ id: 's', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} },
+		{
+			id: 's',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0] as [number, number],
+			parameters: {},
+		},
 		{
 			id: 'c',
 			name: 'CRM',
@@ -27,11 +37,27 @@ const wf = (parameters: Record<string, unknown>, extra: Record<string, unknown> 
 });
 
 const incoming = (from: string, subject = 'Need a quote', extra: Record<string, unknown> = {}) => ({
-	json: { from: [{ name: 'Jane Doe', address: from }], to: [{ name: 'Sales', address: 'sales@mycompany.com' }], cc: [], subject, messageId: `<${Math.random()}@x>`, direction: 'incoming', headers: {}, ...extra },
+	json: {
+		from: [{ name: 'Jane Doe', address: from }],
+		to: [{ name: 'Sales', address: 'sales@mycompany.com' }],
+		cc: [],
+		subject,
+		messageId: `<${Math.random()}@x>`,
+		direction: 'incoming',
+		headers: {},
+		...extra,
+	},
 });
 
-const run = async (parameters: Record<string, unknown>, input: Array<{ json: Record<string, unknown> }>, extra = {}) =>
-	await runWorkflow(wf({ options: { ownAddresses: 'sales@mycompany.com' }, ...parameters }, extra), { credentials: creds, input: input as INodeExecutionData[] });
+const run = async (
+	parameters: Record<string, unknown>,
+	input: Array<{ json: Record<string, unknown> }>,
+	extra = {},
+) =>
+	await runWorkflow(
+		wf({ options: { ownAddresses: 'sales@mycompany.com' }, ...parameters }, extra),
+		{ credentials: creds, input: input as INodeExecutionData[] },
+	);
 
 beforeEach(async () => {
 	fake = new FakeN8nDataTables('key-1');
@@ -48,7 +74,13 @@ test('without tables the error says to run Set Up Tables; Set Up Tables creates 
 	expect(before.data.resultData.error?.message).toMatch(/crm_contacts.*do not exist/);
 	expect(before.data.resultData.error?.description).toMatch(/Set Up Tables/);
 	const setup = await run({ operation: 'setupTables' }, [{ json: {} }]);
-	expect(outputOf(setup, 'CRM')[0].json.created).toEqual(['crm_contacts', 'crm_companies', 'crm_leads', 'crm_deals', 'crm_email_links']);
+	expect(outputOf(setup, 'CRM')[0].json.created).toEqual([
+		'crm_contacts',
+		'crm_companies',
+		'crm_leads',
+		'crm_deals',
+		'crm_email_links',
+	]);
 	const again = await run({ operation: 'setupTables' }, [{ json: {} }]);
 	expect(outputOf(again, 'CRM')[0].json.created).toEqual([]);
 	expect(fake.tables.size).toBe(5);
@@ -61,33 +93,85 @@ async function setup() {
 test('Match finds the contact (any case), its company, open deal, and flags ambiguous addresses', async () => {
 	await setup();
 	fake.rowsOf('crm_companies').push({ id: 1, name: 'Acme', domain: 'acme.com', email: null });
-	fake.rowsOf('crm_contacts').push({ id: 1, name: 'Ann', email: 'ann@acme.com', email_canonical: 'ann@acme.com', company_id: 1 }, { id: 2, name: 'Bob', email: 'bob@gmail.com', email_canonical: 'bob@gmail.com' });
-	fake.rowsOf('crm_leads').push({ id: 1, name: 'Old lead', email: 'bob@gmail.com', email_canonical: 'bob@gmail.com' });
-	fake.rowsOf('crm_deals').push({ id: 1, name: 'Big deal', stage: 'Proposal', status: 'open', contact_id: 1, company_id: 1 }, { id: 2, name: 'Lost', stage: 'Closed Lost', status: 'lost', company_id: 1 });
+	fake
+		.rowsOf('crm_contacts')
+		.push(
+			{ id: 1, name: 'Ann', email: 'ann@acme.com', email_canonical: 'ann@acme.com', company_id: 1 },
+			{ id: 2, name: 'Bob', email: 'bob@gmail.com', email_canonical: 'bob@gmail.com' },
+		);
+	fake
+		.rowsOf('crm_leads')
+		.push({ id: 1, name: 'Old lead', email: 'bob@gmail.com', email_canonical: 'bob@gmail.com' });
+	fake
+		.rowsOf('crm_deals')
+		.push(
+			{ id: 1, name: 'Big deal', stage: 'Proposal', status: 'open', contact_id: 1, company_id: 1 },
+			{ id: 2, name: 'Lost', stage: 'Closed Lost', status: 'lost', company_id: 1 },
+		);
 	const res = await run({ operation: 'match' }, [
-		{ json: { from: 'Ann <ANN@Acme.com>', to: 'sales@mycompany.com, new@acme.com', cc: 'b.o.b+x@gmail.com; bob@gmail.com', subject: 'Hi', messageId: '<1@x>', direction: 'incoming' } },
+		{
+			json: {
+				from: 'Ann <ANN@Acme.com>',
+				to: 'sales@mycompany.com, new@acme.com',
+				cc: 'b.o.b+x@gmail.com; bob@gmail.com',
+				subject: 'Hi',
+				messageId: '<1@x>',
+				direction: 'incoming',
+			},
+		},
 	]);
 	const crm = outputOf(res, 'CRM')[0].json.crm as any;
 	const by = Object.fromEntries(crm.participants.map((p: any) => [p.address, p]));
-	expect(Object.keys(by).sort()).toEqual(['ann@acme.com', 'b.o.b+x@gmail.com', 'bob@gmail.com', 'new@acme.com']);
-	expect(by['ann@acme.com'].primary).toMatchObject({ type: 'contact', id: '1', company: { id: '1', name: 'Acme' }, openDeals: [{ id: '1', name: 'Big deal' }] });
-	expect(by['new@acme.com'].primary).toMatchObject({ type: 'company', id: '1', matchType: 'domain' });
+	expect(Object.keys(by).sort()).toEqual([
+		'ann@acme.com',
+		'b.o.b+x@gmail.com',
+		'bob@gmail.com',
+		'new@acme.com',
+	]);
+	expect(by['ann@acme.com'].primary).toMatchObject({
+		type: 'contact',
+		id: '1',
+		company: { id: '1', name: 'Acme' },
+		openDeals: [{ id: '1', name: 'Big deal' }],
+	});
+	expect(by['new@acme.com'].primary).toMatchObject({
+		type: 'company',
+		id: '1',
+		matchType: 'domain',
+	});
 	expect(by['bob@gmail.com'].ambiguous).toBe(true);
 	expect(by['bob@gmail.com'].primary).toMatchObject({ type: 'contact', id: '2' });
 	expect(by['b.o.b+x@gmail.com'].matches).toEqual([]); // free mail: no domain match, tags never match
-	expect(by['b.o.b+x@gmail.com'].possibleDuplicates.map((d: any) => d.email)).toContain('bob@gmail.com');
-	expect(crm.linkTargets).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'deal', id: '1' })]));
+	expect(by['b.o.b+x@gmail.com'].possibleDuplicates.map((d: any) => d.email)).toContain(
+		'bob@gmail.com',
+	);
+	expect(crm.linkTargets).toEqual(
+		expect.arrayContaining([expect.objectContaining({ type: 'deal', id: '1' })]),
+	);
 });
 
 test('Match & Create: unknown sender -> one lead named after the subject; 10 racing executions create ONE lead', async () => {
 	await setup();
-	const runs = await Promise.all(Array.from({ length: 10 }, () => run({ operation: 'matchAndCreate' }, [incoming('New.Person@prospect.io', 'Quote for 50 chairs')])));
+	const runs = await Promise.all(
+		Array.from({ length: 10 }, () =>
+			run({ operation: 'matchAndCreate' }, [
+				incoming('New.Person@prospect.io', 'Quote for 50 chairs'),
+			]),
+		),
+	);
 	const leads = fake.rowsOf('crm_leads');
 	expect(leads).toHaveLength(1);
-	expect(leads[0]).toMatchObject({ email: 'new.person@prospect.io', name: 'Quote for 50 chairs (Jane Doe)', source: 'Email', contact_name: 'Jane Doe' });
+	expect(leads[0]).toMatchObject({
+		email: 'new.person@prospect.io',
+		name: 'Quote for 50 chairs (Jane Doe)',
+		source: 'Email',
+		contact_name: 'Jane Doe',
+	});
 	const ids = runs.map((r) => (outputOf(r, 'CRM')[0].json.crm as any).created[0].id);
 	expect(new Set(ids)).toEqual(new Set([String(leads[0].id)]));
-	expect(runs.filter((r) => (outputOf(r, 'CRM')[0].json.crm as any).created[0].created)).toHaveLength(1);
+	expect(
+		runs.filter((r) => (outputOf(r, 'CRM')[0].json.crm as any).created[0].created),
+	).toHaveLength(1);
 	// Known now: a second mail creates no lead but a deal for... nothing (a lead is not a contact).
 	await run({ operation: 'matchAndCreate' }, [incoming('new.person@prospect.io', 'Again')]);
 	expect(fake.rowsOf('crm_leads')).toHaveLength(1);
@@ -95,10 +179,33 @@ test('Match & Create: unknown sender -> one lead named after the subject; 10 rac
 
 test('outgoing to unknown -> contact; incoming from known contact -> one deal; automated mail creates nothing', async () => {
 	await setup();
-	await run({ operation: 'matchAndCreate' }, [{ json: { from: 'sales@mycompany.com', to: 'Carl Client <carl@client.org>', subject: 'Offer', messageId: '<o1@x>', direction: 'outgoing' } }]);
-	expect(fake.rowsOf('crm_contacts')).toEqual([expect.objectContaining({ email: 'carl@client.org', first_name: 'Carl', last_name: 'Client' })]);
-	await run({ operation: 'matchAndCreate', dealStage: 'Qualification', dealAmount: 10 }, [incoming('carl@client.org', 'Order'), incoming('carl@client.org', 'Order 2')]);
-	expect(fake.rowsOf('crm_deals')).toEqual([expect.objectContaining({ name: 'Order', contact_id: 1, stage: 'Qualification', amount: 10, status: 'open' })]);
+	await run({ operation: 'matchAndCreate' }, [
+		{
+			json: {
+				from: 'sales@mycompany.com',
+				to: 'Carl Client <carl@client.org>',
+				subject: 'Offer',
+				messageId: '<o1@x>',
+				direction: 'outgoing',
+			},
+		},
+	]);
+	expect(fake.rowsOf('crm_contacts')).toEqual([
+		expect.objectContaining({ email: 'carl@client.org', first_name: 'Carl', last_name: 'Client' }),
+	]);
+	await run({ operation: 'matchAndCreate', dealStage: 'Qualification', dealAmount: 10 }, [
+		incoming('carl@client.org', 'Order'),
+		incoming('carl@client.org', 'Order 2'),
+	]);
+	expect(fake.rowsOf('crm_deals')).toEqual([
+		expect.objectContaining({
+			name: 'Order',
+			contact_id: 1,
+			stage: 'Qualification',
+			amount: 10,
+			status: 'open',
+		}),
+	]);
 	expect(fake.rowsOf('crm_leads')).toEqual([]);
 	const auto = await run({ operation: 'matchAndCreate' }, [
 		incoming('noreply@shop.com'),
@@ -107,15 +214,30 @@ test('outgoing to unknown -> contact; incoming from known contact -> one deal; a
 		incoming('bulk@other.com', 'Promo', { headers: 'Precedence: bulk\r\n' }),
 	]);
 	expect(fake.rowsOf('crm_leads')).toEqual([]);
-	expect(outputOf(auto, 'CRM').map((i) => (i.json.crm as any).skipped)).toEqual([expect.stringMatching(/no-reply/), expect.stringMatching(/List-Id/), expect.stringMatching(/Auto-Submitted/), expect.stringMatching(/Precedence/)]);
+	expect(outputOf(auto, 'CRM').map((i) => (i.json.crm as any).skipped)).toEqual([
+		expect.stringMatching(/no-reply/),
+		expect.stringMatching(/List-Id/),
+		expect.stringMatching(/Auto-Submitted/),
+		expect.stringMatching(/Precedence/),
+	]);
 });
 
 test('rules can be switched off and retargeted', async () => {
 	await setup();
 	await run({ operation: 'matchAndCreate', incomingUnknownEnabled: false }, [incoming('x@y.com')]);
 	expect(fake.rowsOf('crm_leads')).toEqual([]);
-	await run({ operation: 'matchAndCreate', incomingUnknownEntity: 'contact', incomingUnknownOwner: 'boss@mycompany.com', incomingUnknownSource: 'Web Site' }, [incoming('x@y.com')]);
-	expect(fake.rowsOf('crm_contacts')).toEqual([expect.objectContaining({ email: 'x@y.com', owner: 'boss@mycompany.com', source: 'Web Site' })]);
+	await run(
+		{
+			operation: 'matchAndCreate',
+			incomingUnknownEntity: 'contact',
+			incomingUnknownOwner: 'boss@mycompany.com',
+			incomingUnknownSource: 'Web Site',
+		},
+		[incoming('x@y.com')],
+	);
+	expect(fake.rowsOf('crm_contacts')).toEqual([
+		expect.objectContaining({ email: 'x@y.com', owner: 'boss@mycompany.com', source: 'Web Site' }),
+	]);
 });
 
 test('Link Email is idempotent by Message-ID', async () => {
@@ -124,47 +246,104 @@ test('Link Email is idempotent by Message-ID', async () => {
 	const created = await run({ operation: 'matchAndCreate' }, [mail]);
 	const item = outputOf(created, 'CRM')[0];
 	const first = await run({ operation: 'linkEmail' }, [item]);
-	expect((outputOf(first, 'CRM')[0].json.crm as any).links).toEqual([expect.objectContaining({ type: 'lead', created: true })]);
-	await Promise.all([run({ operation: 'linkEmail' }, [item]), run({ operation: 'linkEmail' }, [item])]);
-	expect(fake.rowsOf('crm_email_links')).toEqual([expect.objectContaining({ message_id: mail.json.messageId, entity_type: 'lead', subject: 'Hello' })]);
+	expect((outputOf(first, 'CRM')[0].json.crm as any).links).toEqual([
+		expect.objectContaining({ type: 'lead', created: true }),
+	]);
+	await Promise.all([
+		run({ operation: 'linkEmail' }, [item]),
+		run({ operation: 'linkEmail' }, [item]),
+	]);
+	expect(fake.rowsOf('crm_email_links')).toEqual([
+		expect.objectContaining({
+			message_id: mail.json.messageId,
+			entity_type: 'lead',
+			subject: 'Hello',
+		}),
+	]);
 });
 
 test('bad API key and unreachable n8n give clear errors; Continue On Fail keeps other items', async () => {
 	await setup();
-	const bad = await runWorkflow(wf({ operation: 'match' }), { credentials: { crmMailN8nApi: { baseUrl: fake.baseUrl, apiKey: 'wrong' } }, input: [incoming('a@b.com')] });
+	const bad = await runWorkflow(wf({ operation: 'match' }), {
+		credentials: { crmMailN8nApi: { baseUrl: fake.baseUrl, apiKey: 'wrong' } },
+		input: [incoming('a@b.com')],
+	});
 	expect(bad.data.resultData.error?.message).toMatch(/refused the API key/);
-	const down = await runWorkflow(wf({ operation: 'match' }), { credentials: { crmMailN8nApi: { baseUrl: 'http://127.0.0.1:9', apiKey: 'k' } }, input: [incoming('a@b.com')] });
+	const down = await runWorkflow(wf({ operation: 'match' }), {
+		credentials: { crmMailN8nApi: { baseUrl: 'http://127.0.0.1:9', apiKey: 'k' } },
+		input: [incoming('a@b.com')],
+	});
 	expect(down.data.resultData.error?.message).toMatch(/Cannot reach the n8n API/);
-	const mixed = await run({ operation: 'matchAndCreate' }, [incoming('ok@b.com'), { json: { subject: 'no addresses' } }, incoming('ok2@b.com')], { continueOnFail: true });
+	const mixed = await run(
+		{ operation: 'matchAndCreate' },
+		[incoming('ok@b.com'), { json: { subject: 'no addresses' } }, incoming('ok2@b.com')],
+		{ continueOnFail: true },
+	);
 	const out = outputOf(mixed, 'CRM');
 	expect(out).toHaveLength(3);
 	expect(out[1].json.error).toMatch(/no from \/ to/);
 	expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
-	expect(fake.rowsOf('crm_leads').map((l) => l.email).sort()).toEqual(['ok2@b.com', 'ok@b.com']);
+	expect(
+		fake
+			.rowsOf('crm_leads')
+			.map((l) => l.email)
+			.sort(),
+	).toEqual(['ok2@b.com', 'ok@b.com']);
 });
 
 test('Create / Get / Find / Update, dropdowns and the credential test', async () => {
 	await setup();
-	const c = await run({ operation: 'create', entity: 'deal', fields: { name: 'Deal A', stage: 'Proposal', amount: 5 } }, [{ json: {} }]);
+	const c = await run(
+		{
+			operation: 'create',
+			entity: 'deal',
+			fields: { name: 'Deal A', stage: 'Proposal', amount: 5 },
+		},
+		[{ json: {} }],
+	);
 	const id = (outputOf(c, 'CRM')[0].json as any).id;
-	await run({ operation: 'update', entity: 'deal', recordId: id, fields: { stage: 'Closed Won' } }, [{ json: {} }]);
+	await run(
+		{ operation: 'update', entity: 'deal', recordId: id, fields: { stage: 'Closed Won' } },
+		[{ json: {} }],
+	);
 	const g = await run({ operation: 'get', entity: 'deal', recordId: id }, [{ json: {} }]);
 	expect(outputOf(g, 'CRM')[0].json).toMatchObject({ stage: 'Closed Won', open: false });
-	await run({ operation: 'create', entity: 'contact', fields: { name: 'Zed', email: 'Zed@Z.com' } }, [{ json: {} }]);
-	const f = await run({ operation: 'find', entity: 'contact', findEmail: 'zed@z.com' }, [{ json: {} }]);
+	await run(
+		{ operation: 'create', entity: 'contact', fields: { name: 'Zed', email: 'Zed@Z.com' } },
+		[{ json: {} }],
+	);
+	const f = await run({ operation: 'find', entity: 'contact', findEmail: 'zed@z.com' }, [
+		{ json: {} },
+	]);
 	expect(outputOf(f, 'CRM').map((o) => o.json.name)).toEqual(['Zed']);
 	const node = new CrmMatch();
-	expect((await loadOptions(node, 'getStages', { credentials: creds })).map((o) => o.value)).toContain('Closed Won');
-	expect((await loadOptions(node, 'getOwners', { credentials: creds })).map((o) => o.value)).toEqual(expect.arrayContaining(['__sender', 'owner@example.com']));
-	expect((await loadOptions(node, 'getSources', { credentials: creds })).map((o) => o.value)).toContain('Email');
+	expect(
+		(await loadOptions(node, 'getStages', { credentials: creds })).map((o) => o.value),
+	).toContain('Closed Won');
+	expect(
+		(await loadOptions(node, 'getOwners', { credentials: creds })).map((o) => o.value),
+	).toEqual(expect.arrayContaining(['__sender', 'owner@example.com']));
+	expect(
+		(await loadOptions(node, 'getSources', { credentials: creds })).map((o) => o.value),
+	).toContain('Email');
 	expect((await testCredential(node, 'crmMailN8nApi', creds.crmMailN8nApi)).status).toBe('OK');
-	expect((await testCredential(node, 'crmMailN8nApi', { ...creds.crmMailN8nApi, apiKey: 'bad' })).message).toMatch(/refused/);
+	expect(
+		(await testCredential(node, 'crmMailN8nApi', { ...creds.crmMailN8nApi, apiKey: 'bad' }))
+			.message,
+	).toMatch(/refused/);
 });
 
 describe('tables that exist without some of the columns', () => {
 	const withoutColumns = (server: FakeN8nDataTables) => {
 		// an older "crm_contacts" with only some of the columns, and a row in it
-		server.seed('crm_contacts', [{ name: 'name', type: 'string' }, { name: 'email', type: 'string' }], [{ name: 'Ann', email: 'ann@acme.com' }]);
+		server.seed(
+			'crm_contacts',
+			[
+				{ name: 'name', type: 'string' },
+				{ name: 'email', type: 'string' },
+			],
+			[{ name: 'Ann', email: 'ann@acme.com' }],
+		);
 	};
 
 	test('n8n 2.41 and newer: Set Up Tables adds the missing columns, and the table works', async () => {
@@ -176,13 +355,23 @@ describe('tables that exist without some of the columns', () => {
 		const setup = await run({ operation: 'setupTables' }, [{ json: {} }]);
 		expect(outputOf(setup, 'CRM')[0].json).toMatchObject({
 			existing: ['crm_contacts'],
-			columnsAdded: ['first_name', 'last_name', 'email_canonical', 'company_id', 'owner', 'source', 'dedupe_key'].map((c) => `crm_contacts.${c}`),
+			columnsAdded: [
+				'first_name',
+				'last_name',
+				'email_canonical',
+				'company_id',
+				'owner',
+				'source',
+				'dedupe_key',
+			].map((c) => `crm_contacts.${c}`),
 		});
 		const contacts = [...fake.tables.values()].find((t) => t.name === 'crm_contacts')!;
 		expect(contacts.columns.find((c) => c.name === 'company_id')?.type).toBe('number');
 		const after = await run({ operation: 'match' }, [incoming('ann@acme.com')]);
 		expect(after.status).toBe('success');
-		const participant = (outputOf(after, 'CRM')[0].json.crm as any).participants.find((p: any) => p.address === 'ann@acme.com');
+		const participant = (outputOf(after, 'CRM')[0].json.crm as any).participants.find(
+			(p: any) => p.address === 'ann@acme.com',
+		);
 		expect(participant.primary).toMatchObject({ type: 'contact', name: 'Ann' });
 	});
 
@@ -190,8 +379,12 @@ describe('tables that exist without some of the columns', () => {
 		withoutColumns(fake);
 		const setup = await run({ operation: 'setupTables' }, [{ json: {} }]);
 		expect(setup.data.resultData.error?.message).toMatch(/crm_contacts \(first_name/);
-		expect(setup.data.resultData.error?.description).toMatch(/on n8n 2\.41 and newer it adds the missing columns.*Older n8n cannot add columns through its API/);
-		expect([...fake.tables.values()].find((t) => t.name === 'crm_contacts')!.columns.map((c) => c.name)).toEqual(['name', 'email']);
+		expect(setup.data.resultData.error?.description).toMatch(
+			/on n8n 2\.41 and newer it adds the missing columns.*Older n8n cannot add columns through its API/,
+		);
+		expect(
+			[...fake.tables.values()].find((t) => t.name === 'crm_contacts')!.columns.map((c) => c.name),
+		).toEqual(['name', 'email']);
 	});
 });
 

@@ -1,6 +1,11 @@
 // The workflow harness itself, exercised with n8n's own nodes and small inline node types: if these
 // fail, every feature's workflow tests are meaningless.
-import type { INodeExecutionData, INodeType, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
+import type {
+	INodeExecutionData,
+	INodeType,
+	IPollFunctions,
+	ITriggerFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { outputOf, runWorkflow, startTrigger, TestNodeTypes, didRun } from '../../harness/workflow';
 import { WebhookServer } from '../../harness/webhook-server';
@@ -15,7 +20,14 @@ const node = (name: string, type: string, parameters = {}, extra = {}) => ({
 	...extra,
 });
 const chain = (...names: string[]) =>
-	Object.fromEntries(names.slice(0, -1).map((n, i) => [n, { main: [[{ node: names[i + 1], type: NodeConnectionTypes.Main, index: 0 }]] }]));
+	Object.fromEntries(
+		names
+			.slice(0, -1)
+			.map((n, i) => [
+				n,
+				{ main: [[{ node: names[i + 1], type: NodeConnectionTypes.Main, index: 0 }]] },
+			]),
+	);
 
 test('runs n8n nodes from n8n-nodes-base with the given input items', async () => {
 	const run = await runWorkflow(
@@ -33,7 +45,14 @@ test('a long wait puts the execution into waiting, and its resume continues afte
 	const wf = {
 		nodes: [
 			node('Start', 'n8n-nodes-base.manualTrigger'),
-			{ ...node('Wait', 'n8n-nodes-base.wait', { resume: 'timeInterval', amount: 10, unit: 'minutes' }), typeVersion: 1.1 },
+			{
+				...node('Wait', 'n8n-nodes-base.wait', {
+					resume: 'timeInterval',
+					amount: 10,
+					unit: 'minutes',
+				}),
+				typeVersion: 1.1,
+			},
 			node('After', 'n8n-nodes-base.noOp'),
 		],
 		connections: chain('Start', 'Wait', 'After'),
@@ -50,13 +69,26 @@ test('a long wait puts the execution into waiting, and its resume continues afte
 
 test('a node error fails the run with its message', async () => {
 	const failing: INodeType = {
-		description: { displayName: 'Fail', name: 'fail', group: ['transform'], version: 1, description: '', defaults: { name: 'Fail' }, inputs: [NodeConnectionTypes.Main], outputs: [NodeConnectionTypes.Main], properties: [] },
+		description: {
+			displayName: 'Fail',
+			name: 'fail',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: { name: 'Fail' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [],
+		},
 		async execute() {
 			throw new Error('boom: the fix is X');
 		},
 	};
 	const run = await runWorkflow(
-		{ nodes: [node('Start', 'n8n-nodes-base.manualTrigger'), node('Fail', 'CUSTOM.fail')], connections: chain('Start', 'Fail') },
+		{
+			nodes: [node('Start', 'n8n-nodes-base.manualTrigger'), node('Fail', 'CUSTOM.fail')],
+			connections: chain('Start', 'Fail'),
+		},
 		{ nodeTypes: new TestNodeTypes({ 'CUSTOM.fail': failing }) },
 	);
 	expect(run.status).toBe('error');
@@ -64,7 +96,18 @@ test('a node error fails the run with its message', async () => {
 });
 
 class CountingPoll implements INodeType {
-	description = { displayName: 'Count Trigger', name: 'countTrigger', group: ['trigger'], version: 1, description: '', defaults: { name: 'Count' }, polling: true as const, inputs: [], outputs: [NodeConnectionTypes.Main], properties: [] } as INodeType['description'];
+	description = {
+		displayName: 'Count Trigger',
+		name: 'countTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Count' },
+		polling: true as const,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	} as INodeType['description'];
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const state = this.getWorkflowStaticData('node');
 		state.n = ((state.n as number) ?? 0) + 1;
@@ -73,7 +116,17 @@ class CountingPoll implements INodeType {
 }
 
 class TickTrigger implements INodeType {
-	description = { displayName: 'Tick Trigger', name: 'tickTrigger', group: ['trigger'], version: 1, description: '', defaults: { name: 'Tick' }, inputs: [], outputs: [NodeConnectionTypes.Main], properties: [] } as INodeType['description'];
+	description = {
+		displayName: 'Tick Trigger',
+		name: 'tickTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: '',
+		defaults: { name: 'Tick' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	} as INodeType['description'];
 	async trigger(this: ITriggerFunctions) {
 		const state = this.getWorkflowStaticData('node');
 		const tick = () => {
@@ -86,16 +139,25 @@ class TickTrigger implements INodeType {
 	}
 }
 
-const extra = new TestNodeTypes({ 'CUSTOM.countTrigger': new CountingPoll(), 'CUSTOM.tickTrigger': new TickTrigger() });
+const extra = new TestNodeTypes({
+	'CUSTOM.countTrigger': new CountingPoll(),
+	'CUSTOM.tickTrigger': new TickTrigger(),
+});
 
 test('poll and trigger nodes run as the start node in manual mode ("Fetch Test Event")', async () => {
 	const polled = await runWorkflow(
-		{ nodes: [node('Count', 'CUSTOM.countTrigger'), node('Pass', 'n8n-nodes-base.noOp')], connections: chain('Count', 'Pass') },
+		{
+			nodes: [node('Count', 'CUSTOM.countTrigger'), node('Pass', 'n8n-nodes-base.noOp')],
+			connections: chain('Count', 'Pass'),
+		},
 		{ nodeTypes: extra },
 	);
 	expect(outputOf(polled, 'Pass')[0].json).toEqual({ n: 1 });
 	const triggered = await runWorkflow(
-		{ nodes: [node('Tick', 'CUSTOM.tickTrigger'), node('Pass', 'n8n-nodes-base.noOp')], connections: chain('Tick', 'Pass') },
+		{
+			nodes: [node('Tick', 'CUSTOM.tickTrigger'), node('Pass', 'n8n-nodes-base.noOp')],
+			connections: chain('Tick', 'Pass'),
+		},
 		{ nodeTypes: extra },
 	);
 	expect(outputOf(triggered, 'Pass')[0].json).toEqual({ n: 1 });
@@ -119,7 +181,16 @@ test('a live trigger emits until closed, and its static data survives re-activat
 test('webhook nodes answer HTTP requests and start executions with the request data', async () => {
 	const server = new WebhookServer({
 		nodes: [
-			{ ...node('Hook', 'n8n-nodes-base.webhook', { path: 'deal-stage', httpMethod: 'POST', responseMode: 'onReceived', options: {} }), typeVersion: 2, webhookId: 'abc' },
+			{
+				...node('Hook', 'n8n-nodes-base.webhook', {
+					path: 'deal-stage',
+					httpMethod: 'POST',
+					responseMode: 'onReceived',
+					options: {},
+				}),
+				typeVersion: 2,
+				webhookId: 'abc',
+			},
 			node('Pass', 'n8n-nodes-base.noOp'),
 		],
 		connections: chain('Hook', 'Pass'),

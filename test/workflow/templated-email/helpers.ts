@@ -7,7 +7,10 @@ import type { SmtpCapture } from '../../harness/smtp-capture';
 
 export const NODE = 'Send Templated Email';
 
-export function sendWorkflow(parameters: Record<string, unknown>, opts: { continueOnFail?: boolean; imap?: boolean } = {}): WorkflowJson {
+export function sendWorkflow(
+	parameters: Record<string, unknown>,
+	opts: { continueOnFail?: boolean; imap?: boolean } = {},
+): WorkflowJson {
 	return {
 		nodes: [
 			{
@@ -17,7 +20,10 @@ export function sendWorkflow(parameters: Record<string, unknown>, opts: { contin
 				typeVersion: 1,
 				position: [0, 0],
 				parameters: parameters as never,
-				credentials: { crmMailSmtp: { id: 'smtp', name: 'smtp' }, ...(opts.imap ? { crmMailImap: { id: 'imap', name: 'imap' } } : {}) },
+				credentials: {
+					crmMailSmtp: { id: 'smtp', name: 'smtp' },
+					...(opts.imap ? { crmMailImap: { id: 'imap', name: 'imap' } } : {}),
+				},
 				...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			},
 		],
@@ -25,7 +31,10 @@ export function sendWorkflow(parameters: Record<string, unknown>, opts: { contin
 	};
 }
 
-export function smtpCredential(target: { host: string; port: number }, extra: Record<string, unknown> = {}) {
+export function smtpCredential(
+	target: { host: string; port: number },
+	extra: Record<string, unknown> = {},
+) {
 	return {
 		host: target.host,
 		port: target.port,
@@ -40,10 +49,17 @@ export function smtpCredential(target: { host: string; port: number }, extra: Re
 	};
 }
 
-export function binaryItem(json: IDataObject, files: Record<string, { content: string | Buffer; fileName: string; mimeType: string }>): INodeExecutionData {
+export function binaryItem(
+	json: IDataObject,
+	files: Record<string, { content: string | Buffer; fileName: string; mimeType: string }>,
+): INodeExecutionData {
 	const binary: INodeExecutionData['binary'] = {};
 	for (const [key, f] of Object.entries(files)) {
-		binary[key] = { data: Buffer.from(f.content).toString('base64'), fileName: f.fileName, mimeType: f.mimeType };
+		binary[key] = {
+			data: Buffer.from(f.content).toString('base64'),
+			fileName: f.fileName,
+			mimeType: f.mimeType,
+		};
 	}
 	return { json, binary };
 }
@@ -85,7 +101,8 @@ export class CountingProxy {
 	async allClosed(timeoutMs = 10000): Promise<void> {
 		const start = Date.now();
 		while (this.open > 0) {
-			if (Date.now() - start > timeoutMs) throw new Error(`${this.open} SMTP connection(s) still open`);
+			if (Date.now() - start > timeoutMs)
+				throw new Error(`${this.open} SMTP connection(s) still open`);
 			await new Promise((r) => setTimeout(r, 20));
 		}
 	}

@@ -10,7 +10,11 @@ const base = {
 	options: { retryDelay: 10 },
 };
 const item = (i = 0, extra: Record<string, unknown> = {}) => ({
-	json: { contact: { name: `Анна ${i}`, email: `client${i}@client.local` }, deal: { title: `Сделка №${i}`, company: 'A&B <Co>', amount: 150000 }, ...extra },
+	json: {
+		contact: { name: `Анна ${i}`, email: `client${i}@client.local` },
+		deal: { title: `Сделка №${i}`, company: 'A&B <Co>', amount: 150000 },
+		...extra,
+	},
 });
 
 describe('Send Templated Email: sending through SMTP', () => {
@@ -28,7 +32,9 @@ describe('Send Templated Email: sending through SMTP', () => {
 		sink.reset();
 		proxy.reset();
 	});
-	const creds = (extra: Record<string, unknown> = {}) => ({ crmMailSmtp: smtpCredential(proxy, extra) });
+	const creds = (extra: Record<string, unknown> = {}) => ({
+		crmMailSmtp: smtpCredential(proxy, extra),
+	});
 
 	it('renders and sends: non-ASCII subject and names, escaped HTML, generated text part, output fields', async () => {
 		const run = await runWorkflow(sendWorkflow(base), { credentials: creds(), input: [item(1)] });
@@ -41,7 +47,9 @@ describe('Send Templated Email: sending through SMTP', () => {
 		const parsed = await parseCaptured(m);
 		expect(parsed.subject).toBe('Предложение для A&B <Co>: Сделка №1');
 		expect(parsed.from?.value[0]).toEqual({ name: 'Отдел продаж', address: 'sales@crm.local' });
-		expect(parsed.to && !Array.isArray(parsed.to) && parsed.to.value[0].address).toBe('client1@client.local');
+		expect(parsed.to && !Array.isArray(parsed.to) && parsed.to.value[0].address).toBe(
+			'client1@client.local',
+		);
 		expect(parsed.html).toContain('A&amp;B &lt;Co&gt; &mdash; 150');
 		expect(parsed.text).toContain('Здравствуйте, Анна 1!');
 		expect(parsed.text).toContain('A&B <Co>');
@@ -60,16 +68,34 @@ describe('Send Templated Email: sending through SMTP', () => {
 
 	it('attachments keep name and type; inline images by cid; cc / bcc / reply-to lists and arrays', async () => {
 		const input = binaryItem(
-			{ ...item(2).json, team: ['Boss <boss@crm.local>', { name: 'Ops', address: 'ops@crm.local' }] },
 			{
-				offer: { content: '%PDF-1.4 offer', fileName: 'Коммерческое предложение.pdf', mimeType: 'application/pdf' },
-				logo: { content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]), fileName: 'logo.png', mimeType: 'image/png' },
+				...item(2).json,
+				team: ['Boss <boss@crm.local>', { name: 'Ops', address: 'ops@crm.local' }],
+			},
+			{
+				offer: {
+					content: '%PDF-1.4 offer',
+					fileName: 'Коммерческое предложение.pdf',
+					mimeType: 'application/pdf',
+				},
+				logo: {
+					content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]),
+					fileName: 'logo.png',
+					mimeType: 'image/png',
+				},
 			},
 		);
 		const params = {
 			...base,
 			html: '<img src="cid:logo"><p>{{contact.name}}</p>',
-			options: { ...base.options, attachments: 'offer', inlineImages: { image: [{ binaryProperty: 'logo', cid: 'logo' }] }, cc: '={{ $json.team }}', bcc: 'audit@crm.local; "Doe, John" <john@crm.local>', replyTo: 'Anna <anna@crm.local>' },
+			options: {
+				...base.options,
+				attachments: 'offer',
+				inlineImages: { image: [{ binaryProperty: 'logo', cid: 'logo' }] },
+				cc: '={{ $json.team }}',
+				bcc: 'audit@crm.local; "Doe, John" <john@crm.local>',
+				replyTo: 'Anna <anna@crm.local>',
+			},
 		};
 		await runWorkflow(sendWorkflow(params), { credentials: creds(), input: [input] });
 		const [m] = await sink.waitFor(1);
@@ -81,19 +107,38 @@ describe('Send Templated Email: sending through SMTP', () => {
 		expect(logo.cid).toBe('logo');
 		expect(logo.contentDisposition).toBe('inline');
 		expect(m.raw.toString()).toMatch(/multipart\/related/);
-		expect(parsed.cc && !Array.isArray(parsed.cc) && parsed.cc.value.map((a) => a.address)).toEqual(['boss@crm.local', 'ops@crm.local']);
+		expect(parsed.cc && !Array.isArray(parsed.cc) && parsed.cc.value.map((a) => a.address)).toEqual(
+			['boss@crm.local', 'ops@crm.local'],
+		);
 		expect(parsed.replyTo?.value[0].address).toBe('anna@crm.local');
 		expect(m.raw.toString()).not.toMatch(/^Bcc:/im); // hidden recipients only in the envelope
-		expect(m.envelope.rcptTo.sort()).toEqual(['audit@crm.local', 'boss@crm.local', 'client2@client.local', 'john@crm.local', 'ops@crm.local']);
+		expect(m.envelope.rcptTo.sort()).toEqual([
+			'audit@crm.local',
+			'boss@crm.local',
+			'client2@client.local',
+			'john@crm.local',
+			'ops@crm.local',
+		]);
 	});
 
 	it('threading headers from the incoming email item, and custom headers', async () => {
 		const params = {
 			...base,
 			subject: 'Re: {{subject}}',
-			options: { ...base.options, inReplyTo: '={{ $json.messageId }}', references: '={{ $json.references }}', headers: { header: [{ name: 'X-CRM-Deal-ID', value: '={{ $json.dealId }}' }] } },
+			options: {
+				...base.options,
+				inReplyTo: '={{ $json.messageId }}',
+				references: '={{ $json.references }}',
+				headers: { header: [{ name: 'X-CRM-Deal-ID', value: '={{ $json.dealId }}' }] },
+			},
 		};
-		const incoming = { ...item(3).json, subject: 'Вопрос', messageId: '<q1@client.local>', references: ['<a0@client.local>'], dealId: 'D-77' };
+		const incoming = {
+			...item(3).json,
+			subject: 'Вопрос',
+			messageId: '<q1@client.local>',
+			references: ['<a0@client.local>'],
+			dealId: 'D-77',
+		};
 		await runWorkflow(sendWorkflow(params), { credentials: creds(), input: [{ json: incoming }] });
 		const parsed = await parseCaptured((await sink.waitFor(1))[0]);
 		expect(parsed.inReplyTo).toBe('<q1@client.local>');
@@ -104,14 +149,19 @@ describe('Send Templated Email: sending through SMTP', () => {
 
 	it('one pooled transport per run: 12 messages over at most Pool Size connections, closed at the end', async () => {
 		const input = Array.from({ length: 12 }, (_, i) => item(i));
-		const run = await runWorkflow(sendWorkflow(base), { credentials: creds({ poolSize: 2 }), input });
+		const run = await runWorkflow(sendWorkflow(base), {
+			credentials: creds({ poolSize: 2 }),
+			input,
+		});
 		expect(outputOf(run, NODE)).toHaveLength(12);
 		expect(sink.messages).toHaveLength(12);
 		expect(proxy.opened).toBeGreaterThanOrEqual(1);
 		expect(proxy.opened).toBeLessThanOrEqual(2);
 		await proxy.allClosed();
 		// output order follows input order even though sends overlap
-		expect(outputOf(run, NODE).map((o) => o.json.envelope)).toEqual(input.map((it) => ({ from: 'sales@crm.local', to: [it.json.contact.email] })));
+		expect(outputOf(run, NODE).map((o) => o.json.envelope)).toEqual(
+			input.map((it) => ({ from: 'sales@crm.local', to: [it.json.contact.email] })),
+		);
 	});
 
 	it('a 4xx answer is retried with backoff, then the message goes out once', async () => {
@@ -131,7 +181,7 @@ describe('Send Templated Email: sending through SMTP', () => {
 		expect(proxy.opened).toBe(2);
 	});
 
-	it('a 5xx fails the item with the server\'s words', async () => {
+	it("a 5xx fails the item with the server's words", async () => {
 		sink.failRcpt('client6@client.local', 550, 'Mailbox is frozen');
 		const run = await runWorkflow(sendWorkflow(base), { credentials: creds(), input: [item(6)] });
 		const error = run.data.resultData.error!;
@@ -142,68 +192,143 @@ describe('Send Templated Email: sending through SMTP', () => {
 
 	it('with Continue On Fail the others are still sent', async () => {
 		sink.failRcpt('client1@client.local', 550, 'No such user here');
-		const run = await runWorkflow(sendWorkflow(base, { continueOnFail: true }), { credentials: creds(), input: [item(0), item(1), item(2)] });
+		const run = await runWorkflow(sendWorkflow(base, { continueOnFail: true }), {
+			credentials: creds(),
+			input: [item(0), item(1), item(2)],
+		});
 		const out = outputOf(run, NODE);
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[1].json.error).toContain('No such user here');
 		expect(out[0].json.accepted).toEqual(['client0@client.local']);
 		expect(out[2].json.accepted).toEqual(['client2@client.local']);
-		expect(sink.messages.map((m) => m.envelope.rcptTo[0]).sort()).toEqual(['client0@client.local', 'client2@client.local']);
+		expect(sink.messages.map((m) => m.envelope.rcptTo[0]).sort()).toEqual([
+			'client0@client.local',
+			'client2@client.local',
+		]);
 	});
 
 	it('a missing variable fails naming the variable and the item; nothing is sent for it', async () => {
-		const bad = { json: { contact: { email: 'x@client.local' }, deal: { title: 't', company: 'c', amount: 1 } } };
-		const run = await runWorkflow(sendWorkflow(base, { continueOnFail: true }), { credentials: creds(), input: [item(0), bad] });
+		const bad = {
+			json: { contact: { email: 'x@client.local' }, deal: { title: 't', company: 'c', amount: 1 } },
+		};
+		const run = await runWorkflow(sendWorkflow(base, { continueOnFail: true }), {
+			credentials: creds(),
+			input: [item(0), bad],
+		});
 		const out = outputOf(run, NODE);
-		expect(out[1].json.error).toBe('The variable "contact.name" used in the HTML body of item 1 has no value');
+		expect(out[1].json.error).toBe(
+			'The variable "contact.name" used in the HTML body of item 1 has no value',
+		);
 		expect(sink.messages).toHaveLength(1);
 		const strict = await runWorkflow(sendWorkflow(base), { credentials: creds(), input: [bad] });
 		expect(strict.data.resultData.error?.message).toContain('"contact.name"');
-		const lenient = await runWorkflow(sendWorkflow({ ...base, missingVariables: 'empty' }), { credentials: creds(), input: [bad] });
+		const lenient = await runWorkflow(sendWorkflow({ ...base, missingVariables: 'empty' }), {
+			credentials: creds(),
+			input: [bad],
+		});
 		expect(lenient.data.resultData.error).toBeUndefined();
 		expect((await parseCaptured(sink.messages[1])).text).toContain('Здравствуйте, !');
 	});
 
 	it('preview renders subject, HTML and text and sends nothing', async () => {
-		const run = await runWorkflow(sendWorkflow({ ...base, mode: 'preview', text: 'Hi {{contact.name}} & co' }), { credentials: creds(), input: [item(7)] });
+		const run = await runWorkflow(
+			sendWorkflow({ ...base, mode: 'preview', text: 'Hi {{contact.name}} & co' }),
+			{ credentials: creds(), input: [item(7)] },
+		);
 		const [out] = outputOf(run, NODE);
-		expect(out.json).toMatchObject({ subject: 'Предложение для A&B <Co>: Сделка №7', text: 'Hi Анна 7 & co', to: ['client7@client.local'] });
+		expect(out.json).toMatchObject({
+			subject: 'Предложение для A&B <Co>: Сделка №7',
+			text: 'Hi Анна 7 & co',
+			to: ['client7@client.local'],
+		});
 		expect(out.json.html).toContain('A&amp;B &lt;Co&gt;');
 		expect(sink.messages).toHaveLength(0);
 		expect(proxy.opened).toBe(0);
 	});
 
 	it('test mode sends every message to the test address only', async () => {
-		const params = { ...base, mode: 'test', testAddress: 'qa@crm.local', options: { ...base.options, cc: 'boss@crm.local', bcc: 'audit@crm.local' } };
-		const run = await runWorkflow(sendWorkflow(params), { credentials: creds(), input: [item(8), item(9)] });
+		const params = {
+			...base,
+			mode: 'test',
+			testAddress: 'qa@crm.local',
+			options: { ...base.options, cc: 'boss@crm.local', bcc: 'audit@crm.local' },
+		};
+		const run = await runWorkflow(sendWorkflow(params), {
+			credentials: creds(),
+			input: [item(8), item(9)],
+		});
 		await sink.waitFor(2);
-		expect(sink.messages.map((m) => m.envelope.rcptTo)).toEqual([['qa@crm.local'], ['qa@crm.local']]);
+		expect(sink.messages.map((m) => m.envelope.rcptTo)).toEqual([
+			['qa@crm.local'],
+			['qa@crm.local'],
+		]);
 		const parsed = await parseCaptured(sink.messages[0]);
-		expect(parsed.headers.get('x-test-original-recipients')).toMatch(/client\d@client\.local, boss@crm\.local, audit@crm\.local/);
+		expect(parsed.headers.get('x-test-original-recipients')).toMatch(
+			/client\d@client\.local, boss@crm\.local, audit@crm\.local/,
+		);
 		expect(parsed.cc).toBeUndefined();
 		expect(outputOf(run, NODE)[0].json.testMode).toBe(true);
 	});
 
-	it('From must be one of the account\'s allowed senders; the dropdown lists them', async () => {
-		const ok = await runWorkflow(sendWorkflow({ ...base, from: 'Anna Petrova <anna@crm.local>' }), { credentials: creds(), input: [item(1)] });
+	it("From must be one of the account's allowed senders; the dropdown lists them", async () => {
+		const ok = await runWorkflow(sendWorkflow({ ...base, from: 'Anna Petrova <anna@crm.local>' }), {
+			credentials: creds(),
+			input: [item(1)],
+		});
 		expect(ok.data.resultData.error).toBeUndefined();
-		expect((await parseCaptured((await sink.waitFor(1))[0])).from?.value[0]).toEqual({ name: 'Anna Petrova', address: 'anna@crm.local' });
-		const bad = await runWorkflow(sendWorkflow({ ...base, from: 'ceo@crm.local' }), { credentials: creds(), input: [item(1)] });
-		expect(bad.data.resultData.error?.message).toContain('"ceo@crm.local" is not an allowed sender');
+		expect((await parseCaptured((await sink.waitFor(1))[0])).from?.value[0]).toEqual({
+			name: 'Anna Petrova',
+			address: 'anna@crm.local',
+		});
+		const bad = await runWorkflow(sendWorkflow({ ...base, from: 'ceo@crm.local' }), {
+			credentials: creds(),
+			input: [item(1)],
+		});
+		expect(bad.data.resultData.error?.message).toContain(
+			'"ceo@crm.local" is not an allowed sender',
+		);
 		expect(sink.messages).toHaveLength(1);
 		const node = packageNodes().get('n8n-nodes-crm-mail.templatedEmail') as INodeType;
 		const options = await loadOptions(node, 'getSenders', { credentials: creds() });
-		expect(options.map((o) => o.value)).toEqual(['', 'Отдел продаж <sales@crm.local>', 'Anna Petrova <anna@crm.local>', 'support@crm.local']);
+		expect(options.map((o) => o.value)).toEqual([
+			'',
+			'Отдел продаж <sales@crm.local>',
+			'Anna Petrova <anna@crm.local>',
+			'support@crm.local',
+		]);
 		expect(options[0].name).toBe('Account Default (Отдел продаж <sales@crm.local>)');
 	});
 
 	it('templates from a field or from a binary HTML file; signature and reusable partials', async () => {
-		const params = { ...base, htmlSource: 'binary', htmlBinaryProperty: 'tpl', options: { ...base.options, signature: '<p>-- {{manager}}</p>', partials: { partial: [{ name: 'legal', template: '<small>{{company}}</small>' }] } } };
-		const input = binaryItem({ ...item(1).json, manager: 'Bob', company: 'Acme' }, { tpl: { content: '<p>Hello {{contact.name}}</p>{{> legal}}{{> signature}}', fileName: 'offer.html', mimeType: 'text/html' } });
+		const params = {
+			...base,
+			htmlSource: 'binary',
+			htmlBinaryProperty: 'tpl',
+			options: {
+				...base.options,
+				signature: '<p>-- {{manager}}</p>',
+				partials: { partial: [{ name: 'legal', template: '<small>{{company}}</small>' }] },
+			},
+		};
+		const input = binaryItem(
+			{ ...item(1).json, manager: 'Bob', company: 'Acme' },
+			{
+				tpl: {
+					content: '<p>Hello {{contact.name}}</p>{{> legal}}{{> signature}}',
+					fileName: 'offer.html',
+					mimeType: 'text/html',
+				},
+			},
+		);
 		await runWorkflow(sendWorkflow(params), { credentials: creds(), input: [input] });
-		expect((await parseCaptured((await sink.waitFor(1))[0])).html).toBe('<p>Hello Анна 1</p><small>Acme</small><p>-- Bob</p>');
+		expect((await parseCaptured((await sink.waitFor(1))[0])).html).toBe(
+			'<p>Hello Анна 1</p><small>Acme</small><p>-- Bob</p>',
+		);
 		sink.reset();
-		await runWorkflow(sendWorkflow({ ...base, htmlSource: 'field', htmlField: 'crm.template' }), { credentials: creds(), input: [{ json: { ...item(2).json, crm: { template: '<b>{{deal.title}}</b>' } } }] });
+		await runWorkflow(sendWorkflow({ ...base, htmlSource: 'field', htmlField: 'crm.template' }), {
+			credentials: creds(),
+			input: [{ json: { ...item(2).json, crm: { template: '<b>{{deal.title}}</b>' } } }],
+		});
 		expect((await parseCaptured((await sink.waitFor(1))[0])).html).toBe('<b>Сделка №2</b>');
 	});
 });

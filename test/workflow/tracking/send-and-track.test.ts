@@ -10,7 +10,8 @@ import { outputOf, runWorkflow } from '../../harness/workflow';
 import { NODE, sendWorkflow, smtpCredential } from '../templated-email/helpers';
 
 const SECRET = randomBytes(32).toString('hex');
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+const CHROME =
+	'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 let sink: SmtpCapture;
 let server: WebhookServer;
 
@@ -37,18 +38,28 @@ afterAll(async () => sink?.close());
 afterEach(async () => server?.stop());
 
 it('sends a tracked mail whose pixel, link and one-click unsubscribe come back as events with the tracking data', async () => {
-	server = new WebhookServer(triggerWf, { credentials: { emailTracking: { secret: SECRET, baseUrl: 'unused' } } });
+	server = new WebhookServer(triggerWf, {
+		credentials: { emailTracking: { secret: SECRET, baseUrl: 'unused' } },
+	});
 	await server.start();
-	const tracking = { emailTracking: { secret: SECRET, baseUrl: `${server.baseUrl}/webhook/track` } };
+	const tracking = {
+		emailTracking: { secret: SECRET, baseUrl: `${server.baseUrl}/webhook/track` },
+	};
 	const wf = sendWorkflow({
 		to: '={{ $json.email }}',
 		subject: 'Your offer',
 		html: '<html><body><p>Hello {{name}}, <a href="https://shop.example.com/offer?id=7&amp;src=mail">see the offer</a>.</p><p><a href="{{unsubscribeUrl}}">Unsubscribe</a> <a href="mailto:sales@crm.local">Write to us</a></p></body></html>',
 		tracking: true,
-		trackingOptions: { click: true, data: { value: [{ key: 'dealId', value: '={{ $json.deal }}' }] } },
+		trackingOptions: {
+			click: true,
+			data: { value: [{ key: 'dealId', value: '={{ $json.deal }}' }] },
+		},
 	});
 	wf.nodes[0].credentials = { ...wf.nodes[0].credentials, emailTracking: { id: 't', name: 't' } };
-	const run = await runWorkflow(wf, { credentials: { crmMailSmtp: smtpCredential({ host: sink.host, port: sink.port }), ...tracking }, input: [{ json: { email: 'ann@client.local', name: 'Ann', deal: 'D-42' } }] });
+	const run = await runWorkflow(wf, {
+		credentials: { crmMailSmtp: smtpCredential({ host: sink.host, port: sink.port }), ...tracking },
+		input: [{ json: { email: 'ann@client.local', name: 'Ann', deal: 'D-42' } }],
+	});
 	const [out] = outputOf(run, NODE);
 	expect(out.json.trackingId).toEqual(expect.any(String));
 
@@ -61,7 +72,8 @@ it('sends a tracked mail whose pixel, link and one-click unsubscribe come back a
 	expect(links[0].startsWith(`${server.baseUrl}/webhook/track/click?t=`)).toBe(true);
 	expect(links[1].startsWith(`${server.baseUrl}/webhook/track/unsubscribe?t=`)).toBe(true);
 	expect(links[2]).toBe('mailto:sales@crm.local');
-	const headerLine = (key: string) => mail.headerLines.find((h) => h.key === key)?.line.replace(/\r?\n\s+/g, ' ');
+	const headerLine = (key: string) =>
+		mail.headerLines.find((h) => h.key === key)?.line.replace(/\r?\n\s+/g, ' ');
 	expect(headerLine('list-unsubscribe')).toBe(`List-Unsubscribe: <${links[1]}>`);
 	// the loopback base URL is http: RFC 8058 one-click needs https, so no List-Unsubscribe-Post here
 	// (test/unit/tracking/decorator.test.ts has the https case, DKIM-signed)
@@ -70,12 +82,26 @@ it('sends a tracked mail whose pixel, link and one-click unsubscribe come back a
 	expect(mail.text).toContain('https://shop.example.com/offer?id=7&src=mail');
 
 	// the events (the tokens were issued just now, so they count as fast hits: classification says so)
-	expect((await fetch(pixel, { headers: { 'user-agent': CHROME } })).headers.get('content-type')).toBe('image/gif');
+	expect(
+		(await fetch(pixel, { headers: { 'user-agent': CHROME } })).headers.get('content-type'),
+	).toBe('image/gif');
 	const click = await fetch(links[0], { redirect: 'manual', headers: { 'user-agent': CHROME } });
 	expect(click.headers.get('location')).toBe('https://shop.example.com/offer?id=7&src=mail');
-	await fetch(links[1], { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+	await fetch(links[1], {
+		method: 'POST',
+		body: 'List-Unsubscribe=One-Click',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+	});
 	const events = server.runs().map((r) => outputOf(r, 'Tracking')[0].json);
-	expect(events.map((e) => [e.type, e.recipient, e.messageId, e.trackingId, e.trackingData])).toEqual(
-		['opened', 'clicked', 'unsubscribed'].map((type) => [type, 'ann@client.local', mail.messageId, out.json.trackingId, { dealId: 'D-42' }]),
+	expect(
+		events.map((e) => [e.type, e.recipient, e.messageId, e.trackingId, e.trackingData]),
+	).toEqual(
+		['opened', 'clicked', 'unsubscribed'].map((type) => [
+			type,
+			'ann@client.local',
+			mail.messageId,
+			out.json.trackingId,
+			{ dealId: 'D-42' },
+		]),
 	);
 });

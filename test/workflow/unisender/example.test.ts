@@ -19,7 +19,9 @@ test('deal-stage-to-unisender: a won deal adds the contact, another stage does n
 			nodeTypes: new TestNodeTypes({ 'n8n-nodes-crm-mail.crmDelay': new CrmDelay() }),
 			startNode: 'Deal Reached a Stage',
 		};
-		const deal = (stage: string, email: string) => [{ json: { body: { deal: { stage }, contact: { email, name: 'Ann' } } } }];
+		const deal = (stage: string, email: string) => [
+			{ json: { body: { deal: { stage }, contact: { email, name: 'Ann' } } } },
+		];
 		const won = await runWorkflow(example, { ...opts, input: deal('won', 'ann@example.com') });
 		expect(won.status).toBe('success');
 		const c = fake.contact('ann@example.com')!;

@@ -21,10 +21,20 @@ afterEach(async () => {
 	await fake.stop();
 });
 
-function wf(parameters: Record<string, unknown>, settings: { continueOnFail?: boolean } = {}): WorkflowJson {
+function wf(
+	parameters: Record<string, unknown>,
+	settings: { continueOnFail?: boolean } = {},
+): WorkflowJson {
 	return {
 		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} },
+			{
+				id: '1',
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters: {},
+			},
 			{
 				id: '2',
 				name: 'Unisender',
@@ -36,11 +46,14 @@ function wf(parameters: Record<string, unknown>, settings: { continueOnFail?: bo
 				...(settings.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 			},
 		],
-		connections: { Start: { main: [[{ node: 'Unisender', type: NodeConnectionTypes.Main, index: 0 }]] } },
+		connections: {
+			Start: { main: [[{ node: 'Unisender', type: NodeConnectionTypes.Main, index: 0 }]] },
+		},
 	} as unknown as WorkflowJson;
 }
 
-const items = (...rows: Array<Record<string, unknown>>): INodeExecutionData[] => rows.map((json) => ({ json: json as IDataObject }));
+const items = (...rows: Array<Record<string, unknown>>): INodeExecutionData[] =>
+	rows.map((json) => ({ json: json as IDataObject }));
 const addParams = (listIds: string[], extra: Record<string, unknown> = {}) => ({
 	resource: 'contact',
 	operation: 'subscribe',
@@ -55,7 +68,12 @@ test('Add to Lists puts the contact into every chosen list with fields, custom f
 	const run = await runWorkflow(
 		wf(
 			addParams([String(a.id), String(b.id)], {
-				fields: { field: [{ name: 'Name', value: '={{ $json.name }}' }, { name: 'deal_stage', value: 'won' }] },
+				fields: {
+					field: [
+						{ name: 'Name', value: '={{ $json.name }}' },
+						{ name: 'deal_stage', value: 'won' },
+					],
+				},
 				tags: 'crm, won',
 				doubleOptin: 3,
 			}),
@@ -89,12 +107,18 @@ test('Add to Lists puts the contact into every chosen list with fields, custom f
 test('double opt-in 0 sends the confirmation email; a list without one gives the clear error', async () => {
 	const withLetter = fake.addList('With letter');
 	const without = fake.addList('No letter', false);
-	const ok = await runWorkflow(wf(addParams([String(withLetter.id)], { doubleOptin: 0 })), { credentials: creds, input: items({ email: 'bob@example.com' }) });
+	const ok = await runWorkflow(wf(addParams([String(withLetter.id)], { doubleOptin: 0 })), {
+		credentials: creds,
+		input: items({ email: 'bob@example.com' }),
+	});
 	expect(ok.status).toBe('success');
 	expect(fake.contact('bob@example.com')!.invitations).toBe(1);
 	expect(fake.contact('bob@example.com')!.lists.get(withLetter.id)!.status).toBe('invited');
 
-	const bad = await runWorkflow(wf(addParams([String(without.id)], { doubleOptin: 4 })), { credentials: creds, input: items({ email: 'new@example.com' }) });
+	const bad = await runWorkflow(wf(addParams([String(without.id)], { doubleOptin: 4 })), {
+		credentials: creds,
+		input: items({ email: 'new@example.com' }),
+	});
 	expect(bad.status).toBe('error');
 	const err = bad.data.resultData.error as unknown as { message: string; description: string };
 	expect(err.message).toContain(`list ${without.id} has no confirmation (double opt-in) email`);
@@ -105,24 +129,54 @@ test('overwrite 1 removes the contact from lists not given; 0 keeps lists and ex
 	const a = fake.addList('A');
 	const b = fake.addList('B');
 	const input = items({ email: 'cat@example.com' });
-	await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3, fields: { field: [{ name: 'Name', value: 'Cat' }] } })), { credentials: creds, input });
-	await runWorkflow(wf(addParams([String(b.id)], { doubleOptin: 3, overwrite: 0, fields: { field: [{ name: 'Name', value: 'Other' }] } })), { credentials: creds, input });
+	await runWorkflow(
+		wf(
+			addParams([String(a.id)], {
+				doubleOptin: 3,
+				fields: { field: [{ name: 'Name', value: 'Cat' }] },
+			}),
+		),
+		{ credentials: creds, input },
+	);
+	await runWorkflow(
+		wf(
+			addParams([String(b.id)], {
+				doubleOptin: 3,
+				overwrite: 0,
+				fields: { field: [{ name: 'Name', value: 'Other' }] },
+			}),
+		),
+		{ credentials: creds, input },
+	);
 	const c = fake.contact('cat@example.com')!;
 	expect([...c.lists.keys()].sort()).toEqual([a.id, b.id]);
 	expect(c.fields.Name).toBe('Cat');
-	await runWorkflow(wf(addParams([String(b.id)], { doubleOptin: 3, overwrite: 1 })), { credentials: creds, input });
+	await runWorkflow(wf(addParams([String(b.id)], { doubleOptin: 3, overwrite: 1 })), {
+		credentials: creds,
+		input,
+	});
 	expect([...c.lists.keys()]).toEqual([b.id]);
 });
 
 test('an invalid email fails with the field named; Continue On Fail keeps the other items', async () => {
 	const a = fake.addList('A');
-	const input = items({ email: 'ok1@example.com' }, { email: 'not-an-email' }, { email: 'ok2@example.com' });
-	const failed = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), { credentials: creds, input });
+	const input = items(
+		{ email: 'ok1@example.com' },
+		{ email: 'not-an-email' },
+		{ email: 'ok2@example.com' },
+	);
+	const failed = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), {
+		credentials: creds,
+		input,
+	});
 	expect(failed.status).toBe('error');
 	expect(failed.data.resultData.error!.message).toContain('"Email" (fields[email])');
 	expect(fake.contact('ok2@example.com')).toBeUndefined();
 
-	const run = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 }), { continueOnFail: true }), { credentials: creds, input });
+	const run = await runWorkflow(
+		wf(addParams([String(a.id)], { doubleOptin: 3 }), { continueOnFail: true }),
+		{ credentials: creds, input },
+	);
 	expect(run.status).toBe('success');
 	const out = outputOf(run, 'Unisender');
 	expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
@@ -132,7 +186,9 @@ test('an invalid email fails with the field named; Continue On Fail keeps the ot
 });
 
 test('a wrong API key fails with a message that says to fix the credential', async () => {
-	const run = await runWorkflow(wf({ resource: 'list', operation: 'getAll' }), { credentials: { unisenderApi: { ...creds.unisenderApi, apiKey: 'wrong' } } });
+	const run = await runWorkflow(wf({ resource: 'list', operation: 'getAll' }), {
+		credentials: { unisenderApi: { ...creds.unisenderApi, apiKey: 'wrong' } },
+	});
 	expect(run.status).toBe('error');
 	const err = run.data.resultData.error as unknown as { message: string; description: string };
 	expect(err.message).toBe('Unisender rejected the API key');
@@ -143,20 +199,33 @@ test('a wrong API key fails with a message that says to fix the credential', asy
 test('not enough money and access denied become clear errors; retry_later is retried', async () => {
 	const a = fake.addList('A');
 	fake.injectError('not_enough_money', 'Not enough money on the account', 'subscribe');
-	const poor = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), { credentials: creds, input: items({ email: 'x@example.com' }) });
-	expect((poor.data.resultData.error as unknown as { description: string }).description).toContain('Top up the balance');
+	const poor = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), {
+		credentials: creds,
+		input: items({ email: 'x@example.com' }),
+	});
+	expect((poor.data.resultData.error as unknown as { description: string }).description).toContain(
+		'Top up the balance',
+	);
 	fake.injectError('access_denied', 'API access is disabled');
-	const denied = await runWorkflow(wf({ resource: 'list', operation: 'getAll' }), { credentials: creds });
+	const denied = await runWorkflow(wf({ resource: 'list', operation: 'getAll' }), {
+		credentials: creds,
+	});
 	expect(denied.data.resultData.error!.message).toBe('Unisender denied access to "getLists"');
 	fake.injectError('retry_later', 'Temporary failure', 'subscribe');
-	const retried = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), { credentials: creds, input: items({ email: 'y@example.com' }) });
+	const retried = await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), {
+		credentials: creds,
+		input: items({ email: 'y@example.com' }),
+	});
 	expect(retried.status).toBe('success');
 	expect(fake.contact('y@example.com')).toBeDefined();
 });
 
 test('Import sends all items in batches of 500 and maps the log back to the items', async () => {
 	const a = fake.addList('A');
-	const rows = Array.from({ length: 1203 }, (_, i) => ({ email: i === 7 || i === 1100 ? `bad${i}@` : `u${i}@example.com`, name: `U${i}` }));
+	const rows = Array.from({ length: 1203 }, (_, i) => ({
+		email: i === 7 || i === 1100 ? `bad${i}@` : `u${i}@example.com`,
+		name: `U${i}`,
+	}));
 	const params = {
 		resource: 'contact',
 		operation: 'importContacts',
@@ -165,7 +234,10 @@ test('Import sends all items in batches of 500 and maps the log back to the item
 		fields: { field: [{ name: 'Name', value: '={{ $json.name }}' }] },
 		tags: 'imported',
 	};
-	const run = await runWorkflow(wf(params, { continueOnFail: true }), { credentials: creds, input: items(...rows) });
+	const run = await runWorkflow(wf(params, { continueOnFail: true }), {
+		credentials: creds,
+		input: items(...rows),
+	});
 	expect(run.status).toBe('success');
 	expect(fake.calls.importContacts).toBe(3);
 	const out = outputOf(run, 'Unisender');
@@ -181,52 +253,120 @@ test('Import sends all items in batches of 500 and maps the log back to the item
 
 	const strict = await runWorkflow(wf(params), { credentials: creds, input: items(...rows) });
 	expect(strict.status).toBe('error');
-	expect(strict.data.resultData.error!.message).toContain('rejected 2 of 1203 contacts; first: item 7');
+	expect(strict.data.resultData.error!.message).toContain(
+		'rejected 2 of 1203 contacts; first: item 7',
+	);
 });
 
 test('Exclude removes from lists and the contact can be added again; Unsubscribe marks unsubscribed; unknown contact is a clear error', async () => {
 	const a = fake.addList('A');
 	const b = fake.addList('B');
 	const input = items({ email: 'dan@example.com' });
-	await runWorkflow(wf(addParams([String(a.id), String(b.id)], { doubleOptin: 3 })), { credentials: creds, input });
-	const ex = await runWorkflow(wf({ resource: 'contact', operation: 'exclude', contact: '={{ $json.email }}', removeListIds: [String(a.id)] }), { credentials: creds, input });
-	expect(outputOf(ex, 'Unisender')[0].json).toMatchObject({ contact: 'dan@example.com', excluded: true });
+	await runWorkflow(wf(addParams([String(a.id), String(b.id)], { doubleOptin: 3 })), {
+		credentials: creds,
+		input,
+	});
+	const ex = await runWorkflow(
+		wf({
+			resource: 'contact',
+			operation: 'exclude',
+			contact: '={{ $json.email }}',
+			removeListIds: [String(a.id)],
+		}),
+		{ credentials: creds, input },
+	);
+	expect(outputOf(ex, 'Unisender')[0].json).toMatchObject({
+		contact: 'dan@example.com',
+		excluded: true,
+	});
 	expect([...fake.contact('dan@example.com')!.lists.keys()]).toEqual([b.id]);
-	await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), { credentials: creds, input });
+	await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3 })), {
+		credentials: creds,
+		input,
+	});
 	expect([...fake.contact('dan@example.com')!.lists.keys()].sort()).toEqual([a.id, b.id].sort());
-	await runWorkflow(wf({ resource: 'contact', operation: 'exclude', contact: 'dan@example.com', removeListIds: [String(a.id)] }), { credentials: creds, input });
-	const un = await runWorkflow(wf({ resource: 'contact', operation: 'unsubscribe', contact: 'dan@example.com' }), { credentials: creds, input });
+	await runWorkflow(
+		wf({
+			resource: 'contact',
+			operation: 'exclude',
+			contact: 'dan@example.com',
+			removeListIds: [String(a.id)],
+		}),
+		{ credentials: creds, input },
+	);
+	const un = await runWorkflow(
+		wf({ resource: 'contact', operation: 'unsubscribe', contact: 'dan@example.com' }),
+		{ credentials: creds, input },
+	);
 	expect(outputOf(un, 'Unisender')[0].json).toMatchObject({ unsubscribed: true, list_ids: 'all' });
 	expect(fake.contact('dan@example.com')!.lists.get(b.id)!.status).toBe('unsubscribed');
-	const missing = await runWorkflow(wf({ resource: 'contact', operation: 'exclude', contact: 'nobody@example.com' }), { credentials: creds, input });
-	expect(missing.data.resultData.error!.message).toBe('Contact "nobody@example.com" was not found in the given lists');
+	const missing = await runWorkflow(
+		wf({ resource: 'contact', operation: 'exclude', contact: 'nobody@example.com' }),
+		{ credentials: creds, input },
+	);
+	expect(missing.data.resultData.error!.message).toBe(
+		'Contact "nobody@example.com" was not found in the given lists',
+	);
 });
 
 test('Get returns the contact with lists and fields; Is in Lists returns false as a result, not an error', async () => {
 	const a = fake.addList('A');
 	const b = fake.addList('B');
 	const input = items({ email: 'eve@example.com' });
-	await runWorkflow(wf(addParams([String(a.id)], { doubleOptin: 3, fields: { field: [{ name: 'Name', value: 'Eve' }] } })), { credentials: creds, input });
-	const got = await runWorkflow(wf({ resource: 'contact', operation: 'getContact', lookupEmail: '={{ $json.email }}' }), { credentials: creds, input });
-	const contact = outputOf(got, 'Unisender')[0].json as { email: { email: string }; lists: Array<{ id: number }>; fields: { Name: string } };
+	await runWorkflow(
+		wf(
+			addParams([String(a.id)], {
+				doubleOptin: 3,
+				fields: { field: [{ name: 'Name', value: 'Eve' }] },
+			}),
+		),
+		{ credentials: creds, input },
+	);
+	const got = await runWorkflow(
+		wf({ resource: 'contact', operation: 'getContact', lookupEmail: '={{ $json.email }}' }),
+		{ credentials: creds, input },
+	);
+	const contact = outputOf(got, 'Unisender')[0].json as {
+		email: { email: string };
+		lists: Array<{ id: number }>;
+		fields: { Name: string };
+	};
 	expect(contact.email.email).toBe('eve@example.com');
 	expect(contact.lists.map((l) => l.id)).toEqual([a.id]);
 	expect(contact.fields.Name).toBe('Eve');
 	const check = (listIds: string[], condition: string) =>
-		runWorkflow(wf({ resource: 'contact', operation: 'isContactInLists', lookupEmail: 'eve@example.com', listIds, condition }), { credentials: creds, input });
-	expect(outputOf(await check([String(a.id), String(b.id)], 'or'), 'Unisender')[0].json.in_lists).toBe(true);
+		runWorkflow(
+			wf({
+				resource: 'contact',
+				operation: 'isContactInLists',
+				lookupEmail: 'eve@example.com',
+				listIds,
+				condition,
+			}),
+			{ credentials: creds, input },
+		);
+	expect(
+		outputOf(await check([String(a.id), String(b.id)], 'or'), 'Unisender')[0].json.in_lists,
+	).toBe(true);
 	const none = await check([String(a.id), String(b.id)], 'and');
 	expect(none.status).toBe('success');
 	expect(outputOf(none, 'Unisender')[0].json.in_lists).toBe(false);
 });
 
 test('List: Create then Get Many; a duplicate name names the field', async () => {
-	const created = await runWorkflow(wf({ resource: 'list', operation: 'create', title: 'Won deals' }), { credentials: creds });
+	const created = await runWorkflow(
+		wf({ resource: 'list', operation: 'create', title: 'Won deals' }),
+		{ credentials: creds },
+	);
 	const id = outputOf(created, 'Unisender')[0].json.id;
 	expect(fake.lists.get(id as number)!.title).toBe('Won deals');
-	const many = await runWorkflow(wf({ resource: 'list', operation: 'getAll', returnAll: true }), { credentials: creds });
+	const many = await runWorkflow(wf({ resource: 'list', operation: 'getAll', returnAll: true }), {
+		credentials: creds,
+	});
 	expect(outputOf(many, 'Unisender').map((o) => o.json)).toEqual([{ id, title: 'Won deals' }]);
-	const dup = await runWorkflow(wf({ resource: 'list', operation: 'create', title: 'Won deals' }), { credentials: creds });
+	const dup = await runWorkflow(wf({ resource: 'list', operation: 'create', title: 'Won deals' }), {
+		credentials: creds,
+	});
 	expect(dup.data.resultData.error!.message).toContain('"List Name" (title)');
 });
 
@@ -240,11 +380,22 @@ test('the lists dropdown is loaded from getLists', async () => {
 
 test('credential test: OK with the right key, a clear failure with a wrong key or a wrong URL', async () => {
 	const node = new Unisender();
-	expect(await testCredential(node, 'unisenderApi', creds.unisenderApi)).toEqual({ status: 'OK', message: 'Connection successful' });
-	const wrong = await testCredential(node, 'unisenderApi', { ...creds.unisenderApi, apiKey: 'nope' });
+	expect(await testCredential(node, 'unisenderApi', creds.unisenderApi)).toEqual({
+		status: 'OK',
+		message: 'Connection successful',
+	});
+	const wrong = await testCredential(node, 'unisenderApi', {
+		...creds.unisenderApi,
+		apiKey: 'nope',
+	});
 	expect(wrong.status).toBe('Error');
 	expect(wrong.message).toContain('Unisender rejected the API key');
-	const url = await testCredential(node, 'unisenderApi', { ...creds.unisenderApi, baseUrl: `${fake.baseUrl}/nothing` });
+	const url = await testCredential(node, 'unisenderApi', {
+		...creds.unisenderApi,
+		baseUrl: `${fake.baseUrl}/nothing`,
+	});
 	expect(url.status).toBe('Error');
-	expect(fake.requests.every((r) => r.query.api_key === undefined && r.method === 'POST')).toBe(true);
+	expect(fake.requests.every((r) => r.query.api_key === undefined && r.method === 'POST')).toBe(
+		true,
+	);
 });

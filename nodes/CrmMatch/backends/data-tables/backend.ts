@@ -3,7 +3,19 @@
 // the LOWEST id wins, and a run whose row lost deletes its own row and returns the winner. Readers also
 // always take the lowest id, so a reader between insert and delete sees the same winner.
 import { canonicalAddress } from '../../../shared/addresses';
-import type { CrmBackend, CrmRecord, EmailLinkInput, EmailLinkResult, EntityType, LookupRequest, LookupResult, Option, RecordInput, SetupReport, Http } from '../types';
+import type {
+	CrmBackend,
+	CrmRecord,
+	EmailLinkInput,
+	EmailLinkResult,
+	EntityType,
+	LookupRequest,
+	LookupResult,
+	Option,
+	RecordInput,
+	SetupReport,
+	Http,
+} from '../types';
 import { CrmError, emptyLookup, pushTo } from '../types';
 import type { Filter, Row } from './client';
 import { DataTablesClient } from './client';
@@ -49,7 +61,9 @@ export class DataTablesBackend implements CrmBackend {
 			}
 			out[key] = t.id;
 			const have = new Set((t.columns ?? []).map((c) => c.name));
-			const lacking = t.columns ? TABLES[key].columns.filter((c) => !have.has(c.name)).map((c) => c.name) : [];
+			const lacking = t.columns
+				? TABLES[key].columns.filter((c) => !have.has(c.name)).map((c) => c.name)
+				: [];
 			if (lacking.length) badColumns.push(`${t.name} (${lacking.join(', ')})`);
 		}
 		if (missing.length)
@@ -79,7 +93,9 @@ export class DataTablesBackend implements CrmBackend {
 			}
 			report.existing.push(name);
 			const have = new Set((table.columns ?? []).map((c) => c.name));
-			for (const column of table.columns ? TABLES[key].columns.filter((c) => !have.has(c.name)) : []) {
+			for (const column of table.columns
+				? TABLES[key].columns.filter((c) => !have.has(c.name))
+				: []) {
 				// n8n before 2.41 has no column endpoint: the check below names what is missing and what to do
 				if (!(await this.client.addColumn(table.id, name, column))) break;
 				columnsAdded.push(`${name}.${column.name}`);
@@ -99,20 +115,32 @@ export class DataTablesBackend implements CrmBackend {
 			...req.addresses.map((a) => ({ columnName: 'email', value: a })),
 			...req.canonical.map((c) => ({ columnName: 'email_canonical', value: c })),
 		];
-		const [contacts, leads] = await Promise.all([this.client.rows(t.contact, 'or', personFilters), this.client.rows(t.lead, 'or', personFilters)]);
-		const people = [...contacts.map((r) => toRecord('contact', r)), ...leads.map((r) => toRecord('lead', r))];
+		const [contacts, leads] = await Promise.all([
+			this.client.rows(t.contact, 'or', personFilters),
+			this.client.rows(t.lead, 'or', personFilters),
+		]);
+		const people = [
+			...contacts.map((r) => toRecord('contact', r)),
+			...leads.map((r) => toRecord('lead', r)),
+		];
 		for (const rec of people) {
 			if (rec.email && wanted.has(rec.email)) pushTo(result.byAddress, rec.email, rec);
 			const c = rec.email ? canonicalAddress(rec.email) : '';
 			if (c && canon.has(c)) pushTo(result.similar, c, rec);
 		}
-		const companyIds = [...new Set(people.filter((p) => p.type === 'contact' && p.companyId).map((p) => p.companyId!))];
+		const companyIds = [
+			...new Set(
+				people.filter((p) => p.type === 'contact' && p.companyId).map((p) => p.companyId!),
+			),
+		];
 		const companyFilters: Filter[] = [
 			...companyIds.map((id) => ({ columnName: 'id', value: Number(id) })),
 			...req.domains.map((d) => ({ columnName: 'domain', value: d })),
 			...req.addresses.map((a) => ({ columnName: 'email', value: a })),
 		];
-		const companies = companyFilters.length ? (await this.client.rows(t.company, 'or', companyFilters)).map((r) => toRecord('company', r)) : [];
+		const companies = companyFilters.length
+			? (await this.client.rows(t.company, 'or', companyFilters)).map((r) => toRecord('company', r))
+			: [];
 		for (const co of companies) {
 			result.companiesById.set(co.id, co);
 			if (co.domain) pushTo(result.companiesByDomain, co.domain, co);
@@ -123,13 +151,20 @@ export class DataTablesBackend implements CrmBackend {
 			...contactIds.map((id) => ({ columnName: 'contact_id', value: Number(id) })),
 			...companies.map((c) => ({ columnName: 'company_id', value: Number(c.id) })),
 		];
-		const deals = dealFilters.length ? (await this.client.rows(t.deal, 'or', dealFilters)).map((r) => toRecord('deal', r)) : [];
+		const deals = dealFilters.length
+			? (await this.client.rows(t.deal, 'or', dealFilters)).map((r) => toRecord('deal', r))
+			: [];
 		for (const d of sortById(deals)) {
 			if (!d.open) continue;
 			if (d.contactId) pushTo(result.openDealsByContact, d.contactId, d);
 			if (d.companyId) pushTo(result.openDealsByCompany, d.companyId, d);
 		}
-		for (const list of [...result.byAddress.values(), ...result.similar.values(), ...result.companiesByDomain.values()]) list.sort(byId);
+		for (const list of [
+			...result.byAddress.values(),
+			...result.similar.values(),
+			...result.companiesByDomain.values(),
+		])
+			list.sort(byId);
 		return result;
 	}
 
@@ -139,7 +174,10 @@ export class DataTablesBackend implements CrmBackend {
 		return rows[0] ? toRecord(type, rows[0]) : undefined;
 	}
 
-	async find(type: EntityType, q: { email?: string; domain?: string; name?: string; limit: number }): Promise<CrmRecord[]> {
+	async find(
+		type: EntityType,
+		q: { email?: string; domain?: string; name?: string; limit: number },
+	): Promise<CrmRecord[]> {
 		const t = await this.tables();
 		const filters: Filter[] = [];
 		if (q.email) filters.push({ columnName: 'email', value: q.email.trim().toLowerCase() });
@@ -149,19 +187,29 @@ export class DataTablesBackend implements CrmBackend {
 		return sortById(rows.map((r) => toRecord(type, r))).slice(0, q.limit);
 	}
 
-	async create(type: EntityType, input: RecordInput, dedupeKey?: string): Promise<{ record: CrmRecord; created: boolean }> {
+	async create(
+		type: EntityType,
+		input: RecordInput,
+		dedupeKey?: string,
+	): Promise<{ record: CrmRecord; created: boolean }> {
 		const t = await this.tables();
 		const table = t[type];
 		if (dedupeKey) {
-			const existing = await this.client.rows(table, 'and', [{ columnName: 'dedupe_key', value: dedupeKey }]);
+			const existing = await this.client.rows(table, 'and', [
+				{ columnName: 'dedupe_key', value: dedupeKey },
+			]);
 			if (existing.length) return { record: toRecord(type, lowest(existing)), created: false };
 		}
 		const row = toRow(type, input);
 		if (type === 'lead' && row.status === undefined) row.status = 'New';
 		if (type === 'deal' && row.status === undefined) row.status = 'open';
-		const [mine] = await this.client.insert(table, [{ ...row, ...(dedupeKey ? { dedupe_key: dedupeKey } : {}) }]);
+		const [mine] = await this.client.insert(table, [
+			{ ...row, ...(dedupeKey ? { dedupe_key: dedupeKey } : {}) },
+		]);
 		if (!dedupeKey) return { record: toRecord(type, mine), created: true };
-		const all = await this.client.rows(table, 'and', [{ columnName: 'dedupe_key', value: dedupeKey }]);
+		const all = await this.client.rows(table, 'and', [
+			{ columnName: 'dedupe_key', value: dedupeKey },
+		]);
 		const winner = lowest(all.length ? all : [mine]);
 		if (winner.id === mine.id) return { record: toRecord(type, mine), created: true };
 		await this.client.deleteIds(table, [mine.id]);
@@ -172,9 +220,15 @@ export class DataTablesBackend implements CrmBackend {
 		const t = await this.tables();
 		const data = toRow(type, input);
 		// A closed deal frees its "one open deal per contact" key so the next email may open a new one.
-		if (type === 'deal' && typeof data.status === 'string' && data.status !== 'open') data.dedupe_key = `closed:${id}`;
+		if (type === 'deal' && typeof data.status === 'string' && data.status !== 'open')
+			data.dedupe_key = `closed:${id}`;
 		const rows = await this.client.update(t[type], [{ columnName: 'id', value: Number(id) }], data);
-		if (!rows.length) throw new CrmError(`No ${type} with id ${id} in ${this.tableName(type)}`, 'Check the record id (the "id" column of the data table).', 404);
+		if (!rows.length)
+			throw new CrmError(
+				`No ${type} with id ${id} in ${this.tableName(type)}`,
+				'Check the record id (the "id" column of the data table).',
+				404,
+			);
 		return toRecord(type, rows[0]);
 	}
 
@@ -185,7 +239,11 @@ export class DataTablesBackend implements CrmBackend {
 		const byKey = new Map<string, Row[]>();
 		const read = async () => {
 			byKey.clear();
-			const rows = await this.client.rows(t.emailLink, 'or', messageIds.map((m) => ({ columnName: 'message_id', value: m })));
+			const rows = await this.client.rows(
+				t.emailLink,
+				'or',
+				messageIds.map((m) => ({ columnName: 'message_id', value: m })),
+			);
 			for (const r of rows) pushTo(byKey, String(r.dedupe_key), r);
 		};
 		if (messageIds.length) await read();
@@ -211,21 +269,32 @@ export class DataTablesBackend implements CrmBackend {
 		const mine = new Set((await this.client.insert(t.emailLink, toInsert)).map((r) => r.id));
 		if (mine.size) {
 			await read();
-			const losers = [...byKey.values()].flatMap((rows) => rows.filter((r) => r.id !== lowest(rows).id && mine.has(r.id)).map((r) => r.id));
+			const losers = [...byKey.values()].flatMap((rows) =>
+				rows.filter((r) => r.id !== lowest(rows).id && mine.has(r.id)).map((r) => r.id),
+			);
 			await this.client.deleteIds(t.emailLink, losers);
 		}
 		return emails.map((e) => ({
 			links: e.targets.map((target) => {
 				const winner = lowest(byKey.get(keyOf(e.messageId, target.type, target.id)) ?? []);
-				return { ...target, linkId: String(winner?.id ?? ''), created: winner ? mine.has(winner.id) : false };
+				return {
+					...target,
+					linkId: String(winner?.id ?? ''),
+					created: winner ? mine.has(winner.id) : false,
+				};
 			}),
 		}));
 	}
 
 	async listUsers(): Promise<Option[]> {
 		// n8n users (owner / admin keys may list them); a member key falls back to no list.
-		const res = await this.client.call<{ data: Array<{ email: string; firstName?: string; lastName?: string }> }>({ method: 'GET', path: '/users', query: { limit: '250' } }, 'list users');
-		return res.data.map((u) => ({ name: [u.firstName, u.lastName].filter(Boolean).join(' ') || u.email, value: u.email }));
+		const res = await this.client.call<{
+			data: Array<{ email: string; firstName?: string; lastName?: string }>;
+		}>({ method: 'GET', path: '/users', query: { limit: '250' } }, 'list users');
+		return res.data.map((u) => ({
+			name: [u.firstName, u.lastName].filter(Boolean).join(' ') || u.email,
+			value: u.email,
+		}));
 	}
 
 	async listSources(): Promise<Option[]> {
@@ -240,8 +309,8 @@ export class DataTablesBackend implements CrmBackend {
 		} catch (e) {
 			// before "Set Up Tables" ran (or with tables that lack columns) the usual stages still fill the
 			// dropdown; running the node says what to set up
-			if (e instanceof CrmError && e.status === undefined) return [...stages].map((s) => ({ name: s, value: s }));
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
+			if (e instanceof CrmError && e.status === undefined)
+				return [...stages].map((s) => ({ name: s, value: s }));
 			throw e;
 		}
 		const rows = await this.client.rows(t.deal, 'and', []);
@@ -279,7 +348,10 @@ export function toRecord(type: EntityType, row: Row): CrmRecord {
 		ownerId: str(row.owner),
 		source: str(row.source),
 		stage,
-		open: type === 'deal' ? !(status === 'won' || status === 'lost' || CLOSED_STAGES.has((stage ?? '').toLowerCase())) : undefined,
+		open:
+			type === 'deal'
+				? !(status === 'won' || status === 'lost' || CLOSED_STAGES.has((stage ?? '').toLowerCase()))
+				: undefined,
 		createdAt: str(row.createdAt),
 		raw: row,
 	};
@@ -302,10 +374,19 @@ function toRow(type: EntityType, i: RecordInput): Record<string, unknown> {
 		set('company_id', i.companyId === undefined ? undefined : Number(i.companyId));
 	}
 	if (type === 'company') set('domain', i.domain?.toLowerCase());
-	if (type === 'lead') set('contact_name', [i.firstName, i.lastName].filter(Boolean).join(' ') || undefined);
+	if (type === 'lead')
+		set('contact_name', [i.firstName, i.lastName].filter(Boolean).join(' ') || undefined);
 	if (type === 'deal') {
 		set('stage', i.stage);
-		if (i.stage !== undefined) set('status', CLOSED_STAGES.has(i.stage.toLowerCase()) ? (/lost/i.test(i.stage) ? 'lost' : 'won') : 'open');
+		if (i.stage !== undefined)
+			set(
+				'status',
+				CLOSED_STAGES.has(i.stage.toLowerCase())
+					? /lost/i.test(i.stage)
+						? 'lost'
+						: 'won'
+					: 'open',
+			);
 		set('amount', i.amount);
 		set('contact_id', i.contactId === undefined ? undefined : Number(i.contactId));
 		set('company_id', i.companyId === undefined ? undefined : Number(i.companyId));

@@ -40,23 +40,43 @@ export class DataTablesClient {
 		try {
 			res = await this.http(req);
 		} catch (e) {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node turns CrmError into NodeOperationError
 			throw new CrmError(
 				`Cannot reach the n8n API (${what}): ${(e as Error).message}`,
 				'Check the n8n base URL in the credential (e.g. http://localhost:5678) and that n8n is running and reachable from here.',
 			);
 		}
 		if (res.status >= 200 && res.status < 300) return res.body as T;
-		const message = (res.body as { message?: string } | undefined)?.message ?? JSON.stringify(res.body ?? '');
+		const message =
+			(res.body as { message?: string } | undefined)?.message ?? JSON.stringify(res.body ?? '');
 		if (res.status === 401)
-			throw new CrmError('The n8n API refused the API key (401)', 'Create an API key in n8n under Settings > n8n API and put it in the credential.', 401);
+			throw new CrmError(
+				'The n8n API refused the API key (401)',
+				'Create an API key in n8n under Settings > n8n API and put it in the credential.',
+				401,
+			);
 		if (res.status === 403)
-			throw new CrmError(`The n8n API key may not ${what} (403): ${message}`, 'Give the API key the data table scopes (dataTable:*, dataTableRow:*).', 403);
+			throw new CrmError(
+				`The n8n API key may not ${what} (403): ${message}`,
+				'Give the API key the data table scopes (dataTable:*, dataTableRow:*).',
+				403,
+			);
 		if (res.status === 404 && !/data ?table/i.test(message))
-			throw new CrmError(`The n8n API answered 404 to ${what}`, 'n8n 2.7 or newer is needed, with the public API enabled (N8N_PUBLIC_API_DISABLED unset).', 404);
+			throw new CrmError(
+				`The n8n API answered 404 to ${what}`,
+				'n8n 2.7 or newer is needed, with the public API enabled (N8N_PUBLIC_API_DISABLED unset).',
+				404,
+			);
 		if (res.status === 404)
-			throw new CrmError(`A CRM data table is gone (${what}): ${message}`, 'Run the "Set Up Tables" operation of CRM Match & Create to create the missing tables.', 404);
-		throw new CrmError(`The n8n API could not ${what} (${res.status}): ${message}`, 'Check the data tables in n8n; run "Set Up Tables" if they are missing.', res.status);
+			throw new CrmError(
+				`A CRM data table is gone (${what}): ${message}`,
+				'Run the "Set Up Tables" operation of CRM Match & Create to create the missing tables.',
+				404,
+			);
+		throw new CrmError(
+			`The n8n API could not ${what} (${res.status}): ${message}`,
+			'Check the data tables in n8n; run "Set Up Tables" if they are missing.',
+			res.status,
+		);
 	}
 
 	async listTables(names: string[]): Promise<TableInfo[]> {
@@ -68,19 +88,27 @@ export class DataTablesClient {
 		do {
 			const query: Record<string, string> = { limit: String(PAGE) };
 			if (cursor) query.cursor = cursor;
-			const page = await this.call<{ data: TableInfo[]; nextCursor?: string | null }>({ method: 'GET', path: '/data-tables', query }, 'list data tables');
+			const page = await this.call<{ data: TableInfo[]; nextCursor?: string | null }>(
+				{ method: 'GET', path: '/data-tables', query },
+				'list data tables',
+			);
 			out.push(...page.data.filter((t) => wanted.has(t.name)));
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
 		return out;
 	}
 
-	async createTable(name: string, columns: Array<{ name: string; type: string }>): Promise<TableInfo | undefined> {
+	async createTable(
+		name: string,
+		columns: Array<{ name: string; type: string }>,
+	): Promise<TableInfo | undefined> {
 		try {
-			return await this.call<TableInfo>({ method: 'POST', path: '/data-tables', body: { name, columns } }, `create data table ${name}`);
+			return await this.call<TableInfo>(
+				{ method: 'POST', path: '/data-tables', body: { name, columns } },
+				`create data table ${name}`,
+			);
 		} catch (e) {
 			if (e instanceof CrmError && e.status === 409) return undefined; // created meanwhile by a parallel run
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			throw e;
 		}
 	}
@@ -89,21 +117,28 @@ export class DataTablesClient {
 	 * Adds a column to an existing table. Undefined when this n8n has no column endpoints (n8n before 2.41
 	 * answers such a path with a plain 404); a column that exists meanwhile (409) counts as added.
 	 */
-	async addColumn(tableId: string, tableName: string, column: { name: string; type: string }): Promise<boolean | undefined> {
+	async addColumn(
+		tableId: string,
+		tableName: string,
+		column: { name: string; type: string },
+	): Promise<boolean | undefined> {
 		try {
-			await this.call({ method: 'POST', path: `/data-tables/${tableId}/columns`, body: column }, `add the column ${column.name} to data table ${tableName}`);
+			await this.call(
+				{ method: 'POST', path: `/data-tables/${tableId}/columns`, body: column },
+				`add the column ${column.name} to data table ${tableName}`,
+			);
 			return true;
 		} catch (e) {
 			if (e instanceof CrmError && e.status === 409) return true;
 			if (e instanceof CrmError && e.status === 404 && !/gone/.test(e.message)) return undefined;
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			throw e;
 		}
 	}
 
 	/** Every row matching `type` over `filters`, split into several GETs when the filter is long. */
 	async rows(tableId: string, type: 'and' | 'or', filters: Filter[]): Promise<Row[]> {
-		if (type === 'and' || filters.length <= 1) return await this.rowsOnce(tableId, { type, filters });
+		if (type === 'and' || filters.length <= 1)
+			return await this.rowsOnce(tableId, { type, filters });
 		const chunks: Filter[][] = [];
 		let current: Filter[] = [];
 		let used = 0;
@@ -118,19 +153,27 @@ export class DataTablesClient {
 			used += c;
 		}
 		if (current.length) chunks.push(current);
-		const pages = await Promise.all(chunks.map((c) => this.rowsOnce(tableId, { type: 'or', filters: c })));
+		const pages = await Promise.all(
+			chunks.map((c) => this.rowsOnce(tableId, { type: 'or', filters: c })),
+		);
 		const seen = new Set<number>();
 		return pages.flat().filter((r) => !seen.has(r.id) && seen.add(r.id));
 	}
 
-	private async rowsOnce(tableId: string, filter: { type: string; filters: Filter[] }): Promise<Row[]> {
+	private async rowsOnce(
+		tableId: string,
+		filter: { type: string; filters: Filter[] },
+	): Promise<Row[]> {
 		const out: Row[] = [];
 		let cursor: string | undefined;
 		do {
 			const query: Record<string, string> = { limit: String(PAGE) };
 			if (filter.filters.length) query.filter = JSON.stringify(filter);
 			if (cursor) query.cursor = cursor;
-			const page = await this.call<{ data: Row[]; nextCursor?: string | null }>({ method: 'GET', path: `/data-tables/${tableId}/rows`, query }, 'read rows');
+			const page = await this.call<{ data: Row[]; nextCursor?: string | null }>(
+				{ method: 'GET', path: `/data-tables/${tableId}/rows`, query },
+				'read rows',
+			);
 			out.push(...page.data);
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
@@ -139,17 +182,37 @@ export class DataTablesClient {
 
 	async insert(tableId: string, data: Array<Record<string, unknown>>): Promise<Row[]> {
 		if (!data.length) return [];
-		return await this.call<Row[]>({ method: 'POST', path: `/data-tables/${tableId}/rows`, body: { data, returnType: 'all' } }, 'insert rows');
+		return await this.call<Row[]>(
+			{ method: 'POST', path: `/data-tables/${tableId}/rows`, body: { data, returnType: 'all' } },
+			'insert rows',
+		);
 	}
 
 	async update(tableId: string, filters: Filter[], data: Record<string, unknown>): Promise<Row[]> {
 		const filter = { type: 'and', filters: filters.map((f) => ({ condition: 'eq', ...f })) };
-		return await this.call<Row[]>({ method: 'PATCH', path: `/data-tables/${tableId}/rows/update`, body: { filter, data, returnData: true } }, 'update rows');
+		return await this.call<Row[]>(
+			{
+				method: 'PATCH',
+				path: `/data-tables/${tableId}/rows/update`,
+				body: { filter, data, returnData: true },
+			},
+			'update rows',
+		);
 	}
 
 	async deleteIds(tableId: string, ids: number[]): Promise<void> {
 		if (!ids.length) return;
-		const filter = { type: 'or', filters: ids.map((id) => ({ columnName: 'id', condition: 'eq', value: id })) };
-		await this.call({ method: 'DELETE', path: `/data-tables/${tableId}/rows/delete`, query: { filter: JSON.stringify(filter) } }, 'delete rows');
+		const filter = {
+			type: 'or',
+			filters: ids.map((id) => ({ columnName: 'id', condition: 'eq', value: id })),
+		};
+		await this.call(
+			{
+				method: 'DELETE',
+				path: `/data-tables/${tableId}/rows/delete`,
+				query: { filter: JSON.stringify(filter) },
+			},
+			'delete rows',
+		);
 	}
 }

@@ -6,32 +6,94 @@ import type { EntityType } from '../types';
 export type ColumnType = 'string' | 'number' | 'boolean' | 'date';
 export type TableKey = EntityType | 'emailLink';
 
-export const TABLES: Record<TableKey, { suffix: string; columns: Array<{ name: string; type: ColumnType }> }> = {
+export const TABLES: Record<
+	TableKey,
+	{ suffix: string; columns: Array<{ name: string; type: ColumnType }> }
+> = {
 	contact: {
 		suffix: 'contacts',
-		columns: cols('name', 'first_name', 'last_name', 'email', 'email_canonical', ['company_id', 'number'], 'owner', 'source', 'dedupe_key'),
+		columns: cols(
+			'name',
+			'first_name',
+			'last_name',
+			'email',
+			'email_canonical',
+			['company_id', 'number'],
+			'owner',
+			'source',
+			'dedupe_key',
+		),
 	},
-	company: { suffix: 'companies', columns: cols('name', 'domain', 'email', 'owner', 'source', 'dedupe_key') },
+	company: {
+		suffix: 'companies',
+		columns: cols('name', 'domain', 'email', 'owner', 'source', 'dedupe_key'),
+	},
 	lead: {
 		suffix: 'leads',
-		columns: cols('name', 'contact_name', 'email', 'email_canonical', 'status', 'owner', 'source', 'dedupe_key'),
+		columns: cols(
+			'name',
+			'contact_name',
+			'email',
+			'email_canonical',
+			'status',
+			'owner',
+			'source',
+			'dedupe_key',
+		),
 	},
 	deal: {
 		suffix: 'deals',
-		columns: cols('name', 'stage', 'status', ['amount', 'number'], ['contact_id', 'number'], ['company_id', 'number'], 'owner', 'source', 'dedupe_key'),
+		columns: cols(
+			'name',
+			'stage',
+			'status',
+			['amount', 'number'],
+			['contact_id', 'number'],
+			['company_id', 'number'],
+			'owner',
+			'source',
+			'dedupe_key',
+		),
 	},
 	emailLink: {
 		suffix: 'email_links',
-		columns: cols('message_id', 'subject', 'direction', 'sent_at', 'entity_type', ['entity_id', 'number'], 'from_address', 'to_addresses', 'dedupe_key'),
+		columns: cols(
+			'message_id',
+			'subject',
+			'direction',
+			'sent_at',
+			'entity_type',
+			['entity_id', 'number'],
+			'from_address',
+			'to_addresses',
+			'dedupe_key',
+		),
 	},
 };
 
 function cols(...list: Array<string | [string, ColumnType]>) {
-	return list.map((c) => (typeof c === 'string' ? { name: c, type: 'string' as ColumnType } : { name: c[0], type: c[1] }));
+	return list.map((c) =>
+		typeof c === 'string' ? { name: c, type: 'string' as ColumnType } : { name: c[0], type: c[1] },
+	);
 }
 
 export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 
-export const DEFAULT_STAGES = ['Prospecting', 'Qualification', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'];
+export const DEFAULT_STAGES = [
+	'Prospecting',
+	'Qualification',
+	'Proposal',
+	'Negotiation',
+	'Closed Won',
+	'Closed Lost',
+];
 export const CLOSED_STAGES = new Set(['closed won', 'closed lost', 'won', 'lost']);
-export const DEFAULT_SOURCES = ['Email', 'Call', 'Web Site', 'Partner', 'Campaign', 'Existing Customer', 'Other'];
+export const DEFAULT_SOURCES = [
+	'Email',
+	'Call',
+	'Web Site',
+	'Partner',
+	'Campaign',
+	'Existing Customer',
+	'Other',
+];

@@ -8,12 +8,32 @@
 // EspoCRM's check and insert are not atomic, after a create we re-read by address: the OLDEST record wins
 // and a run whose record lost deletes its own (the same rule Data Tables uses).
 import { canonicalAddress } from '../../../shared/addresses';
-import type { CrmBackend, CrmRecord, EmailLinkInput, EmailLinkResult, EntityType, Http, LookupRequest, LookupResult, Option, RecordInput } from '../types';
+import type {
+	CrmBackend,
+	CrmRecord,
+	EmailLinkInput,
+	EmailLinkResult,
+	EntityType,
+	Http,
+	LookupRequest,
+	LookupResult,
+	Option,
+	RecordInput,
+} from '../types';
 import { CrmError, emptyLookup, pushTo } from '../types';
 import type { Attrs, Where } from './client';
 import { DuplicateError, EspoClient } from './client';
 import { linkEmails } from './emails';
-import { CLOSED_STAGES, DEFAULT_SOURCES, DEFAULT_STAGES, ENTITY, SELECT, addressesOf, toAttributes, toRecord } from './mapping';
+import {
+	CLOSED_STAGES,
+	DEFAULT_SOURCES,
+	DEFAULT_STAGES,
+	ENTITY,
+	SELECT,
+	addressesOf,
+	toAttributes,
+	toRecord,
+} from './mapping';
 import { inClauses, oldest } from './where';
 
 export class EspoCrmBackend implements CrmBackend {
@@ -34,17 +54,30 @@ export class EspoCrmBackend implements CrmBackend {
 		// Companies: EspoCRM's own rule (an Account with an address @domain) plus the website; exact
 		// addresses only for domains not covered that way (free mail).
 		const companyClauses: Where[] = [
-			...inClauses('emailAddress', asked.filter((a) => !domains.has(a.split('@')[1]))),
-			...inClauses('website', req.domains.flatMap((d) => [d, `www.${d}`, `https://${d}`, `https://www.${d}`])),
+			...inClauses(
+				'emailAddress',
+				asked.filter((a) => !domains.has(a.split('@')[1])),
+			),
+			...inClauses(
+				'website',
+				req.domains.flatMap((d) => [d, `www.${d}`, `https://${d}`, `https://www.${d}`]),
+			),
 			...req.domains.map((d) => ({ type: 'like', attribute: 'emailAddress', value: `%@${d}` })),
 		];
 		const [contacts, leads, accounts] = await Promise.all([
 			this.people('Contact', asked, SELECT.contact),
-			this.people('Lead', asked, SELECT.lead, [{ type: 'notEquals', attribute: 'status', value: 'Converted' }]),
+			this.people('Lead', asked, SELECT.lead, [
+				{ type: 'notEquals', attribute: 'status', value: 'Converted' },
+			]),
 			this.client.search('Account', companyClauses, SELECT.company),
 		]);
 		const full = [...contacts, ...leads, ...accounts];
-		const records = full.map((a, i) => toRecord(i < contacts.length ? 'contact' : i < contacts.length + leads.length ? 'lead' : 'company', a));
+		const records = full.map((a, i) =>
+			toRecord(
+				i < contacts.length ? 'contact' : i < contacts.length + leads.length ? 'lead' : 'company',
+				a,
+			),
+		);
 		for (const rec of records) {
 			for (const e of rec.emails ?? []) {
 				if (wanted.has(e)) pushTo(result.byAddress, e, rec);
@@ -62,15 +95,38 @@ export class EspoCrmBackend implements CrmBackend {
 			}
 		}
 		const people = records.filter((r) => r.type === 'contact');
-		const missing = [...new Set(people.map((p) => p.companyId).filter((id): id is string => !!id && !result.companiesById.has(id)))];
-		if (missing.length) for (const a of await this.client.search('Account', inClauses('id', missing), SELECT.company)) result.companiesById.set(a.id, toRecord('company', a));
-		const dealClauses = [...inClauses('contactId', people.map((p) => p.id)), ...inClauses('accountId', [...result.companiesById.keys()])];
-		const deals = dealClauses.length ? await this.client.search('Opportunity', dealClauses, SELECT.deal, [{ type: 'notIn', attribute: 'stage', value: CLOSED_STAGES }]) : [];
+		const missing = [
+			...new Set(
+				people
+					.map((p) => p.companyId)
+					.filter((id): id is string => !!id && !result.companiesById.has(id)),
+			),
+		];
+		if (missing.length)
+			for (const a of await this.client.search('Account', inClauses('id', missing), SELECT.company))
+				result.companiesById.set(a.id, toRecord('company', a));
+		const dealClauses = [
+			...inClauses(
+				'contactId',
+				people.map((p) => p.id),
+			),
+			...inClauses('accountId', [...result.companiesById.keys()]),
+		];
+		const deals = dealClauses.length
+			? await this.client.search('Opportunity', dealClauses, SELECT.deal, [
+					{ type: 'notIn', attribute: 'stage', value: CLOSED_STAGES },
+				])
+			: [];
 		for (const d of deals.map((a) => toRecord('deal', a)).sort(byAge)) {
 			if (d.contactId) pushTo(result.openDealsByContact, d.contactId, d);
 			if (d.companyId) pushTo(result.openDealsByCompany, d.companyId, d);
 		}
-		for (const list of [...result.byAddress.values(), ...result.similar.values(), ...result.companiesByDomain.values()]) list.sort(byAge);
+		for (const list of [
+			...result.byAddress.values(),
+			...result.similar.values(),
+			...result.companiesByDomain.values(),
+		])
+			list.sort(byAge);
 		return result;
 	}
 
@@ -79,14 +135,27 @@ export class EspoCrmBackend implements CrmBackend {
 	 * so the asked addresses that are nobody's primary are searched once more: what that finds has them as
 	 * a secondary address and is read in full (rare) to learn its addresses.
 	 */
-	private async people(entity: string, asked: string[], select: string[], fixed: Where[] = []): Promise<Attrs[]> {
+	private async people(
+		entity: string,
+		asked: string[],
+		select: string[],
+		fixed: Where[] = [],
+	): Promise<Attrs[]> {
 		const first = await this.client.search(entity, inClauses('emailAddress', asked), select, fixed);
 		const primaries = new Set(first.map((a) => String(a.emailAddress ?? '').toLowerCase()));
 		const rest = asked.filter((a) => !primaries.has(a));
 		if (!first.length || !rest.length) return first;
-		const secondary = new Set((await this.client.search(entity, inClauses('emailAddress', rest), ['id'], fixed)).map((a) => a.id));
+		const secondary = new Set(
+			(await this.client.search(entity, inClauses('emailAddress', rest), ['id'], fixed)).map(
+				(a) => a.id,
+			),
+		);
 		if (!secondary.size) return first;
-		return await Promise.all(first.map(async (a) => (secondary.has(a.id) ? ((await this.client.get(entity, a.id)) ?? a) : a)));
+		return await Promise.all(
+			first.map(async (a) =>
+				secondary.has(a.id) ? ((await this.client.get(entity, a.id)) ?? a) : a,
+			),
+		);
 	}
 
 	async get(type: EntityType, id: string): Promise<CrmRecord | undefined> {
@@ -94,18 +163,42 @@ export class EspoCrmBackend implements CrmBackend {
 		return a ? toRecord(type, a) : undefined;
 	}
 
-	async find(type: EntityType, q: { email?: string; domain?: string; name?: string; limit: number }): Promise<CrmRecord[]> {
+	async find(
+		type: EntityType,
+		q: { email?: string; domain?: string; name?: string; limit: number },
+	): Promise<CrmRecord[]> {
 		const where: Where[] = [];
-		if (q.email) where.push({ type: 'equals', attribute: 'emailAddress', value: q.email.trim().toLowerCase() });
+		if (q.email)
+			where.push({
+				type: 'equals',
+				attribute: 'emailAddress',
+				value: q.email.trim().toLowerCase(),
+			});
 		if (q.domain && type === 'company') {
 			const d = q.domain.trim().toLowerCase();
-			where.push({ type: 'or', value: [{ type: 'in', attribute: 'website', value: [d, `www.${d}`, `https://${d}`, `https://www.${d}`] }, { type: 'like', attribute: 'emailAddress', value: `%@${d}` }] });
+			where.push({
+				type: 'or',
+				value: [
+					{
+						type: 'in',
+						attribute: 'website',
+						value: [d, `www.${d}`, `https://${d}`, `https://www.${d}`],
+					},
+					{ type: 'like', attribute: 'emailAddress', value: `%@${d}` },
+				],
+			});
 		}
 		if (q.name) where.push({ type: 'contains', attribute: 'name', value: q.name });
-		return (await this.client.list(ENTITY[type], where, SELECT[type], q.limit)).map((a) => toRecord(type, a));
+		return (await this.client.list(ENTITY[type], where, SELECT[type], q.limit)).map((a) =>
+			toRecord(type, a),
+		);
 	}
 
-	async create(type: EntityType, input: RecordInput, dedupeKey?: string): Promise<{ record: CrmRecord; created: boolean }> {
+	async create(
+		type: EntityType,
+		input: RecordInput,
+		dedupeKey?: string,
+	): Promise<{ record: CrmRecord; created: boolean }> {
 		const entity = ENTITY[type];
 		const data = toAttributes(type, input, true);
 		const email = typeof data.emailAddress === 'string' ? data.emailAddress : undefined;
@@ -117,10 +210,8 @@ export class EspoCrmBackend implements CrmBackend {
 		try {
 			made = await this.client.create(entity, data);
 		} catch (e) {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node wraps it
 			if (!(e instanceof DuplicateError)) throw e;
 			if (!dedupeKey)
-				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node turns CrmError into NodeOperationError
 				throw new CrmError(
 					`EspoCRM already has a ${type} like this (${e.duplicates.map((d) => d.name ?? d.id).join(', ')})`,
 					'Use Find / Update on the existing record, or change the name / email address.',
@@ -133,7 +224,16 @@ export class EspoCrmBackend implements CrmBackend {
 		const record = toRecord(type, made);
 		if (!dedupeKey) return { record, created: true };
 		// The race guard: the oldest record for this key wins; ours goes if it lost.
-		const rivals = type === 'deal' ? await this.openDealsFor(input) : email ? await this.client.list(entity, [{ type: 'equals', attribute: 'emailAddress', value: email }], SELECT[type]) : [];
+		const rivals =
+			type === 'deal'
+				? await this.openDealsFor(input)
+				: email
+					? await this.client.list(
+							entity,
+							[{ type: 'equals', attribute: 'emailAddress', value: email }],
+							SELECT[type],
+						)
+					: [];
 		const winner = oldest(rivals.length ? rivals : [made]);
 		if (winner.id === made.id) return { record, created: true };
 		await this.client.remove(entity, made.id);
@@ -141,16 +241,24 @@ export class EspoCrmBackend implements CrmBackend {
 	}
 
 	/** The duplicate with this exact address (read in full: a 409 body may not list every address). */
-	private async sameAddress(type: EntityType, duplicates: Attrs[], email: string): Promise<CrmRecord | undefined> {
-		const full = await Promise.all(duplicates.map(async (d) => (await this.client.get(ENTITY[type], d.id)) ?? d));
+	private async sameAddress(
+		type: EntityType,
+		duplicates: Attrs[],
+		email: string,
+	): Promise<CrmRecord | undefined> {
+		const full = await Promise.all(
+			duplicates.map(async (d) => (await this.client.get(ENTITY[type], d.id)) ?? d),
+		);
 		const same = full.filter((d) => addressesOf(d).includes(email));
 		return same.length ? toRecord(type, oldest(same)) : undefined;
 	}
 
 	private async openDealsFor(input: RecordInput): Promise<Attrs[]> {
 		const where: Where[] = [{ type: 'notIn', attribute: 'stage', value: CLOSED_STAGES }];
-		if (input.contactId) where.push({ type: 'equals', attribute: 'contactId', value: input.contactId });
-		else if (input.companyId) where.push({ type: 'equals', attribute: 'accountId', value: input.companyId });
+		if (input.contactId)
+			where.push({ type: 'equals', attribute: 'contactId', value: input.contactId });
+		else if (input.companyId)
+			where.push({ type: 'equals', attribute: 'accountId', value: input.companyId });
 		else return [];
 		return await this.client.list('Opportunity', where, SELECT.deal);
 	}
@@ -161,7 +269,10 @@ export class EspoCrmBackend implements CrmBackend {
 	}
 
 	async update(type: EntityType, id: string, input: RecordInput): Promise<CrmRecord> {
-		return toRecord(type, await this.client.update(ENTITY[type], id, toAttributes(type, input, false)));
+		return toRecord(
+			type,
+			await this.client.update(ENTITY[type], id, toAttributes(type, input, false)),
+		);
 	}
 
 	async linkEmails(emails: EmailLinkInput[]): Promise<EmailLinkResult[]> {
@@ -174,11 +285,17 @@ export class EspoCrmBackend implements CrmBackend {
 			{ type: 'in', attribute: 'type', value: ['regular', 'admin'] },
 		];
 		const users = await this.client.list('User', where, ['id', 'name', 'userName', 'emailAddress']);
-		return users.map((u) => ({ name: String(u.name || u.userName || u.id), value: u.id, email: (u.emailAddress as string | undefined)?.toLowerCase() }));
+		return users.map((u) => ({
+			name: String(u.name || u.userName || u.id),
+			value: u.id,
+			email: (u.emailAddress as string | undefined)?.toLowerCase(),
+		}));
 	}
 
 	private async options(entity: string, field: string, fallback: string[]): Promise<Option[]> {
-		const meta = await this.client.call<{ entityDefs?: Record<string, { fields?: Record<string, { options?: string[] }> }> }>({ method: 'GET', path: '/Metadata' }, 'read metadata');
+		const meta = await this.client.call<{
+			entityDefs?: Record<string, { fields?: Record<string, { options?: string[] }> }>;
+		}>({ method: 'GET', path: '/Metadata' }, 'read metadata');
 		const list = meta?.entityDefs?.[entity]?.fields?.[field]?.options ?? fallback;
 		return list.filter((o) => o !== '').map((o) => ({ name: o, value: o }));
 	}
@@ -193,5 +310,7 @@ export class EspoCrmBackend implements CrmBackend {
 }
 
 function byAge(a: CrmRecord, b: CrmRecord): number {
-	return (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+	return (
+		(a.createdAt ?? '').localeCompare(b.createdAt ?? '') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+	);
 }

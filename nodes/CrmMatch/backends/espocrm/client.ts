@@ -26,7 +26,11 @@ export class DuplicateError extends CrmError {
 		readonly duplicates: Attrs[],
 		what: string,
 	) {
-		super(`EspoCRM reports a duplicate (${what})`, 'A record with this name or email address already exists.', 409);
+		super(
+			`EspoCRM reports a duplicate (${what})`,
+			'A record with this name or email address already exists.',
+			409,
+		);
 	}
 }
 
@@ -41,7 +45,6 @@ export class EspoClient {
 		try {
 			return await this.http(req);
 		} catch (e) {
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- plain module; the node turns CrmError into NodeOperationError
 			throw new CrmError(
 				`Cannot reach EspoCRM (${what}): ${(e as Error).message}`,
 				'Check the Base URL in the EspoCRM credential (e.g. https://crm.example.com) and that the site is reachable from n8n.',
@@ -59,7 +62,12 @@ export class EspoClient {
 	 * Every record of `entity` matching ANY of `clauses` (or all of `fixed`), in as few GETs as the URL
 	 * allows: the clauses are packed into `or` groups within WHERE_URL_BUDGET, each group paged by 200.
 	 */
-	async search(entity: string, clauses: Where[], select: string[], fixed: Where[] = []): Promise<Attrs[]> {
+	async search(
+		entity: string,
+		clauses: Where[],
+		select: string[],
+		fixed: Where[] = [],
+	): Promise<Attrs[]> {
 		const groups: Where[][] = [];
 		let current: Where[] = [];
 		let used = 0;
@@ -74,7 +82,11 @@ export class EspoClient {
 			used += cost;
 		}
 		if (current.length) groups.push(current);
-		const pages = await Promise.all(groups.map((g) => this.list(entity, [...fixed, g.length === 1 ? g[0] : { type: 'or', value: g }], select)));
+		const pages = await Promise.all(
+			groups.map((g) =>
+				this.list(entity, [...fixed, g.length === 1 ? g[0] : { type: 'or', value: g }], select),
+			),
+		);
 		const seen = new Set<string>();
 		return pages.flat().filter((r) => !seen.has(r.id) && seen.add(r.id));
 	}
@@ -85,41 +97,75 @@ export class EspoClient {
 		for (let offset = 0; ; offset += PAGE) {
 			// All search parameters as one JSON `searchParams` query parameter, as EspoCRM's own JS client sends them.
 			const maxSize = Math.min(PAGE, limit - out.length);
-			const params = { maxSize, offset, orderBy: 'createdAt', order: 'asc', select: select.join(','), ...(where.length ? { where } : {}) };
+			const params = {
+				maxSize,
+				offset,
+				orderBy: 'createdAt',
+				order: 'asc',
+				select: select.join(','),
+				...(where.length ? { where } : {}),
+			};
 			const query = { searchParams: JSON.stringify(params) };
-			const page = await this.call<{ list: Attrs[]; total?: number }>({ method: 'GET', path: `/${entity}`, query, headers: { 'X-No-Total': 'true' } }, `search ${entity}`);
+			const page = await this.call<{ list: Attrs[]; total?: number }>(
+				{ method: 'GET', path: `/${entity}`, query, headers: { 'X-No-Total': 'true' } },
+				`search ${entity}`,
+			);
 			out.push(...page.list);
 			if (page.list.length < maxSize || out.length >= limit) return out;
 		}
 	}
 
 	async get(entity: string, id: string): Promise<Attrs | undefined> {
-		const res = await this.send({ method: 'GET', path: `/${entity}/${encodeURIComponent(id)}` }, `read ${entity}`);
+		const res = await this.send(
+			{ method: 'GET', path: `/${entity}/${encodeURIComponent(id)}` },
+			`read ${entity}`,
+		);
 		if (res.status === 404) return undefined;
 		if (res.status >= 200 && res.status < 300) return res.body as Attrs;
 		throw errorOf(res, `read ${entity}`);
 	}
 
 	/** Create; a 409 from the duplicate check becomes a DuplicateError carrying the duplicates. */
-	async create(entity: string, data: Record<string, unknown>, skipDuplicateCheck = false): Promise<Attrs> {
+	async create(
+		entity: string,
+		data: Record<string, unknown>,
+		skipDuplicateCheck = false,
+	): Promise<Attrs> {
 		const headers = skipDuplicateCheck ? { 'X-Skip-Duplicate-Check': 'true' } : undefined;
-		const res = await this.send({ method: 'POST', path: `/${entity}`, body: data, headers }, `create ${entity}`);
+		const res = await this.send(
+			{ method: 'POST', path: `/${entity}`, body: data, headers },
+			`create ${entity}`,
+		);
 		if (res.status >= 200 && res.status < 300) return res.body as Attrs;
-		if (res.status === 409 && /duplicate/i.test(reason(res))) throw new DuplicateError(duplicatesOf(res.body), `create ${entity}`);
+		if (res.status === 409 && /duplicate/i.test(reason(res)))
+			throw new DuplicateError(duplicatesOf(res.body), `create ${entity}`);
 		throw errorOf(res, `create ${entity}`);
 	}
 
 	async update(entity: string, id: string, data: Record<string, unknown>): Promise<Attrs> {
-		return await this.call<Attrs>({ method: 'PUT', path: `/${entity}/${encodeURIComponent(id)}`, body: data }, `update ${entity}`);
+		return await this.call<Attrs>(
+			{ method: 'PUT', path: `/${entity}/${encodeURIComponent(id)}`, body: data },
+			`update ${entity}`,
+		);
 	}
 
 	async remove(entity: string, id: string): Promise<void> {
-		await this.call({ method: 'DELETE', path: `/${entity}/${encodeURIComponent(id)}` }, `delete ${entity}`);
+		await this.call(
+			{ method: 'DELETE', path: `/${entity}/${encodeURIComponent(id)}` },
+			`delete ${entity}`,
+		);
 	}
 
 	/** POST {Entity}/{id}/{link} { id }: relate two records. */
 	async relate(entity: string, id: string, link: string, foreignId: string): Promise<void> {
-		await this.call({ method: 'POST', path: `/${entity}/${encodeURIComponent(id)}/${link}`, body: { id: foreignId } }, `link ${entity} ${link}`);
+		await this.call(
+			{
+				method: 'POST',
+				path: `/${entity}/${encodeURIComponent(id)}/${link}`,
+				body: { id: foreignId },
+			},
+			`link ${entity} ${link}`,
+		);
 	}
 }
 
@@ -148,18 +194,43 @@ export function duplicatesOf(body: unknown): Attrs[] {
 }
 
 export function errorOf(res: HttpResponse, what: string): CrmError {
-	const why = reason(res) || (typeof res.body === 'string' ? res.body : (res.body as { message?: string } | undefined)?.message) || '';
+	const why =
+		reason(res) ||
+		(typeof res.body === 'string'
+			? res.body
+			: (res.body as { message?: string } | undefined)?.message) ||
+		'';
 	const suffix = why ? `: ${why}` : '';
 	switch (res.status) {
 		case 400:
-			return new CrmError(`EspoCRM rejected the data (${what}, 400)${suffix}`, 'Check the fields: EspoCRM requires e.g. a last name for contacts and name, amount and close date for opportunities.', 400);
+			return new CrmError(
+				`EspoCRM rejected the data (${what}, 400)${suffix}`,
+				'Check the fields: EspoCRM requires e.g. a last name for contacts and name, amount and close date for opportunities.',
+				400,
+			);
 		case 401:
-			return new CrmError('EspoCRM refused the credentials (401)', 'Check the API key (and the secret key for HMAC) of the API user in Administration > API Users, and that the user is active.', 401);
+			return new CrmError(
+				'EspoCRM refused the credentials (401)',
+				'Check the API key (and the secret key for HMAC) of the API user in Administration > API Users, and that the user is active.',
+				401,
+			);
 		case 403:
-			return new CrmError(`The EspoCRM API user may not ${what} (403)${suffix}`, "Give the API user's role access to Contacts, Accounts, Leads, Opportunities and Emails (and the Import scope to archive emails).", 403);
+			return new CrmError(
+				`The EspoCRM API user may not ${what} (403)${suffix}`,
+				"Give the API user's role access to Contacts, Accounts, Leads, Opportunities and Emails (and the Import scope to archive emails).",
+				403,
+			);
 		case 404:
-			return new CrmError(`EspoCRM answered 404 to ${what}${suffix}`, 'Check the Base URL (without /api/v1) and the record ID.', 404);
+			return new CrmError(
+				`EspoCRM answered 404 to ${what}${suffix}`,
+				'Check the Base URL (without /api/v1) and the record ID.',
+				404,
+			);
 		default:
-			return new CrmError(`EspoCRM could not ${what} (${res.status})${suffix}`, 'See the EspoCRM log (data/logs) for the cause.', res.status);
+			return new CrmError(
+				`EspoCRM could not ${what} (${res.status})${suffix}`,
+				'See the EspoCRM log (data/logs) for the cause.',
+				res.status,
+			);
 	}
 }

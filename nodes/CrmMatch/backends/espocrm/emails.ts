@@ -13,7 +13,16 @@ import type { Attrs, EspoClient, Where } from './client';
 import { ENTITY, espoDateTime } from './mapping';
 import { inClauses, oldest } from './where';
 
-const SELECT = ['id', 'name', 'messageId', 'dateSent', 'parentType', 'parentId', 'body', 'createdAt'];
+const SELECT = [
+	'id',
+	'name',
+	'messageId',
+	'dateSent',
+	'parentType',
+	'parentId',
+	'body',
+	'createdAt',
+];
 
 export const marker = (messageId: string) => `[Message-ID: ${messageId}]`;
 
@@ -22,7 +31,10 @@ function subjectOf(e: EmailLinkInput): string {
 }
 
 function candidates(emails: EmailLinkInput[]): Where[] {
-	const clauses: Where[] = inClauses('messageId', emails.map((e) => e.messageId));
+	const clauses: Where[] = inClauses(
+		'messageId',
+		emails.map((e) => e.messageId),
+	);
 	const seen = new Set<string>();
 	for (const e of emails) {
 		const dateSent = espoDateTime(e.date);
@@ -30,18 +42,31 @@ function candidates(emails: EmailLinkInput[]): Where[] {
 		if (seen.has(key)) continue;
 		seen.add(key);
 		const name: Where = { type: 'equals', attribute: 'name', value: subjectOf(e) };
-		clauses.push(dateSent ? { type: 'and', value: [name, { type: 'equals', attribute: 'dateSent', value: dateSent }] } : name);
+		clauses.push(
+			dateSent
+				? { type: 'and', value: [name, { type: 'equals', attribute: 'dateSent', value: dateSent }] }
+				: name,
+		);
 	}
 	return clauses;
 }
 
 /** Existing copies per Message-ID, oldest first. */
-async function existing(client: EspoClient, emails: EmailLinkInput[]): Promise<Map<string, Attrs[]>> {
+async function existing(
+	client: EspoClient,
+	emails: EmailLinkInput[],
+): Promise<Map<string, Attrs[]>> {
 	const found = await client.search('Email', candidates(emails), SELECT);
 	const out = new Map<string, Attrs[]>();
 	for (const e of emails) {
-		const copies = found.filter((f) => f.messageId === e.messageId || String(f.body ?? '').includes(marker(e.messageId)));
-		if (copies.length) out.set(e.messageId, copies.sort((a, b) => (oldest([a, b]) === a ? -1 : 1)));
+		const copies = found.filter(
+			(f) => f.messageId === e.messageId || String(f.body ?? '').includes(marker(e.messageId)),
+		);
+		if (copies.length)
+			out.set(
+				e.messageId,
+				copies.sort((a, b) => (oldest([a, b]) === a ? -1 : 1)),
+			);
 	}
 	return out;
 }
@@ -65,7 +90,10 @@ function toEmail(e: EmailLinkInput): Record<string, unknown> {
 	return data;
 }
 
-export async function linkEmails(client: EspoClient, emails: EmailLinkInput[]): Promise<EmailLinkResult[]> {
+export async function linkEmails(
+	client: EspoClient,
+	emails: EmailLinkInput[],
+): Promise<EmailLinkResult[]> {
 	const todo = emails.filter((e) => e.targets.length && e.messageId);
 	const before = todo.length ? await existing(client, todo) : new Map<string, Attrs[]>();
 	const made = new Map<string, Attrs>();
@@ -80,7 +108,10 @@ export async function linkEmails(client: EspoClient, emails: EmailLinkInput[]): 
 		if (!first.parentId) {
 			// EspoCRM imported this mail itself but found no parent: attach it.
 			const parent = e.targets[0];
-			await client.update('Email', first.id, { parentType: ENTITY[parent.type], parentId: parent.id });
+			await client.update('Email', first.id, {
+				parentType: ENTITY[parent.type],
+				parentId: parent.id,
+			});
 		}
 	}
 	let after = before;

@@ -2,35 +2,100 @@
 import type { CrmRecord, EntityType, RecordInput } from '../types';
 import type { Attrs } from './client';
 
-export const ENTITY: Record<EntityType, string> = { contact: 'Contact', company: 'Account', lead: 'Lead', deal: 'Opportunity' };
-export const TYPE_OF: Record<string, EntityType> = { Contact: 'contact', Account: 'company', Lead: 'lead', Opportunity: 'deal' };
+export const ENTITY: Record<EntityType, string> = {
+	contact: 'Contact',
+	company: 'Account',
+	lead: 'Lead',
+	deal: 'Opportunity',
+};
+export const TYPE_OF: Record<string, EntityType> = {
+	Contact: 'contact',
+	Account: 'company',
+	Lead: 'lead',
+	Opportunity: 'deal',
+};
 
 export const SELECT: Record<EntityType, string[]> = {
-	contact: ['id', 'name', 'firstName', 'lastName', 'emailAddress', 'accountId', 'accountName', 'assignedUserId', 'createdAt'],
+	contact: [
+		'id',
+		'name',
+		'firstName',
+		'lastName',
+		'emailAddress',
+		'accountId',
+		'accountName',
+		'assignedUserId',
+		'createdAt',
+	],
 	company: ['id', 'name', 'emailAddress', 'website', 'assignedUserId', 'createdAt'],
-	lead: ['id', 'name', 'firstName', 'lastName', 'emailAddress', 'status', 'source', 'assignedUserId', 'createdAt'],
-	deal: ['id', 'name', 'stage', 'amount', 'closeDate', 'accountId', 'contactId', 'leadSource', 'assignedUserId', 'createdAt'],
+	lead: [
+		'id',
+		'name',
+		'firstName',
+		'lastName',
+		'emailAddress',
+		'status',
+		'source',
+		'assignedUserId',
+		'createdAt',
+	],
+	deal: [
+		'id',
+		'name',
+		'stage',
+		'amount',
+		'closeDate',
+		'accountId',
+		'contactId',
+		'leadSource',
+		'assignedUserId',
+		'createdAt',
+	],
 };
 
 /** EspoCRM's default Opportunity stages; "Closed Won" / "Closed Lost" close a deal. */
-export const DEFAULT_STAGES = ['Prospecting', 'Qualification', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'];
+export const DEFAULT_STAGES = [
+	'Prospecting',
+	'Qualification',
+	'Proposal',
+	'Negotiation',
+	'Closed Won',
+	'Closed Lost',
+];
 export const CLOSED_STAGES = ['Closed Won', 'Closed Lost'];
 /** EspoCRM's default Lead.source options. */
-export const DEFAULT_SOURCES = ['Call', 'Email', 'Existing Customer', 'Partner', 'Public Relations', 'Web Site', 'Campaign', 'Other'];
+export const DEFAULT_SOURCES = [
+	'Call',
+	'Email',
+	'Existing Customer',
+	'Partner',
+	'Public Relations',
+	'Web Site',
+	'Campaign',
+	'Other',
+];
 
-const str = (v: unknown): string | undefined => (v === null || v === undefined || v === '' ? undefined : String(v));
+const str = (v: unknown): string | undefined =>
+	v === null || v === undefined || v === '' ? undefined : String(v);
 
 /** `https://www.acme.com/about` -> `acme.com`. */
 export function domainOfWebsite(website: string | undefined): string | undefined {
 	if (!website) return undefined;
-	const host = website.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').split(/[/?#:]/)[0].replace(/^www\./, '');
+	const host = website
+		.trim()
+		.toLowerCase()
+		.replace(/^[a-z]+:\/\//, '')
+		.split(/[/?#:]/)[0]
+		.replace(/^www\./, '');
 	return host || undefined;
 }
 
 /** Every address of a record: `emailAddressData` where EspoCRM returned it (detail reads), else the primary. */
 export function addressesOf(a: Attrs): string[] {
 	const data = a.emailAddressData as Array<{ emailAddress?: string }> | undefined;
-	const list = Array.isArray(data) ? data.map((d) => String(d.emailAddress ?? '').toLowerCase()).filter(Boolean) : [];
+	const list = Array.isArray(data)
+		? data.map((d) => String(d.emailAddress ?? '').toLowerCase()).filter(Boolean)
+		: [];
 	const primary = str(a.emailAddress)?.toLowerCase();
 	if (primary && !list.includes(primary)) list.unshift(primary);
 	return list;
@@ -59,7 +124,8 @@ export function toRecord(type: EntityType, a: Attrs): CrmRecord {
 
 /** Lead / Contact names are person names in EspoCRM (`name` = first + last, not writable). */
 function person(i: RecordInput): { firstName?: string; lastName?: string } {
-	if (i.firstName || i.lastName) return { firstName: i.firstName, lastName: i.lastName || i.firstName };
+	if (i.firstName || i.lastName)
+		return { firstName: i.firstName, lastName: i.lastName || i.firstName };
 	if (i.name) return { lastName: i.name };
 	if (i.email) return { lastName: i.email.split('@')[0] };
 	return {};
@@ -78,14 +144,23 @@ export function espoDateTime(value: string | undefined): string | undefined {
 }
 
 /** Attributes for POST / PUT. `forCreate` fills what EspoCRM requires on create. */
-export function toAttributes(type: EntityType, i: RecordInput, forCreate: boolean): Record<string, unknown> {
+export function toAttributes(
+	type: EntityType,
+	i: RecordInput,
+	forCreate: boolean,
+): Record<string, unknown> {
 	const a: Record<string, unknown> = {};
 	const set = (k: string, v: unknown) => v !== undefined && v !== '' && (a[k] = v);
 	set('assignedUserId', i.ownerId);
 	set('description', i.description);
 	if (type !== 'deal') set('emailAddress', i.email?.trim().toLowerCase());
 	if (type === 'contact' || type === 'lead') {
-		const p = forCreate ? person(i) : { firstName: i.firstName, lastName: i.lastName ?? (i.name && !i.firstName ? i.name : undefined) };
+		const p = forCreate
+			? person(i)
+			: {
+					firstName: i.firstName,
+					lastName: i.lastName ?? (i.name && !i.firstName ? i.name : undefined),
+				};
 		set('firstName', p.firstName);
 		set('lastName', p.lastName);
 	}
@@ -98,7 +173,8 @@ export function toAttributes(type: EntityType, i: RecordInput, forCreate: boolea
 		set('source', i.source);
 		if (forCreate) a.status = 'New';
 		// A Lead's name is the person's name: the rules' title ("<subject> (<sender>)") goes to the description.
-		if (forCreate && i.name && (i.firstName || i.lastName) && !i.description) a.description = i.name;
+		if (forCreate && i.name && (i.firstName || i.lastName) && !i.description)
+			a.description = i.name;
 	}
 	if (type === 'company') {
 		set('name', i.name ?? (forCreate ? i.email : undefined));
