@@ -7,7 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
-import { assertZone, ValueTypeError } from './dates';
+import { assertZone, ValueTypeError } from '../shared/dates';
 import { properties } from './description';
 import { n8nVersion, setResumeOutput } from './engine-access';
 import { cannotHold, heldRun, holdDueItems } from './held-run';

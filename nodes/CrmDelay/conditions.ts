@@ -7,7 +7,7 @@
 // the type is an error naming the field, the value and the type. An empty value (missing, null, "")
 // never errors: it simply fails every operator except "is empty".
 import type { DateTime } from 'luxon';
-import { parseDate, showValue, ValueTypeError, describeTime } from './dates';
+import { parseDate, showValue, ValueTypeError, describeTime } from '../shared/dates';
 
 export const VALUE_TYPES = ['string', 'number', 'date', 'boolean'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];

@@ -9,7 +9,8 @@ import {
 	type Operator,
 	type ValueType,
 } from './conditions';
-import { assertZone, readPath, requireDate, ValueTypeError } from './dates';
+import { assertZone, requireDate, ValueTypeError } from '../shared/dates';
+import { readPath } from '../shared/item-path';
 import { planTime, UNITS, type IfPast, type SendingWindow, type Unit, type When } from './schedule';
 
 /** n8n's Wait node waits in-process below this and puts the execution to wait above it. */

@@ -8,7 +8,7 @@
 //   exist (spring forward) moves forward by the gap, as luxon does;
 // - months clamp to the month's end: Jan 31 + 1 month = Feb 28 (Feb 29 in a leap year).
 import type { DateTime } from 'luxon';
-import { describeTime, ValueTypeError } from './dates';
+import { describeTime, ValueTypeError } from '../shared/dates';
 
 export const UNITS = ['minutes', 'hours', 'days', 'weeks', 'months'] as const;
 export type Unit = (typeof UNITS)[number];

@@ -1,5 +1,6 @@
 // n8n glue of the send: reads parameters per item, renders, builds the raw message once, sends it through ONE
 // pooled transport (a window of messages in flight), copies it to Sent, and maps errors per item.
+import { readPath } from '../shared/item-path';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { EmailAddress } from '../shared/addresses';
@@ -45,15 +46,6 @@ function addresses(value: unknown, field: string, item: number, required = false
 			'Give at least one recipient, e.g. {{ $json.contact.email }}.',
 		);
 	return list;
-}
-
-function readPath(json: IDataObject, path: string): unknown {
-	return path
-		.split('.')
-		.reduce<unknown>(
-			(o, key) => (o && typeof o === 'object' ? (o as IDataObject)[key] : undefined),
-			json,
-		);
 }
 
 function fixedList<T>(value: unknown, key: string): T[] {

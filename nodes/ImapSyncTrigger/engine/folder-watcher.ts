@@ -3,7 +3,7 @@
 // (new mail, flags, expunges). The sync connection then runs the folder's pass. A watcher that loses its
 // connection reconnects with backoff; meanwhile the safety poll still covers the folder.
 import type { ImapFlow } from 'imapflow';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './state';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/retry';
 
 export type FolderChange = 'exists' | 'flags' | 'expunge' | 'reconnected';
 

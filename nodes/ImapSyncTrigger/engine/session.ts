@@ -8,14 +8,8 @@ import type { DeliveryTracker, TrackedBatch } from './delivery-tracker';
 import { FolderWatcher, type FolderChange } from './folder-watcher';
 import { mergeUids, reconcileInFlight, toSequenceSet } from './in-flight';
 import { StoppedError, type PassContext, type SyncRecord } from './pass-context';
-import {
-	backoffDelay,
-	DEFAULT_BACKOFF,
-	type BackoffOptions,
-	type FolderSettings,
-	type FolderState,
-	type SyncOptions,
-} from './state';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/retry';
+import type { FolderSettings, FolderState, SyncOptions } from './state';
 import { ensureBaseline, syncFolder, type PassTools } from './sync-pass';
 
 export interface StateStore {

@@ -1,5 +1,5 @@
-// Per-folder sync state and the small pure rules around it (first-sync window, known Message-IDs,
-// reconnect backoff). The state lives in the node's static data, keyed by folder path.
+// Per-folder sync state and the small pure rules around it (first-sync window, known Message-IDs, UID lists).
+// The state lives in the node's static data, keyed by folder path.
 import { createHash } from 'node:crypto';
 import type { InFlightBatch } from './in-flight';
 import type { Direction, LoadMode } from '../../shared/imap/message';
@@ -132,23 +132,4 @@ export function chunk<T>(list: T[], size: number): T[][] {
 	const n = Math.max(1, Math.floor(size));
 	for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
 	return out;
-}
-
-export interface BackoffOptions {
-	baseMs: number;
-	maxMs: number;
-	/** 0..1: the delay is drawn from [d * (1 - jitter), d]. */
-	jitter: number;
-}
-
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 60000, jitter: 0.3 };
-
-/** Capped exponential backoff with jitter: attempt 1 waits about base, then doubles up to max. */
-export function backoffDelay(
-	attempt: number,
-	o: BackoffOptions = DEFAULT_BACKOFF,
-	random: () => number = Math.random,
-): number {
-	const exp = Math.min(o.maxMs, o.baseMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
-	return Math.round(exp * (1 - o.jitter * random()));
 }

@@ -1,5 +1,6 @@
 // Builds the raw MIME message ONCE (nodemailer's MailComposer), DKIM-signs it when configured, and returns
 // the exact bytes: the transport sends these and "copy to Sent" appends the same ones. No n8n imports.
+import { DKIM_HEADER_FIELD_NAMES } from '../../shared/dkim';
 import { randomUUID } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import DKIM from 'nodemailer/lib/dkim';
@@ -39,26 +40,6 @@ export interface DkimSettings {
 	keySelector: string;
 	privateKey: string;
 }
-
-// nodemailer's default list misses List-Unsubscribe-Post; RFC 8058 one-click needs it signed.
-const DKIM_HEADERS = [
-	'From',
-	'Sender',
-	'Reply-To',
-	'Subject',
-	'Date',
-	'Message-ID',
-	'To',
-	'Cc',
-	'MIME-Version',
-	'Content-Type',
-	'Content-Transfer-Encoding',
-	'In-Reply-To',
-	'References',
-	'List-Id',
-	'List-Unsubscribe',
-	'List-Unsubscribe-Post',
-].join(':');
 
 /** A new Message-ID on the sender's domain: `<uuid@domain>`. */
 export function newMessageId(from: EmailAddress): string {
@@ -145,6 +126,6 @@ export async function buildRawMessage(
 ): Promise<Buffer> {
 	const raw = await compose(message);
 	if (!dkim) return raw;
-	const signer = new DKIM({ ...dkim, headerFieldNames: DKIM_HEADERS });
+	const signer = new DKIM({ ...dkim, headerFieldNames: DKIM_HEADER_FIELD_NAMES });
 	return await collect(signer.sign(raw));
 }

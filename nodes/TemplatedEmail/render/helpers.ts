@@ -2,6 +2,7 @@
 // Registered on an isolated Handlebars instance (never the global one). No n8n imports.
 import type Handlebars from 'handlebars';
 import { DateTime } from 'luxon';
+import { parseDate } from '../../shared/dates';
 
 export interface HelperSettings {
 	/** IANA zone for dates without an explicit `tz=`; n8n's workflow time zone by default. */
@@ -26,21 +27,9 @@ function settingsOf(options: Options): HelperSettings {
 	return options.data?.__settings as HelperSettings;
 }
 
-/** Anything a flow hands us as a date: ISO strings, JS dates, epoch millis, luxon DateTimes. */
+/** A date a flow hands us, in `zone` (the shared reader: a time without an offset is read in `zone`). */
 export function toDateTime(value: unknown, zone: string): DateTime | undefined {
-	if (value === undefined || value === null || value === '') return undefined;
-	let dt: DateTime;
-	if (DateTime.isDateTime(value)) dt = value;
-	else if (value instanceof Date) dt = DateTime.fromJSDate(value);
-	else if (typeof value === 'number') dt = DateTime.fromMillis(value);
-	else {
-		const text = String(value).trim();
-		dt = DateTime.fromISO(text, { setZone: true });
-		if (!dt.isValid) dt = DateTime.fromRFC2822(text, { setZone: true });
-		if (!dt.isValid) dt = DateTime.fromSQL(text, { setZone: true });
-		if (!dt.isValid && /^\d+$/.test(text)) dt = DateTime.fromMillis(Number(text));
-	}
-	return dt.isValid ? dt.setZone(zone) : undefined;
+	return parseDate(value, zone);
 }
 
 const numberFormats = new Map<string, Intl.NumberFormat>();

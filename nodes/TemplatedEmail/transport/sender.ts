@@ -4,6 +4,7 @@ import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { ExplainedSmtpError } from './errors';
 import { explainSmtpError } from './errors';
+import { retrying } from '../../shared/retry';
 import type { SmtpSettings } from './settings';
 import { transportOptions } from './settings';
 
@@ -32,8 +33,6 @@ export class SmtpSendError extends Error {
 	}
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export class PooledSender {
 	private readonly transport: nodemailer.Transporter<SMTPPool.SentMessageInfo>;
 
@@ -48,23 +47,29 @@ export class PooledSender {
 	}
 
 	async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SendResult> {
-		for (let attempt = 1; ; attempt++) {
-			try {
-				const info = await this.transport.sendMail({ envelope, raw });
-				return {
-					accepted: (info.accepted ?? []).map(String),
-					rejected: (info.rejected ?? []).map(String),
-					response: String(info.response ?? ''),
-					envelope: { from: envelope.from, to: envelope.to },
-					attempts: attempt,
-				};
-			} catch (error) {
-				const explained = explainSmtpError(error, this.settings);
-				if (!explained.transient || attempt > this.retry.retries)
-					throw new SmtpSendError(explained, attempt, error);
-				await sleep(this.retry.delayMs * 2 ** (attempt - 1));
-			}
-		}
+		return await retrying(
+			async (attempt) => {
+				try {
+					const info = await this.transport.sendMail({ envelope, raw });
+					return {
+						accepted: (info.accepted ?? []).map(String),
+						rejected: (info.rejected ?? []).map(String),
+						response: String(info.response ?? ''),
+						envelope: { from: envelope.from, to: envelope.to },
+						attempts: attempt,
+					};
+				} catch (error) {
+					throw new SmtpSendError(explainSmtpError(error, this.settings), attempt, error);
+				}
+			},
+			{
+				// only what the server refused before taking the message (4xx, a dropped connection) is safe to repeat
+				next: (error, failures) =>
+					(error as SmtpSendError).explained.transient && failures <= this.retry.retries
+						? this.retry.delayMs * 2 ** (failures - 1)
+						: undefined,
+			},
+		);
 	}
 
 	close(): void {

@@ -1,6 +1,7 @@
 // Typed Unisender API client (no n8n imports). The transport only moves form pairs over HTTP; this
 // module decides success (absence of `error`, since isContactInLists legitimately returns false),
 // paces, and retries retry_later / rate limits / transport failures with back-off.
+import { retrying } from '../../shared/retry';
 import type { UnisenderError } from './errors';
 import { errorFromAnswer, httpError } from './errors';
 import type { FormParams, FormValue } from './form';
@@ -76,51 +77,59 @@ export class UnisenderClient {
 	async call<T>(method: string, args: Record<string, FormValue> = {}): Promise<Answer<T>> {
 		const params = toForm(args);
 		const tries = { rate: 0, later: 0, http: 0 };
-		for (;;) {
-			await this.pacer.acquire(method);
-			this.calls++;
-			let answer: unknown;
-			let error: UnisenderError | undefined;
-			try {
-				answer = await this.transport(method, params);
-			} catch (e) {
-				error = (e as UnisenderError).kind
-					? (e as UnisenderError)
-					: httpError(method, undefined, (e as Error).message);
-			}
-			if (!error) {
-				if (!answer || typeof answer !== 'object') {
-					error = httpError(method, undefined, 'the answer was not a JSON object', false);
-				} else if (
-					'error' in answer &&
-					(answer as { error: unknown }).error !== undefined &&
-					(answer as { error: unknown }).error !== null
-				) {
-					error = errorFromAnswer(
-						method,
-						answer as { error: unknown; code: unknown },
-						Object.keys(params),
-					);
-				} else {
-					return answer as Answer<T>;
-				}
-			}
-			const schedule =
-				error.kind === 'rate_limit'
-					? 'rate'
-					: error.kind === 'retry_later'
-						? 'later'
-						: error.retryable
-							? 'http'
-							: undefined;
-			if (!schedule || tries[schedule] >= this.backoff[schedule].length) throw error;
-			const wait = this.pacer.scaled(this.backoff[schedule][tries[schedule]++]);
-			if (schedule === 'rate') {
-				this.rateLimitHits++;
-				this.pacer.penalize(method, wait);
-			}
-			await this.pacer.clock.sleep(wait);
+		return await retrying(
+			async () => {
+				await this.pacer.acquire(method);
+				this.calls++;
+				return await this.once<T>(method, params);
+			},
+			{
+				// rate limits and "retry later" are safe to repeat; a failed request only where Unisender says it is
+				next: (e) => {
+					const error = e as UnisenderError;
+					const schedule =
+						error.kind === 'rate_limit'
+							? 'rate'
+							: error.kind === 'retry_later'
+								? 'later'
+								: error.retryable
+									? 'http'
+									: undefined;
+					if (!schedule || tries[schedule] >= this.backoff[schedule].length) return undefined;
+					const wait = this.pacer.scaled(this.backoff[schedule][tries[schedule]++]);
+					if (schedule === 'rate') {
+						this.rateLimitHits++;
+						this.pacer.penalize(method, wait);
+					}
+					return wait;
+				},
+				wait: (ms) => this.pacer.clock.sleep(ms),
+			},
+		);
+	}
+
+	/** One request: the answer, or the UnisenderError it means. */
+	private async once<T>(method: string, params: Record<string, string>): Promise<Answer<T>> {
+		let answer: unknown;
+		try {
+			answer = await this.transport(method, params);
+		} catch (e) {
+			throw (e as UnisenderError).kind
+				? (e as UnisenderError)
+				: httpError(method, undefined, (e as Error).message);
 		}
+		if (!answer || typeof answer !== 'object') {
+			throw httpError(method, undefined, 'the answer was not a JSON object', false);
+		}
+		const failure = (answer as { error?: unknown }).error;
+		if (failure !== undefined && failure !== null) {
+			throw errorFromAnswer(
+				method,
+				answer as { error: unknown; code: unknown },
+				Object.keys(params),
+			);
+		}
+		return answer as Answer<T>;
 	}
 
 	async getLists(): Promise<UnisenderList[]> {

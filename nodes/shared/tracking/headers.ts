@@ -1,18 +1,5 @@
-// List-Unsubscribe (RFC 2369) and one-click unsubscribe (RFC 8058). Gmail and Yahoo offer one-click
-// only when a DKIM signature covers BOTH headers; nodemailer's default DKIM header list
-// (lib/dkim/sign.js `defaultFieldNames`) includes List-Unsubscribe but not List-Unsubscribe-Post,
-// so DKIM options must carry an explicit `headerFieldNames`.
-
-/** nodemailer 8's default DKIM header field list, copied from lib/dkim/sign.js. */
-export const NODEMAILER_DEFAULT_DKIM_FIELDS =
-	'From:Sender:Reply-To:Subject:Date:Message-ID:To:' +
-	'Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:Content-ID:' +
-	'Content-Description:Resent-Date:Resent-From:Resent-Sender:' +
-	'Resent-To:Resent-Cc:Resent-Message-ID:In-Reply-To:References:' +
-	'List-Id:List-Help:List-Unsubscribe:List-Subscribe:List-Post:' +
-	'List-Owner:List-Archive';
-
-export const DKIM_HEADER_FIELD_NAMES = `${NODEMAILER_DEFAULT_DKIM_FIELDS}:List-Unsubscribe-Post`;
+// List-Unsubscribe (RFC 2369) and one-click unsubscribe (RFC 8058). Gmail and Yahoo offer one-click only when a
+// DKIM signature covers BOTH headers: the signed header list is in ../dkim.ts.
 
 export const ONE_CLICK_VALUE = 'List-Unsubscribe=One-Click';
 
@@ -27,15 +14,4 @@ export function listUnsubscribeHeaders(url: string, mailto?: string): Record<str
 	const headers: Record<string, string> = { 'List-Unsubscribe': targets.join(', ') };
 	if (/^https:\/\//i.test(url)) headers['List-Unsubscribe-Post'] = ONE_CLICK_VALUE;
 	return headers;
-}
-
-/** DKIM options for nodemailer with List-Unsubscribe-Post added to the signed headers. */
-export function withUnsubscribeDkimHeaders<T extends { headerFieldNames?: string }>(dkim: T): T {
-	const current = dkim.headerFieldNames || NODEMAILER_DEFAULT_DKIM_FIELDS;
-	const names = current.split(':').map((n) => n.trim().toLowerCase());
-	const add = ['list-unsubscribe', 'list-unsubscribe-post'].filter((n) => !names.includes(n));
-	const extra = add.map((n) =>
-		n === 'list-unsubscribe' ? 'List-Unsubscribe' : 'List-Unsubscribe-Post',
-	);
-	return { ...dkim, headerFieldNames: [current, ...extra].join(':') };
 }

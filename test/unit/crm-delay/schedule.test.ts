@@ -9,7 +9,7 @@ import {
 	type SendingWindow,
 	type When,
 } from '../../../nodes/CrmDelay/schedule';
-import { parseDate, ValueTypeError } from '../../../nodes/CrmDelay/dates';
+import { parseDate, ValueTypeError } from '../../../nodes/shared/dates';
 
 const at = (iso: string, zone: string) => DateTime.fromISO(iso, { zone });
 const iso = (d: DateTime) => d.toISO({ suppressMilliseconds: true });

@@ -6,8 +6,8 @@ import {
 	isBulkMail,
 	parseBlocklist,
 } from '../../../nodes/ImapSyncTrigger/engine/filters';
+import { backoffDelay } from '../../../nodes/shared/retry';
 import {
-	backoffDelay,
 	chunk,
 	messageKey,
 	newAfterReset,

@@ -3,11 +3,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import DKIM from 'nodemailer/lib/dkim';
-import {
-	DKIM_HEADER_FIELD_NAMES,
-	listUnsubscribeHeaders,
-	withUnsubscribeDkimHeaders,
-} from '../../../nodes/shared/tracking/headers';
+import { DKIM_HEADER_FIELD_NAMES, withUnsubscribeDkimHeaders } from '../../../nodes/shared/dkim';
+import { listUnsubscribeHeaders } from '../../../nodes/shared/tracking/headers';
 
 const URL_ = 'https://t.example/webhook/et/unsubscribe?t=abc.def';
 

@@ -1,5 +1,5 @@
-// Date values as CRMs send them, read into luxon DateTimes. No n8n imports: the schedule calculator and
-// the conditions both use this, and it is tested directly.
+// Date values as CRMs and flows send them, read into luxon DateTimes: one reader for every node (CRM Delay's
+// schedule and conditions, Send Templated Email's date helpers). No n8n imports; tested directly.
 import { DateTime, IANAZone } from 'luxon';
 
 /** A value of the wrong type for what a rule or condition expects; the message names all three. */
@@ -118,17 +118,4 @@ export function requireDate(value: unknown, field: string, zone: string): DateTi
 /** Human form used in reasons: "2025-03-28 10:00 (Europe/Prague)". */
 export function describeTime(d: DateTime): string {
 	return `${d.toFormat('yyyy-MM-dd HH:mm')} (${d.zoneName})`;
-}
-
-/** Reads a dot path (`deal.amount`, `items[0].id` as `items.0.id`) from an item's JSON. */
-export function readPath(json: unknown, path: string): unknown {
-	if (path === '') return undefined;
-	if (json !== null && typeof json === 'object' && Object.hasOwn(json, path))
-		return (json as Record<string, unknown>)[path];
-	let current: unknown = json;
-	for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.')) {
-		if (current === null || typeof current !== 'object') return undefined;
-		current = (current as Record<string, unknown>)[part];
-	}
-	return current;
 }
