@@ -10,11 +10,11 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { toNodeError } from '../shared/errors';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DataTablesBackend } from './backends/data-tables/backend';
 import { EspoCrmBackend } from './backends/espocrm/backend';
 import type { CrmBackend, EntityType, Http, RecordInput } from './backends/types';
-import { CrmError } from './backends/types';
 import { properties } from './description';
 import type { EmailInput } from './email';
 import { emailFromItem } from './email';
@@ -74,13 +74,6 @@ function rule(ctx: IExecuteFunctions, key: string): Rule {
 	};
 }
 
-function toNodeError(ctx: Ctx, e: unknown, itemIndex?: number): Error {
-	if (e instanceof CrmError)
-		return new NodeOperationError(ctx.getNode(), e.message, { itemIndex, description: e.hint });
-	if (e instanceof NodeOperationError || e instanceof NodeApiError) return e;
-	return new NodeOperationError(ctx.getNode(), (e as Error).message, { itemIndex });
-}
-
 export class CrmMatch implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'CRM Match & Create',
@@ -129,14 +122,14 @@ export class CrmMatch implements INodeType {
 				try {
 					return await (await backendFor(this)).listSources();
 				} catch (e) {
-					throw toNodeError(this, e);
+					throw toNodeError(this.getNode(), e);
 				}
 			},
 			async getStages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 				try {
 					return await (await backendFor(this)).listStages();
 				} catch (e) {
-					throw toNodeError(this, e);
+					throw toNodeError(this.getNode(), e);
 				}
 			},
 		},
@@ -190,11 +183,11 @@ export class CrmMatch implements INodeType {
 		try {
 			backend = await backendFor(this, options.tablePrefix as string);
 		} catch (e) {
-			throw toNodeError(this, e);
+			throw toNodeError(this.getNode(), e);
 		}
 		const out: INodeExecutionData[] = [];
 		const fail = (i: number, e: unknown) => {
-			const err = toNodeError(this, e, i);
+			const err = toNodeError(this.getNode(), e, i);
 			if (!this.continueOnFail()) throw err;
 			out.push({ json: { error: err.message }, pairedItem: { item: i } });
 		};
@@ -210,7 +203,7 @@ export class CrmMatch implements INodeType {
 			if (['match', 'matchAndCreate', 'linkEmail'].includes(operation))
 				return [await emailOperation.call(this, backend, operation, items, options, fail, out)];
 		} catch (e) {
-			throw toNodeError(this, e);
+			throw toNodeError(this.getNode(), e);
 		}
 		for (let i = 0; i < items.length; i++) {
 			try {

@@ -8,6 +8,7 @@ import type {
 	ITriggerFunctions,
 	ITriggerResponse,
 } from 'n8n-workflow';
+import { toNodeError } from '../shared/errors';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ImapFlow } from 'imapflow';
 import {
@@ -117,6 +118,12 @@ export class ImapSyncTrigger implements INodeType {
 			}
 		}
 		const prefix = String(o.binaryPrefix ?? 'attachment_');
+		// the server's failures (connect, log in, a folder it refuses) as n8n's API errors, with what to check
+		const imapFailure = (error: unknown) =>
+			toNodeError(this.getNode(), error, undefined, (e) => ({
+				...explainImapError(e, settings),
+				service: true,
+			}));
 		const connect = async (): Promise<ImapFlow> => {
 			try {
 				return await connectImap(settings, {
@@ -124,10 +131,7 @@ export class ImapSyncTrigger implements INodeType {
 					extra: { qresync: options.changeEvents },
 				});
 			} catch (error) {
-				const explained = explainImapError(error, settings);
-				throw new NodeOperationError(this.getNode(), explained.message, {
-					description: explained.description,
-				});
+				throw imapFailure(error);
 			}
 		};
 		const resolveFolders = async (client: ImapFlow): Promise<FolderSettings[]> => {
@@ -218,10 +222,7 @@ export class ImapSyncTrigger implements INodeType {
 			folders = await resolveFolders(first);
 		} catch (error) {
 			await closeImap(first);
-			const explained = explainImapError(error, settings);
-			throw new NodeOperationError(this.getNode(), explained.message, {
-				description: explained.description,
-			});
+			throw imapFailure(error);
 		}
 		const session = new SyncSession({
 			connect: async () => {
@@ -258,19 +259,13 @@ export class ImapSyncTrigger implements INodeType {
 			},
 			tracker,
 			maxRunning: Math.max(1, Number(o.maxExecutions ?? 1)),
-			onFatal: (error) => {
-				const explained = explainImapError(error, settings);
-				this.emitError(
-					new NodeOperationError(this.getNode(), explained.message, {
-						description: explained.description,
-					}),
-				);
-			},
+			onFatal: (error) => this.emitError(imapFailure(error)),
 			onFolderError: (path, error, during) => {
 				const explained = explainFolderError(path, error, during);
-				const failure = new NodeOperationError(this.getNode(), explained.message, {
-					description: explained.description,
-				});
+				const failure = toNodeError(this.getNode(), error, undefined, () => ({
+					...explained,
+					service: true,
+				}));
 				this.logger.error(`IMAP Sync Trigger: ${explained.message}`, {
 					workflowId: this.getWorkflow().id,
 				});

@@ -1,5 +1,7 @@
 // n8n glue of the send: reads parameters per item, renders, builds the raw message once, sends it through ONE
 // pooled transport (a window of messages in flight), copies it to Sent, and maps errors per item.
+import { failureJson, toNodeError } from '../shared/errors';
+import type { DescribedFailure, Describable } from '../shared/failure';
 import { readPath } from '../shared/item-path';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -13,7 +15,7 @@ import { applyDecorators, contextFor } from './message/decorators';
 import { MissingVariableError, TemplateSyntaxError } from './render/engine';
 import type { RenderSettings } from './render/email';
 import { emailRenderer } from './render/email';
-import { PooledSender, SmtpSendError } from './transport/sender';
+import { PooledSender } from './transport/sender';
 import { SentCopyError, SentFolderAppender } from './transport/sentCopy';
 import type { SmtpSettings } from './transport/settings';
 import { isAllowedSender, smtpSettingsFromCredentials } from './transport/settings';
@@ -24,14 +26,22 @@ export async function decoratorsFor(ctx: IExecuteFunctions): Promise<MessageDeco
 	return await trackingDecorators(ctx);
 }
 
-class ItemError extends Error {
+/** A check of an item that failed (an address, a setting): the message and what to do. */
+class ItemError extends Error implements Describable {
 	constructor(
 		message: string,
 		readonly description: string,
 	) {
 		super(message);
 	}
+
+	describe(): DescribedFailure {
+		return { message: this.message, description: this.description, service: false };
+	}
 }
+
+const MISSING_VARIABLE_HINT =
+	'Give the item this field, use {{default name "fallback"}}, or set "Missing Variables" to "Leave Empty".';
 
 function addresses(value: unknown, field: string, item: number, required = false): EmailAddress[] {
 	const { addresses: list, invalid } = parseAddresses(value);
@@ -66,23 +76,16 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	const inFlight = new Set<Promise<void>>();
 
 	const fail = (i: number, error: unknown) => {
-		const e = error as Error & { description?: string };
-		const description =
-			error instanceof SmtpSendError
-				? error.explained.description
-				: error instanceof SentCopyError || error instanceof ItemError
-					? e.description
-					: error instanceof MissingVariableError
-						? 'Give the item this field, use {{default name "fallback"}}, or set "Missing Variables" to "Leave Empty".'
-						: undefined;
+		const nodeError = toNodeError(this.getNode(), error, i, (e) =>
+			e instanceof MissingVariableError
+				? { message: e.message, description: MISSING_VARIABLE_HINT, service: false }
+				: undefined,
+		);
 		if (this.continueOnFail()) {
-			results[i] = {
-				json: { error: e.message, ...(description ? { description } : {}) },
-				pairedItem: { item: i },
-			};
+			results[i] = { json: failureJson(nodeError), pairedItem: { item: i } };
 			return;
 		}
-		stopError ??= new NodeOperationError(this.getNode(), e.message, { itemIndex: i, description });
+		stopError ??= nodeError;
 	};
 
 	try {

@@ -10,7 +10,8 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { executeUnisender, toNodeError } from './actions';
+import { executeUnisender } from './actions';
+import { toNodeError } from '../shared/errors';
 import { errorFromAnswer } from './client/errors';
 import { properties } from './descriptions';
 import { apiUrl, clientFor } from './transport';
@@ -43,7 +44,7 @@ export class Unisender implements INodeType {
 						.map((l) => ({ name: `${l.title} (${l.id})`, value: String(l.id) }))
 						.sort((a, b) => a.name.localeCompare(b.name));
 				} catch (e) {
-					throw toNodeError(this as unknown as IExecuteFunctions, e);
+					throw toNodeError(this.getNode(), e);
 				}
 			},
 		},

@@ -1,6 +1,7 @@
 // execute() of the Unisender node: one function per operation (n8n glue around the plain client).
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { toNodeError } from '../shared/errors';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import type { UnisenderClient } from './client/client';
 import { UnisenderError } from './client/errors';
 import { commaList } from './client/form';
@@ -9,22 +10,6 @@ import { buildBatches, mapImportLog } from './client/import';
 import { clientFor } from './transport';
 
 type Ctx = IExecuteFunctions;
-
-/** A UnisenderError as n8n's API error (message + what to do), other errors unchanged. */
-export function toNodeError(ctx: Ctx, e: unknown, itemIndex?: number): Error {
-	if (e instanceof UnisenderError) {
-		return new NodeApiError(
-			ctx.getNode(),
-			{ code: e.code, message: e.serverMessage || e.message } as JsonObject,
-			{
-				message: e.message,
-				description: e.description,
-				itemIndex,
-			},
-		);
-	}
-	return e as Error;
-}
 
 const failure = (e: unknown, i: number): INodeExecutionData => ({
 	json: {
@@ -81,7 +66,7 @@ async function perItem(
 			for (const j of Array.isArray(json) ? json : [json])
 				out.push({ json: j, pairedItem: { item: i } });
 		} catch (e) {
-			if (!ctx.continueOnFail()) throw toNodeError(ctx, e, i);
+			if (!ctx.continueOnFail()) throw toNodeError(ctx.getNode(), e, i);
 			out.push(failure(e, i));
 		}
 	}
@@ -106,7 +91,7 @@ async function importContacts(
 			if (lists && fields.phone) values.phone_list_ids = lists;
 			rows.push({ item: i, values });
 		} catch (e) {
-			if (!ctx.continueOnFail()) throw toNodeError(ctx, e, i);
+			if (!ctx.continueOnFail()) throw toNodeError(ctx.getNode(), e, i);
 			results[i].push(failure(e, i));
 		}
 	}
@@ -121,8 +106,8 @@ async function importContacts(
 			answer = await client.importContacts(batch.fieldNames, batch.data, opts);
 		} catch (e) {
 			if (!ctx.continueOnFail()) {
-				const err = toNodeError(ctx, e, batch.items[0]);
-				if (batch.items[0] > 0 && err instanceof NodeApiError) {
+				const err = toNodeError(ctx.getNode(), e, batch.items[0]);
+				if (batch.items[0] > 0) {
 					err.description =
 						`${err.description ?? ''} Items before item ${batch.items[0]} were already imported; importing them again is harmless.`.trim();
 				}

@@ -9,6 +9,7 @@
 //   ONE record, and both get it back (`created` tells which one made it).
 // - `linkEmail` is idempotent by Message-ID + target record.
 // - Ids are strings whatever the backend uses.
+import type { DescribedFailure, Describable } from '../../shared/failure';
 
 export type EntityType = 'contact' | 'company' | 'lead' | 'deal';
 export const ENTITY_TYPES: EntityType[] = ['contact', 'company', 'lead', 'deal'];
@@ -154,14 +155,24 @@ export interface HttpResponse {
 export type Http = (request: HttpRequest) => Promise<HttpResponse>;
 
 /** An error a user can act on: `message` says what is wrong, `hint` what to do. */
-export class CrmError extends Error {
+export class CrmError extends Error implements Describable {
 	constructor(
 		message: string,
 		readonly hint: string,
+		/** The CRM's HTTP status: a failure of the CRM (without one: what our own checks found). */
 		readonly status?: number,
 	) {
 		super(message);
 		this.name = 'CrmError';
+	}
+
+	describe(): DescribedFailure {
+		return {
+			message: this.message,
+			description: this.hint,
+			service: this.status !== undefined,
+			httpCode: this.status,
+		};
 	}
 }
 

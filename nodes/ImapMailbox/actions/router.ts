@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { toNodeError } from '../../shared/errors';
+import type { DescribedFailure } from '../../shared/failure';
 import {
 	explainImapError,
 	imapSettingsFromCredentials,
@@ -28,36 +29,19 @@ const operations: Record<string, OperationExecute> = {
 	downloadAttachment: downloadAttachment.execute,
 };
 
-function toNodeError(
-	ctx: IExecuteFunctions,
-	error: unknown,
-	settings: ImapSettings,
-	itemIndex: number,
-): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof MailboxError) {
-		return new NodeOperationError(ctx.getNode(), error.message, {
-			itemIndex,
-			description: error.description,
-		});
-	}
+/** The IMAP server's refusals and connection failures, in words an admin can act on (the service's failures). */
+function describeImapFailure(error: unknown, settings: ImapSettings): DescribedFailure | undefined {
+	if (error instanceof MailboxError) return undefined; // a check of ours: it describes itself
 	const e = error as { responseText?: string; responseStatus?: string; message?: string };
 	if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') {
-		return new NodeOperationError(
-			ctx.getNode(),
-			`The IMAP server refused the request: ${e.responseText ?? e.message}`,
-			{
-				itemIndex,
-				description:
-					'Check the folder and message UIDs; the server may not allow this operation in that folder.',
-			},
-		);
+		return {
+			message: `The IMAP server refused the request: ${e.responseText ?? e.message}`,
+			description:
+				'Check the folder and message UIDs; the server may not allow this operation in that folder.',
+			service: true,
+		};
 	}
-	const explained = explainImapError(error, settings);
-	return new NodeOperationError(ctx.getNode(), explained.message, {
-		itemIndex,
-		description: explained.description,
-	});
+	return { ...explainImapError(error, settings), service: true };
 }
 
 /** Runs the chosen operation for every item over one shared connection, closed at the end (also on error). */
@@ -81,7 +65,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				for (const result of await run.call(this, session, i))
 					out.push({ ...result, pairedItem: { item: i } });
 			} catch (error) {
-				const nodeError = toNodeError(this, error, settings, i);
+				const nodeError = toNodeError(this.getNode(), error, i, (e) =>
+					describeImapFailure(e, settings),
+				);
 				if (this.continueOnFail()) {
 					out.push({
 						json: { error: nodeError.message, description: nodeError.description ?? '' },

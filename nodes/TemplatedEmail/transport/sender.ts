@@ -1,5 +1,6 @@
 // ONE pooled nodemailer transport per node run: sends ready-made raw messages with retries on transient
 // failures, closed at the end. No n8n imports.
+import type { DescribedFailure, Describable } from '../../shared/failure';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { ExplainedSmtpError } from './errors';
@@ -23,13 +24,17 @@ export interface SendResult {
 	attempts: number;
 }
 
-export class SmtpSendError extends Error {
+export class SmtpSendError extends Error implements Describable {
 	constructor(
 		readonly explained: ExplainedSmtpError,
 		readonly attempts: number,
 		readonly cause: unknown,
 	) {
 		super(explained.message);
+	}
+
+	describe(): DescribedFailure {
+		return { message: this.message, description: this.explained.description, service: true };
 	}
 }
 

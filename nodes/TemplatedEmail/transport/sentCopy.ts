@@ -1,16 +1,21 @@
 // "Copy to Sent": APPENDs the exact bytes that were sent to the mailbox's Sent folder, over ONE IMAP
 // connection per node run (opened on the first copy). No n8n imports.
+import type { DescribedFailure, Describable } from '../../shared/failure';
 import type { ImapFlow } from 'imapflow';
 import type { ImapSettings } from '../../shared/imap/connection';
 import { closeImap, connectImap, explainImapError } from '../../shared/imap/connection';
 import { findSpecialUse } from '../../shared/imap/folders';
 
-export class SentCopyError extends Error {
+export class SentCopyError extends Error implements Describable {
 	constructor(
 		message: string,
 		readonly description: string,
 	) {
 		super(message);
+	}
+
+	describe(): DescribedFailure {
+		return { message: this.message, description: this.description, service: true };
 	}
 }
 

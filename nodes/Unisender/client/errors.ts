@@ -1,5 +1,6 @@
 // Unisender error answers (HTTP 200 with `error` and `code`) turned into messages a no-code admin can act
 // on. Plain module: the node wraps these into NodeApiError / NodeOperationError.
+import type { DescribedFailure, Describable } from '../../shared/failure';
 import { decodeHtml } from './form';
 
 export type ErrorKind =
@@ -15,7 +16,7 @@ export type ErrorKind =
 	| 'http'
 	| 'unspecified';
 
-export class UnisenderError extends Error {
+export class UnisenderError extends Error implements Describable {
 	constructor(
 		message: string,
 		readonly kind: ErrorKind,
@@ -32,6 +33,17 @@ export class UnisenderError extends Error {
 	) {
 		super(message);
 		this.name = 'UnisenderError';
+	}
+
+	describe(): DescribedFailure {
+		const status = /^http_(\d{3})$/.exec(this.code)?.[1];
+		return {
+			message: this.message,
+			description: this.description,
+			service: true,
+			httpCode: status ? Number(status) : undefined,
+			response: { code: this.code, message: this.serverMessage || this.message },
+		};
 	}
 }
 

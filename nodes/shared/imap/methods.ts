@@ -7,7 +7,7 @@ import type {
 	INodeCredentialTestResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { toNodeError } from '../errors';
 import {
 	closeImap,
 	connectImap,
@@ -29,10 +29,10 @@ export async function getFolders(this: ILoadOptionsFunctions): Promise<INodeProp
 		client = await connectImap(settings, { logger: this.logger, extra: { disableAutoIdle: true } });
 		return folderOptions(await listFolders(client));
 	} catch (error) {
-		const explained = explainImapError(error, settings);
-		throw new NodeOperationError(this.getNode(), explained.message, {
-			description: explained.description,
-		});
+		throw toNodeError(this.getNode(), error, undefined, (e) => ({
+			...explainImapError(e, settings),
+			service: true,
+		}));
 	} finally {
 		await closeImap(client);
 	}
