@@ -35,10 +35,10 @@ const { FakeEspoCrm } = require(
 ) as typeof import('../test/fakes/espocrm/server');
 const { DataTablesBackend } = require(
 	path.join(root, 'nodes/CrmMatch/backends/data-tables/backend.ts'),
-) as typeof import('../nodes/CrmMatch/backends/data-tables/backend');
+) as typeof import('../nodes/CrmMatch/backends/dataTables/backend');
 const { TABLES, TABLE_KEYS } = require(
 	path.join(root, 'nodes/CrmMatch/backends/data-tables/schema.ts'),
-) as typeof import('../nodes/CrmMatch/backends/data-tables/schema');
+) as typeof import('../nodes/CrmMatch/backends/dataTables/schema');
 const { EspoCrmBackend } = require(
 	path.join(root, 'nodes/CrmMatch/backends/espocrm/backend.ts'),
 ) as typeof import('../nodes/CrmMatch/backends/espocrm/backend');
@@ -46,8 +46,8 @@ const { emailFromItem } = require(
 	path.join(root, 'nodes/CrmMatch/email.ts'),
 ) as typeof import('../nodes/CrmMatch/email');
 const { matchEmails } = require(
-	path.join(root, 'nodes/CrmMatch/engine.ts'),
-) as typeof import('../nodes/CrmMatch/engine');
+	path.join(root, 'nodes/CrmMatch/matchItems.ts'),
+) as typeof import('../nodes/CrmMatch/matchItems');
 type Http = import('../nodes/CrmMatch/backends/types').Http;
 type Backend = import('../nodes/CrmMatch/backends/types').CrmBackend;
 

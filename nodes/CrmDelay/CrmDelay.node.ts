@@ -9,8 +9,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DateTime } from 'luxon';
 import { assertZone, ValueTypeError } from '../shared/dates';
 import { properties } from './description';
-import { n8nVersion, setResumeOutput } from './engine-access';
-import { cannotHold, heldRun, holdDueItems } from './held-run';
+import { n8nVersion, setResumeOutput } from './engineAccess';
+import { cannotHold, heldRun, holdDueItems } from './heldRun';
 import {
 	decideBatch,
 	IN_PROCESS_LIMIT_MS,
@@ -102,7 +102,7 @@ export class CrmDelay implements INodeType {
 		if (!waitUntil) return [due, notMatched];
 		if (!notMatched.length) return await waitThenRelease(this, due, waitUntil.toJSDate());
 		// Some items don't match while the others must wait: "Not Matched" leaves now, and a second run of
-		// this node, the held run, waits with the due items (held-run.ts).
+		// this node, the held run, waits with the due items (heldRun.ts).
 		const blocked = cannotHold(this);
 		if (blocked) {
 			const error =

@@ -10,7 +10,7 @@ import {
 	type ValueType,
 } from './conditions';
 import { assertZone, requireDate, ValueTypeError } from '../shared/dates';
-import { readPath } from '../shared/item-path';
+import { readPath } from '../shared/itemPath';
 import { planTime, UNITS, type IfPast, type SendingWindow, type Unit, type When } from './schedule';
 
 /** n8n's Wait node waits in-process below this and puts the execution to wait above it. */
@@ -203,7 +203,7 @@ const PER_RECORD =
 /**
  * Where the items of one execution go. One execution can wait only once, so due items leave together
  * at the latest due time (or the option stops with an error). "Not Matched" items never wait: when the
- * due ones must, the node lets them out before the wait (see held-run.ts).
+ * due ones must, the node lets them out before the wait (see heldRun.ts).
  */
 export function decideBatch(
 	planned: Planned[],

@@ -12,13 +12,13 @@ import type {
 } from 'n8n-workflow';
 import { toNodeError } from '../shared/errors';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { DataTablesBackend } from './backends/data-tables/backend';
+import { DataTablesBackend } from './backends/dataTables/backend';
 import { EspoCrmBackend } from './backends/espocrm/backend';
 import type { CrmBackend, EntityType, Http, RecordInput } from './backends/types';
 import { properties } from './description';
 import type { EmailInput } from './email';
 import { emailFromItem } from './email';
-import { linkEmails, matchAndCreate, matchEmails } from './engine';
+import { linkEmails, matchAndCreate, matchEmails } from './matchItems';
 import type { MatchOptions, RecordRef } from './match';
 import type { Rule, RulesConfig } from './rules';
 import { OWNER_MATCHED, OWNER_SENDER } from './rules';

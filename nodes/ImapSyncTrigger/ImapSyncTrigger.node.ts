@@ -1,5 +1,4 @@
 import type {
-	IBinaryKeyData,
 	IDataObject,
 	INodeExecutionData,
 	INodeType,
@@ -8,6 +7,7 @@ import type {
 	ITriggerFunctions,
 	ITriggerResponse,
 } from 'n8n-workflow';
+import { toNodeItem } from '../shared/imap/nodeItem';
 import { toNodeError } from '../shared/errors';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ImapFlow } from 'imapflow';
@@ -21,11 +21,11 @@ import { findSpecialUse } from '../shared/imap/folders';
 import type { EmailItem } from '../shared/imap/message';
 import { IMAP_CREDENTIAL_TYPE, imapMethods } from '../shared/imap/methods';
 import { firstSyncFields, folderFields, optionFields } from './description';
-import { explainFolderError } from './engine/folder-errors';
-import { trackerFor } from './engine/delivery-tracker';
-import { latestMessages } from './engine/latest';
-import type { SyncRecord } from './engine/pass-context';
-import { markerDir } from './engine/run-marker';
+import { explainFolderError } from './engine/folderErrors';
+import { trackerFor } from './engine/deliveryTracker';
+import { latestMessages } from './engine/testEvent';
+import type { SyncRecord } from './engine/passContext';
+import { markerDir } from './engine/runMarker';
 import { SyncSession } from './engine/session';
 import {
 	accountKey,
@@ -33,7 +33,7 @@ import {
 	type FolderSettings,
 	type FolderState,
 	type SyncOptions,
-} from './engine/state';
+} from './engine/folderState';
 
 interface FolderParam {
 	path: string;
@@ -148,24 +148,11 @@ export class ImapSyncTrigger implements INodeType {
 			}));
 		};
 		const toItem = async (item: EmailItem, redelivered = false): Promise<INodeExecutionData> => {
-			const out: INodeExecutionData = {
-				json: {
-					event: 'message',
-					...item.json,
-					...(redelivered ? { redelivered } : {}),
-				} as IDataObject,
+			const out = await toNodeItem((...a) => this.helpers.prepareBinaryData(...a), item, prefix);
+			return {
+				...out,
+				json: { event: 'message', ...out.json, ...(redelivered ? { redelivered } : {}) },
 			};
-			if (item.attachments.length) {
-				const binary: IBinaryKeyData = {};
-				for (const [i, a] of item.attachments.entries())
-					binary[`${prefix}${i}`] = await this.helpers.prepareBinaryData(
-						a.content,
-						a.fileName,
-						a.contentType,
-					);
-				out.binary = binary;
-			}
-			return out;
 		};
 
 		if (this.getMode() === 'manual') {

@@ -2,7 +2,7 @@
 // pooled transport (a window of messages in flight), copies it to Sent, and maps errors per item.
 import { failureJson, toNodeError } from '../shared/errors';
 import type { DescribedFailure, Describable } from '../shared/failure';
-import { readPath } from '../shared/item-path';
+import { readPath } from '../shared/itemPath';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { EmailAddress } from '../shared/addresses';
@@ -12,7 +12,7 @@ import type { OutgoingAttachment, OutgoingMessage } from './message/build';
 import { buildRawMessage, envelopeOf, newMessageId, threadingFor } from './message/build';
 import type { MessageDecorator } from './message/decorators';
 import { applyDecorators, contextFor } from './message/decorators';
-import { MissingVariableError, TemplateSyntaxError } from './render/engine';
+import { MissingVariableError, TemplateSyntaxError } from './render/handlebars';
 import type { RenderSettings } from './render/email';
 import { emailRenderer } from './render/email';
 import { PooledSender } from './transport/sender';

@@ -13,7 +13,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { executeUnisender } from './actions';
 import { toNodeError } from '../shared/errors';
 import { errorFromAnswer } from './client/errors';
-import { properties } from './descriptions';
+import { properties } from './description';
 import { apiUrl, clientFor } from './transport';
 
 export class Unisender implements INodeType {

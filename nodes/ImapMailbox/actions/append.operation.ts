@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { flagList, MailboxError, type MailboxSession } from '../transport/session';
-import { folderProperty, STANDARD_FLAG_OPTIONS } from './common';
+import { folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
 
 const show = { operation: ['append'] };
 

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
-import { folderProperty, uidsProperty } from './common';
+import { folderProperty, uidsProperty } from './operationFields';
 
 export const description: INodeProperties[] = [
 	folderProperty('folder', 'Folder', ['delete'], 'The folder that holds the messages.'),

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import type { Readable } from 'node:stream';
 import { attachmentParts, pickAttachment } from '../transport/attachments';
 import { MailboxError, parseUids, type MailboxSession } from '../transport/session';
-import { folderProperty } from './common';
+import { folderProperty } from './operationFields';
 
 const show = { operation: ['downloadAttachment'] };
 

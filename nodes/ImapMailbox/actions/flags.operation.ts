@@ -6,7 +6,7 @@ import {
 	requireUids,
 	type MailboxSession,
 } from '../transport/session';
-import { folderProperty, STANDARD_FLAG_OPTIONS, uidsProperty } from './common';
+import { folderProperty, STANDARD_FLAG_OPTIONS, uidsProperty } from './operationFields';
 
 const OPS = ['addFlags', 'removeFlags'];
 

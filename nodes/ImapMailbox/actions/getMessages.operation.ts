@@ -7,8 +7,8 @@ import type {
 import type { SearchObject } from 'imapflow';
 import { parseFetched, type LoadMode } from '../../shared/imap/message';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
-import { folderProperty, STANDARD_FLAG_OPTIONS } from './common';
-import { emailItemToExecutionData } from './output';
+import { folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
+import { toNodeItem } from '../../shared/imap/nodeItem';
 
 const show = { operation: ['getMessages'] };
 /** Messages are fetched in slices of this many: bounded memory whatever the limit. */
@@ -270,7 +270,7 @@ export async function execute(
 						load,
 						includeHeaders: Boolean(options.includeHeaders),
 					});
-					out.push(await emailItemToExecutionData.call(this, item));
+					out.push(await toNodeItem((...a) => this.helpers.prepareBinaryData(...a), item));
 				}
 			}
 		},

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
-import { folderProperty, uidsProperty } from './common';
+import { folderProperty, uidsProperty } from './operationFields';
 
 const OPS = ['move', 'copy'];
 

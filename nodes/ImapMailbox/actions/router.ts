@@ -9,7 +9,7 @@ import {
 import { IMAP_CREDENTIAL_TYPE } from '../../shared/imap/methods';
 import { MailboxError, MailboxSession } from '../transport/session';
 import * as append from './append.operation';
-import type { OperationExecute } from './common';
+import type { OperationExecute } from './operationFields';
 import * as deleteMessages from './delete.operation';
 import * as downloadAttachment from './downloadAttachment.operation';
 import * as flags from './flags.operation';

@@ -8,8 +8,8 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { addressList } from '../../shared/addresses';
 import { parseFetched, type EmailItem } from '../../shared/imap/message';
 import { headerMap, ignoreReason, type ParsedBlocklist } from './filters';
-import type { PassContext, SyncRecord } from './pass-context';
-import { messageKey } from './state';
+import type { PassContext, SyncRecord } from './passContext';
+import { messageKey } from './folderState';
 
 /** How often the server may refuse one message before it is skipped as unreadable. */
 export const STRIKES_BEFORE_SKIP = 3;

@@ -1,7 +1,7 @@
 // Optional change events: flags changed and messages expunged on the server since the last pass, from
 // CONDSTORE (UID FETCH ... CHANGEDSINCE) and QRESYNC (VANISHED (EARLIER)). Each change is its own item.
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import type { PassContext, SyncRecord } from './pass-context';
+import type { PassContext, SyncRecord } from './passContext';
 
 interface ExpungeEvent {
 	path: string;

@@ -4,13 +4,13 @@
 // never hangs. A folder that fails is reported and retried on its own; the others keep syncing.
 import { randomBytes } from 'node:crypto';
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import type { DeliveryTracker, TrackedBatch } from './delivery-tracker';
-import { FolderWatcher, type FolderChange } from './folder-watcher';
-import { mergeUids, reconcileInFlight, toSequenceSet } from './in-flight';
-import { StoppedError, type PassContext, type SyncRecord } from './pass-context';
+import type { DeliveryTracker, TrackedBatch } from './deliveryTracker';
+import { FolderWatcher, type FolderChange } from './folderWatcher';
+import { mergeUids, reconcileInFlight, toSequenceSet } from './inFlight';
+import { StoppedError, type PassContext, type SyncRecord } from './passContext';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../../shared/retry';
-import type { FolderSettings, FolderState, SyncOptions } from './state';
-import { ensureBaseline, syncFolder, type PassTools } from './sync-pass';
+import type { FolderSettings, FolderState, SyncOptions } from './folderState';
+import { ensureBaseline, syncFolder, type PassTools } from './syncPass';
 
 export interface StateStore {
 	get(path: string): FolderState | undefined;
@@ -29,7 +29,7 @@ export interface SessionOptions {
 	 * calling `commit`, when the trigger is closing.
 	 */
 	deliver(records: SyncRecord[], commit: () => void): Promise<{ finished: Promise<unknown> }>;
-	/** The trigger's executions in this process (see delivery-tracker.ts). */
+	/** The trigger's executions in this process (see deliveryTracker.ts). */
 	tracker: DeliveryTracker;
 	/** How many of this trigger's executions may run at once. */
 	maxRunning: number;

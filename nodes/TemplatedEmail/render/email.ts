@@ -1,6 +1,6 @@
 // Renders one email (subject, HTML, text) from its templates over an item's JSON. No n8n imports.
-import type { MissingMode } from './engine';
-import { compilePartials, compileTemplate, renderTemplate } from './engine';
+import type { MissingMode } from './handlebars';
+import { compilePartials, compileTemplate, renderTemplate } from './handlebars';
 import type { HelperSettings } from './helpers';
 import { htmlToText, inlineCss } from './text';
 

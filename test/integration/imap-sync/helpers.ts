@@ -4,18 +4,15 @@
 import { randomBytes } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { connectImap, imapSettingsFromCredentials } from '../../../nodes/shared/imap/connection';
-import {
-	DeliveryTracker,
-	trackerFor,
-} from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
-import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/pass-context';
+import { DeliveryTracker, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/deliveryTracker';
+import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/passContext';
 import { SyncSession, type SessionOptions } from '../../../nodes/ImapSyncTrigger/engine/session';
 import {
 	DEFAULT_SYNC_OPTIONS,
 	type FolderSettings,
 	type FolderState,
 	type SyncOptions,
-} from '../../../nodes/ImapSyncTrigger/engine/state';
+} from '../../../nodes/ImapSyncTrigger/engine/folderState';
 import { openImap, type DovecotHandle } from '../../harness/dovecot';
 
 export function credentialsFor(dv: DovecotHandle, user: string) {

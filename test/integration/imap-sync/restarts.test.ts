@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forgetTrackers } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
-import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/pass-context';
+import { forgetTrackers } from '../../../nodes/ImapSyncTrigger/engine/deliveryTracker';
+import type { SyncRecord } from '../../../nodes/ImapSyncTrigger/engine/passContext';
 import { newUser, sharedDovecot, type DovecotHandle } from '../../harness/dovecot';
 import { rawMessage, seed, startEngine, type Harness } from './helpers';
 

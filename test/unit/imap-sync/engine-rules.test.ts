@@ -8,14 +8,13 @@ import {
 } from '../../../nodes/ImapSyncTrigger/engine/filters';
 import { backoffDelay } from '../../../nodes/shared/retry';
 import {
-	chunk,
 	messageKey,
 	newAfterReset,
 	RECENT_LIMIT,
 	rememberKeys,
-	uidsAfter,
 	windowStart,
-} from '../../../nodes/ImapSyncTrigger/engine/state';
+} from '../../../nodes/ImapSyncTrigger/engine/folderState';
+import { chunk, uidsAfter } from '../../../nodes/ImapSyncTrigger/engine/uids';
 import { messageIds, threadIdOf, toEmailItem } from '../../../nodes/shared/imap/message';
 
 describe('ignore rules', () => {

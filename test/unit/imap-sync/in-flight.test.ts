@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forgetTrackers, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
+import { forgetTrackers, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/deliveryTracker';
 import {
 	fromSequenceSet,
 	reconcileInFlight,
 	toSequenceSet,
-} from '../../../nodes/ImapSyncTrigger/engine/in-flight';
-import type { FolderState } from '../../../nodes/ImapSyncTrigger/engine/state';
+} from '../../../nodes/ImapSyncTrigger/engine/inFlight';
+import type { FolderState } from '../../../nodes/ImapSyncTrigger/engine/folderState';
 
 const state = (extra: Partial<FolderState> = {}): FolderState => ({
 	uidValidity: '7',

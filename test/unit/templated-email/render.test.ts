@@ -4,7 +4,7 @@ import {
 	compileTemplate,
 	render,
 	templateCacheSize,
-} from '../../../nodes/TemplatedEmail/render/engine';
+} from '../../../nodes/TemplatedEmail/render/handlebars';
 import { emailRenderer } from '../../../nodes/TemplatedEmail/render/email';
 import type { HelperSettings } from '../../../nodes/TemplatedEmail/render/helpers';
 import {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
-import { forgetTrackers } from '../../../nodes/ImapSyncTrigger/engine/delivery-tracker';
+import { forgetTrackers } from '../../../nodes/ImapSyncTrigger/engine/deliveryTracker';
 import {
 	appendMessage,
 	buildMessage,

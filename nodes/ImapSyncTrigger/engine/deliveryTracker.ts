@@ -3,7 +3,7 @@
 // session when one finished, and outlives a deactivation in the same process: a trigger re-activated by a
 // saved or re-published workflow finds the batches of its previous activation that are still running. It
 // owns the run marker: written on activation, removed once the trigger is closed and nothing runs.
-import { RunMarker } from './run-marker';
+import { RunMarker } from './runMarker';
 
 export interface TrackedBatch {
 	id: string;

@@ -14,7 +14,7 @@
 // output when there is one), and the held run names that output as its source: position j there is the held
 // item j, whose paired item leads to its own record, so $('Webhook').item after "Due" still resolves right.
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { engineAccess, n8nVersion } from './engine-access';
+import { engineAccess, n8nVersion } from './engineAccess';
 
 /** The marker field of a held item (not a name a CRM would use). */
 export const HELD_FIELD = '__crmDelayHeld';

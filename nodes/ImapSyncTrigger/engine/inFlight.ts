@@ -3,8 +3,8 @@
 // together with it; the batch is recorded here at the same moment. At the next activation each recorded
 // batch is either still running in this n8n process (kept), finished (its after-emit action is due), or was
 // cut off by a crash of the n8n process that emitted it (delivered again). Which of the last two is told by
-// the run marker (`run-marker.ts`).
-import type { FolderState } from './state';
+// the run marker (`runMarker.ts`).
+import type { FolderState } from './folderState';
 
 export interface InFlightBatch {
 	id: string;

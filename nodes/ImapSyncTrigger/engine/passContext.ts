@@ -2,7 +2,7 @@
 // batches to the workflow. Kept apart from the passes so that they import it, not each other.
 import type { ImapFlow } from 'imapflow';
 import type { EmailItem } from '../../shared/imap/message';
-import type { FolderSettings, FolderState, SyncOptions } from './state';
+import type { FolderSettings, FolderState, SyncOptions } from './folderState';
 
 /** What the engine hands to the n8n glue: parsed messages, or event items (reset, flags, expunge, unreadable). */
 export type SyncRecord =

@@ -17,18 +17,15 @@ import {
 } from './batch';
 import { emitChanges } from './changes';
 import { parseBlocklist, type ParsedBlocklist } from './filters';
-import { StoppedError, type PassContext } from './pass-context';
+import { StoppedError, type PassContext } from './passContext';
 import {
-	chunk,
-	maxOf,
 	messageKey,
-	minOf,
 	newAfterReset,
 	rememberKeys,
-	uidsAfter,
 	windowStart,
 	type FolderState,
-} from './state';
+} from './folderState';
+import { chunk, maxOf, minOf, uidsAfter } from './uids';
 
 export interface PassResult {
 	emitted: number;

@@ -1,7 +1,7 @@
 // Per-folder sync state and the small pure rules around it (first-sync window, known Message-IDs, UID lists).
 // The state lives in the node's static data, keyed by folder path.
 import { createHash } from 'node:crypto';
-import type { InFlightBatch } from './in-flight';
+import type { InFlightBatch } from './inFlight';
 import type { Direction, LoadMode } from '../../shared/imap/message';
 import type { IgnoreRules } from './filters';
 
@@ -19,7 +19,7 @@ export interface FolderState {
 	replay?: number[];
 	/** UIDs emitted whose after-emit action (mark seen / move / delete) has not completed yet. */
 	pendingAction?: number[];
-	/** Batches handed to n8n whose executions were not seen finishing (see in-flight.ts). */
+	/** Batches handed to n8n whose executions were not seen finishing (see inFlight.ts). */
 	inFlight?: InFlightBatch[];
 	/** UIDs to deliver again: the n8n process that emitted them crashed before their execution finished. */
 	redeliver?: number[];
@@ -106,30 +106,4 @@ export function newAfterReset(
 		.filter((c) => !known.has(c.key))
 		.map((c) => c.uid)
 		.sort((a, b) => a - b);
-}
-
-/** UIDs above the watermark, ascending (`UID N:*` also returns the highest UID when N is past it). */
-export function uidsAfter(uids: number[] | false | undefined, lastUid: number): number[] {
-	return (uids || []).filter((u) => u > lastUid).sort((a, b) => a - b);
-}
-
-/** The largest number of a list, 0 when empty (no spread: lists can hold hundreds of thousands of UIDs). */
-export function maxOf(list: number[]): number {
-	let max = 0;
-	for (const n of list) if (n > max) max = n;
-	return max;
-}
-
-/** The smallest number of a list, 0 when empty. */
-export function minOf(list: number[]): number {
-	let min = 0;
-	for (const n of list) if (!min || n < min) min = n;
-	return min;
-}
-
-export function chunk<T>(list: T[], size: number): T[][] {
-	const out: T[][] = [];
-	const n = Math.max(1, Math.floor(size));
-	for (let i = 0; i < list.length; i += n) out.push(list.slice(i, i + n));
-	return out;
 }

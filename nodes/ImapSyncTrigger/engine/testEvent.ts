@@ -2,7 +2,7 @@
 // reading or writing any sync state.
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { parseFetched, type EmailItem } from '../../shared/imap/message';
-import type { FolderSettings, SyncOptions } from './state';
+import type { FolderSettings, SyncOptions } from './folderState';
 
 export async function latestMessages(
 	client: ImapFlow,

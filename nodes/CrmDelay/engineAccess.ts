@@ -1,5 +1,5 @@
 // Everything CRM Delay uses of n8n's execution engine beyond the public node API, in one place and checked
-// before use: the execution stack and the run index (to queue the held run of a mixed batch, see held-run.ts),
+// before use: the execution stack and the run index (to queue the held run of a mixed batch, see heldRun.ts),
 // and the stack entry of the running node (whose input n8n passes to the first output when a waiting execution resumes,
 // as it does for its own Wait node). Where a piece is missing (another engine, a future n8n), CRM Delay stops
 // with an error naming the n8n version instead of misbehaving.
