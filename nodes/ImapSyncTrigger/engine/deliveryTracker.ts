@@ -15,8 +15,17 @@ export interface TrackedBatch {
 /** A batch's execution counts as finished after this long without an answer from n8n (and a warning). */
 export const STALL_MS = 15 * 60 * 1000;
 
+/**
+ * How long n8n may take to register an execution it was handed (it first reads the workflow and writes the
+ * execution to its database). n8n's shutdown waits only for registered executions, so a trigger that is
+ * closed waits this long for the batches it has just handed over.
+ */
+export const REGISTER_MS = 10 * 1000;
+
 export class DeliveryTracker {
 	private readonly running = new Map<string, TrackedBatch>();
+	/** When each running batch was handed over. */
+	private readonly since = new Map<string, number>();
 	private listener: ((batch: TrackedBatch) => void) | undefined;
 	private waiters: Array<() => void> = [];
 
@@ -60,19 +69,29 @@ export class DeliveryTracker {
 
 	track(batch: TrackedBatch, finished: Promise<unknown>): void {
 		this.running.set(batch.id, batch);
+		this.since.set(batch.id, Date.now());
 		let timer: NodeJS.Timeout | undefined;
 		const stalled = new Promise<'stalled'>((resolve) => {
 			timer = setTimeout(() => resolve('stalled'), this.stallMs);
 			timer.unref?.();
 		});
-		// a failed execution has finished too: the workflow's error handling owns it from here
-		void Promise.race([finished.then(noop, noop), stalled]).then((outcome) => {
+		// A workflow that failed resolves too (its error handling owns it from here). A rejection means n8n
+		// did not start or finish the execution: whether the workflow ran is unknown, so it is reported and not
+		// delivered again (that could repeat what the workflow did).
+		const settled = finished.then(noop, (error: unknown) => {
+			if ((error as Error)?.name === 'ExecutionCancelledError') return;
+			this.warn(
+				`IMAP Sync Trigger: n8n did not run or finish the execution of batch ${batch.id} (${batch.folder}, UIDs ${batch.uids.join(',')}): ${(error as Error)?.message ?? String(error)}. Whether the workflow processed these messages is unknown; they are not delivered again. Check the workflow's executions and the mailbox.`,
+			);
+		});
+		void Promise.race([settled, stalled]).then((outcome) => {
 			clearTimeout(timer);
 			if (outcome === 'stalled')
 				this.warn(
 					`IMAP Sync Trigger: no end of the execution of batch ${batch.id} (${batch.folder}) after ${Math.round(this.stallMs / 60000)} min; counting it as finished`,
 				);
 			this.running.delete(batch.id);
+			this.since.delete(batch.id);
 			this.listener?.(batch);
 			for (const wake of this.waiters.splice(0)) wake();
 			this.settle();
@@ -83,6 +102,24 @@ export class DeliveryTracker {
 	async slot(max: number, stopped: Promise<never>): Promise<void> {
 		while (this.running.size >= Math.max(1, max)) {
 			await Promise.race([new Promise<void>((resolve) => this.waiters.push(resolve)), stopped]);
+		}
+	}
+
+	/**
+	 * Resolves once every batch handed over less than `windowMs` ago has finished, or has been running that
+	 * long: by then n8n has registered its execution, and its own shutdown waits for it.
+	 */
+	async awaitRegistered(windowMs = REGISTER_MS): Promise<void> {
+		for (;;) {
+			const youngest = Math.max(-Infinity, ...this.since.values());
+			const left = windowMs - (Date.now() - youngest);
+			if (left <= 0) return;
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([
+				new Promise<void>((resolve) => this.waiters.push(resolve)),
+				new Promise<void>((resolve) => (timer = setTimeout(resolve, left).unref())),
+			]);
+			clearTimeout(timer);
 		}
 	}
 

@@ -47,6 +47,8 @@ export interface SessionOptions {
 	maxAttempts: number;
 	/** Bound of a graceful LOGOUT on close before the socket is cut. */
 	closeTimeoutMs?: number;
+	/** How long a close waits for the executions of batches just handed over (default REGISTER_MS). */
+	registerMs?: number;
 	/** The parser of messages (tests put a failing one in). */
 	parse?: PassTools['parse'];
 	log?: (
@@ -144,6 +146,8 @@ export class SyncSession {
 		const bound = this.o.closeTimeoutMs ?? 3000;
 		const client = this.client;
 		await Promise.all([
+			// n8n stops after closing its triggers; an execution handed over just now must be registered first
+			this.o.tracker.awaitRegistered(this.o.registerMs),
 			...this.watchers.map((w) => w.close()),
 			(async () => {
 				if (!client) return;

@@ -71,6 +71,20 @@ it('a graceful stop while a batch runs, then a new process: every message once',
 	expect(second.records.some((r) => r.kind === 'message' && r.redelivered)).toBe(false);
 });
 
+it('a trigger closed right after a hand-over returns once that execution ended (n8n waits only for executions it has registered)', async () => {
+	const { user } = await seeded('handover', 5);
+	let ended = false;
+	const h = await startEngine(dv, user, {
+		options: ALL,
+		trigger: { key: 'wf-handover', markerDir },
+		execute: () => sleep(300).then(() => void (ended = true)),
+	});
+	await h.waitFor(() => h.messages().length >= 5, 30000, 'the batch');
+	await h.session.close();
+	expect(ended).toBe(true);
+	expect(fs.readdirSync(markerDir)).toEqual([]);
+});
+
 it('a crash while a batch runs: the next process delivers that batch again, once, marked redelivered', async () => {
 	const { user, ids } = await seeded('crash', 60);
 	const trigger = { key: 'wf-crash', markerDir };
@@ -80,6 +94,7 @@ it('a crash while a batch runs: the next process delivers that batch again, once
 		options: ALL,
 		trigger,
 		execute: () => (++batches === 3 ? new Promise<void>(() => {}) : Promise.resolve()),
+		session: { registerMs: 0 }, // the process dies: it waits for nothing
 	});
 	await first.waitFor(() => first.messages().length >= 30, 30000, 'three batches');
 	await sleep(300);

@@ -103,6 +103,45 @@ describe('delivery tracker', () => {
 		expect(tracker.size).toBe(0);
 	});
 
+	it('a trigger that closes waits for the batches it has just handed over, not for older ones', async () => {
+		const tracker = trackerFor('wf-node', dir, () => undefined);
+		tracker.attach(() => undefined);
+		let release!: () => void;
+		tracker.track(batch('fresh'), new Promise<void>((r) => (release = r)));
+		let waited = false;
+		const waiting = tracker.awaitRegistered(60_000).then(() => (waited = true));
+		await new Promise((r) => setTimeout(r, 30));
+		expect(waited).toBe(false);
+		release();
+		await waiting;
+		expect(waited).toBe(true);
+
+		// a batch running for longer than the window is registered by n8n: no wait for it
+		tracker.track(batch('long'), new Promise<void>(() => {}));
+		await new Promise((r) => setTimeout(r, 30));
+		await tracker.awaitRegistered(10);
+		expect(tracker.isRunning('long')).toBe(true);
+	});
+
+	it('an execution n8n did not run or finish is reported with its messages, not delivered again', async () => {
+		const warnings: string[] = [];
+		const tracker = trackerFor('wf-node', dir, (m) => warnings.push(m));
+		const finished: string[] = [];
+		tracker.attach((b) => finished.push(b.id));
+		tracker.track(
+			{ id: 'b1', folder: 'INBOX', uidValidity: '7', uids: [34, 35] },
+			Promise.reject(new Error('Driver has already been released.')),
+		);
+		const cancelled = new Error('cancelled');
+		cancelled.name = 'ExecutionCancelledError';
+		tracker.track(batch('b2'), Promise.reject(cancelled));
+		await tracker.slot(1, new Promise<never>(() => {}));
+		expect(finished.sort()).toEqual(['b1', 'b2']);
+		expect(warnings).toHaveLength(1);
+		expect(warnings[0]).toContain('UIDs 34,35');
+		expect(warnings[0]).toContain('Driver has already been released.');
+	});
+
 	it('writes the run marker while active and removes it once closed and drained; a new process finds a leftover one', async () => {
 		const tracker = trackerFor('wf-node', dir, () => undefined);
 		expect(tracker.claimCrash()).toBe(false);
