@@ -93,8 +93,14 @@ export default tseslint.config(
 		rules: { '@n8n/community-nodes/webhook-lifecycle-complete': 'off' },
 	},
 	{
+		// CRM Delay holds items for minutes or days: an AI agent's tool call must not wait on it. n8n's type
+		// knows no `usableAsTool: false`; leaving it out is how a node stays off the tool list.
+		files: ['./nodes/CrmDelay/CrmDelay.node.ts'],
+		rules: { '@n8n/community-nodes/node-usable-as-tool': 'off' },
+	},
+	{
 		// A credential test function gets only `helpers.request` from n8n (2.8 and 2.41 alike).
-		files: ['./nodes/CrmMatch/CrmMatch.node.ts', './nodes/Unisender/Unisender.node.ts'],
+		files: ['./nodes/CrmMatch/CrmMatch.node.ts', './nodes/*/methods/credentialTest.ts'],
 		rules: { '@n8n/community-nodes/no-deprecated-workflow-functions': 'off' },
 	},
 	{

@@ -31,8 +31,8 @@ const { FakeUnisender } = require(
 	path.join(root, 'test/fakes/unisender/server.ts'),
 ) as typeof import('../test/fakes/unisender/server');
 const { setTimeScale } = require(
-	path.join(root, 'nodes/Unisender/client/pacer.ts'),
-) as typeof import('../nodes/Unisender/client/pacer');
+	path.join(root, 'nodes/Unisender/transport/pacer.ts'),
+) as typeof import('../nodes/Unisender/transport/pacer');
 
 const N = Number(process.env.UNISENDER_BENCH_CONTACTS ?? 10_000);
 const SCALE = Number(process.env.UNISENDER_BENCH_SCALE ?? 0.01);

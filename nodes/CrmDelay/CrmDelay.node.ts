@@ -23,8 +23,6 @@ export class CrmDelay implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Due', 'Not Matched'],
-		// an AI agent's tool call must not wait for minutes or days
-		usableAsTool: false,
 		waitingNodeTooltip: '={{ "Waiting until " + $json.crmDelay?.waitUntil }}',
 		properties: delay.description,
 	};

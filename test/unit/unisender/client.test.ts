@@ -1,11 +1,11 @@
 // The plain Unisender client: form encoding, success by absence of `error`, error mapping, retries.
-import { UnisenderClient } from '../../../nodes/Unisender/client/client';
-import { errorFromAnswer, fieldFromMessage } from '../../../nodes/Unisender/client/errors';
-import { commaList, decodeHtml, toForm } from '../../../nodes/Unisender/client/form';
-import type { ImportRow } from '../../../nodes/Unisender/client/import';
-import { buildBatches, mapImportLog } from '../../../nodes/Unisender/client/import';
-import type { Clock } from '../../../nodes/Unisender/client/pacer';
-import { Pacer } from '../../../nodes/Unisender/client/pacer';
+import { UnisenderClient } from '../../../nodes/Unisender/transport/client';
+import { errorFromAnswer, fieldFromMessage } from '../../../nodes/Unisender/transport/errors';
+import { commaList, decodeHtml, toForm } from '../../../nodes/Unisender/transport/form';
+import type { ImportRow } from '../../../nodes/Unisender/transport/import';
+import { buildBatches, mapImportLog } from '../../../nodes/Unisender/transport/import';
+import type { Clock } from '../../../nodes/Unisender/transport/pacer';
+import { Pacer } from '../../../nodes/Unisender/transport/pacer';
 
 /** A clock whose sleep advances time instantly, recording the waits. */
 function fakeClock(): Clock & { t: number; slept: number[] } {

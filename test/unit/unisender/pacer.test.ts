@@ -1,6 +1,6 @@
 // The pacer keeps ANY window of one (scaled) minute within Unisender's documented limits.
-import type { Clock } from '../../../nodes/Unisender/client/pacer';
-import { Pacer, TokenBucket } from '../../../nodes/Unisender/client/pacer';
+import type { Clock } from '../../../nodes/Unisender/transport/pacer';
+import { Pacer, TokenBucket } from '../../../nodes/Unisender/transport/pacer';
 
 function fakeClock(): Clock & { t: number } {
 	const c = { t: 0, now: () => c.t, sleep: async (ms: number) => void (c.t += ms) };

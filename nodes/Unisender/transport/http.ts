@@ -1,10 +1,10 @@
 // The one place that does HTTP to Unisender (n8n glue): POST {baseUrl}/{lang}/api/{method}, everything
 // (format, api_key via the credential's `authenticate`, arguments) in a form-encoded body.
 import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
-import { UnisenderClient } from './client/client';
-import type { Transport } from './client/client';
-import { httpError } from './client/errors';
-import { pacerFor } from './client/pacer';
+import { UnisenderClient } from './client';
+import type { Transport } from './client';
+import { httpError } from './errors';
+import { pacerFor } from './pacer';
 
 export const DEFAULT_BASE_URL = 'https://api.unisender.com';
 
