@@ -7,7 +7,7 @@ export class CrmMailImap implements ICredentialType {
 
 	displayName = 'IMAP Account';
 
-	icon: Icon = 'file:crmMailImap.svg';
+	icon: Icon = { light: 'file:crmMailImap.svg', dark: 'file:crmMailImap.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#imap-mailbox';
 

@@ -7,7 +7,7 @@ export class CrmMailSmtp implements ICredentialType {
 
 	displayName = 'SMTP Account';
 
-	icon: Icon = 'file:crmMailSmtp.svg';
+	icon: Icon = { light: 'file:crmMailSmtp.svg', dark: 'file:crmMailSmtp.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#send-templated-email';
 

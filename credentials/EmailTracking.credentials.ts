@@ -9,7 +9,7 @@ export class EmailTracking implements ICredentialType {
 
 	displayName = 'Email Tracking';
 
-	icon: Icon = 'file:emailTracking.svg';
+	icon: Icon = { light: 'file:emailTracking.svg', dark: 'file:emailTracking.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#email-tracking-trigger';
 

@@ -25,7 +25,7 @@ export class EspoCrmApi implements ICredentialType {
 
 	displayName = 'CRM Mail EspoCRM API';
 
-	icon: Icon = 'file:espoCrmApi.svg';
+	icon: Icon = { light: 'file:espoCrmApi.svg', dark: 'file:espoCrmApi.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#crm-match--create';
 

@@ -13,7 +13,7 @@ export class N8nDataTablesApi implements ICredentialType {
 
 	displayName = 'CRM Mail Data Tables API';
 
-	icon: Icon = 'file:n8nDataTablesApi.svg';
+	icon: Icon = { light: 'file:n8nDataTablesApi.svg', dark: 'file:n8nDataTablesApi.dark.svg' };
 
 	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-crm-mail#crm-match--create';
 

@@ -78,7 +78,7 @@ export class CrmMatch implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'CRM Match & Create',
 		name: 'crmMatch',
-		icon: 'file:crmMatch.svg',
+		icon: { light: 'file:crmMatch.svg', dark: 'file:crmMatch.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',

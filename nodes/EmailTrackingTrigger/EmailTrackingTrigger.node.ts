@@ -36,7 +36,7 @@ export class EmailTrackingTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Email Tracking Trigger',
 		name: 'emailTrackingTrigger',
-		icon: 'file:emailTrackingTrigger.svg',
+		icon: { light: 'file:emailTrackingTrigger.svg', dark: 'file:emailTrackingTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{($parameter["events"] || []).join(", ")}}',

@@ -19,7 +19,7 @@ export class ImapMailbox implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'IMAP Mailbox',
 		name: 'imapMailbox',
-		icon: 'file:imapMailbox.svg',
+		icon: { light: 'file:imapMailbox.svg', dark: 'file:imapMailbox.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] }}',

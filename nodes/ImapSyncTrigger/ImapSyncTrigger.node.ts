@@ -47,7 +47,7 @@ export class ImapSyncTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'IMAP Sync Trigger',
 		name: 'imapSyncTrigger',
-		icon: 'file:imapSyncTrigger.svg',
+		icon: { light: 'file:imapSyncTrigger.svg', dark: 'file:imapSyncTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle:

@@ -23,7 +23,7 @@ export class TemplatedEmail implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Send Templated Email',
 		name: 'templatedEmail',
-		icon: 'file:templatedEmail.svg',
+		icon: { light: 'file:templatedEmail.svg', dark: 'file:templatedEmail.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle:
