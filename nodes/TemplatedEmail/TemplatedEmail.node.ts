@@ -1,23 +1,48 @@
 import type {
-	ICredentialDataDecryptedObject,
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INodeCredentialTestResult,
 	INodeExecutionData,
-	INodePropertyOptions,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { formatAddress } from '../shared/addresses';
-import { imapMethods } from '../shared/imap/methods';
-import { executeSend } from './execute';
-import { properties } from './description';
-import { verifySmtp } from './transport/sender';
-import { smtpSettingsFromCredentials } from './transport/settings';
-import { checkTrackingCredential } from '../shared/tracking/credential';
+import { messageFields } from './actions/email/messageFields';
+import { messageOptions } from './actions/email/messageOptions';
+import * as send from './actions/email/send.operation';
+import * as testSend from './actions/email/testSend.operation';
+import { trackingProperties } from './actions/email/tracking';
+import { router } from './actions/router';
+import { crmMailImapTest, crmMailSmtpTest, emailTrackingTest } from './methods/credentialTest';
+import { getSenders } from './methods/loadOptions';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Send', value: 'send', description: 'Send every message to its recipients' },
+			{
+				name: 'Preview',
+				value: 'preview',
+				description: 'Render subject, HTML and text and return them; nothing is sent',
+			},
+			{
+				name: 'Test Send',
+				value: 'test',
+				description: 'Send every message to one test address instead of its recipients',
+			},
+		],
+		default: 'send',
+		description: 'Whether to send, only render, or send to a test address',
+	},
+	...testSend.description,
+	...messageFields,
+	...send.description,
+	...messageOptions,
+	...trackingProperties,
+];
 
 export class TemplatedEmail implements INodeType {
 	description: INodeTypeDescription = {
@@ -53,61 +78,11 @@ export class TemplatedEmail implements INodeType {
 	};
 
 	methods = {
-		loadOptions: {
-			/** The senders the chosen SMTP account allows, default first. */
-			async getSenders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-				const settings = smtpSettingsFromCredentials(
-					(await this.getCredentials('crmMailSmtp')) as Record<string, unknown>,
-				);
-				// '' (the parameter's default) = the account's default sender; listed so the editor shows it as valid
-				const fallback: INodePropertyOptions = {
-					name: settings.defaultSender
-						? `Account Default (${formatAddress(settings.defaultSender)})`
-						: 'Account Default',
-					value: '',
-				};
-				return [
-					fallback,
-					...settings.allowedSenders.map((a) => ({
-						name: formatAddress(a),
-						value: formatAddress(a),
-					})),
-				];
-			},
-		},
-		credentialTest: {
-			// Email Tracking (issue 6): secret length and base URL shape, shared with the Email Tracking Trigger.
-			async emailTrackingTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
-			): Promise<INodeCredentialTestResult> {
-				return checkTrackingCredential((credential.data ?? {}) as Record<string, unknown>);
-			},
-			async crmMailSmtpTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
-			): Promise<INodeCredentialTestResult> {
-				const settings = smtpSettingsFromCredentials(
-					(credential.data ?? {}) as Record<string, unknown>,
-				);
-				if (!settings.host)
-					return {
-						status: 'Error',
-						message: 'The Host is empty: enter the SMTP server name, e.g. smtp.example.com',
-					};
-				const result = await verifySmtp(settings);
-				if (result.ok)
-					return {
-						status: 'OK',
-						message: `Connected to ${settings.host}:${settings.port} and logged in`,
-					};
-				return { status: 'Error', message: `${result.error.message}. ${result.error.description}` };
-			},
-			crmMailImapTest: imapMethods.credentialTest.crmMailImapTest,
-		},
+		loadOptions: { getSenders },
+		credentialTest: { emailTrackingTest, crmMailSmtpTest, crmMailImapTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await executeSend.call(this)];
+		return await router.call(this);
 	}
 }

@@ -1,4 +1,4 @@
-// The hook point between render and send. Tracking (issue 6) plugs in here: it adds `unsubscribeUrl` /
+// The hook point between render and send. Tracking plugs in here: it adds `unsubscribeUrl` /
 // `trackingPixel` to the template context, then rewrites links in the rendered HTML, appends the open pixel,
 // adds List-Unsubscribe headers and a `trackingId` to the output. No n8n imports.
 import type { OutgoingMessage } from './build';

@@ -1,10 +1,10 @@
-// Tracking options of Send Templated Email (issue 6) and the decorator they produce for the hook point
-// `decoratorsFor()` in execute.ts. The tracking itself lives in nodes/shared/tracking (no n8n imports);
+// Tracking options of Send Templated Email and the message decorator they produce.
+// The tracking itself lives in nodes/shared/tracking (no n8n imports);
 // this file is only the n8n glue: parameters, the Email Tracking credential, per-item tracking data.
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { trackingDecorator } from '../shared/tracking/decorator';
-import { parseBaseUrl } from '../shared/tracking/urls';
+import { trackingDecorator } from '../../../shared/tracking/decorator';
+import { parseBaseUrl } from '../../../shared/tracking/urls';
 
 export const trackingProperties: INodeProperties[] = [
 	{
