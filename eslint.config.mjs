@@ -100,7 +100,7 @@ export default tseslint.config(
 	},
 	{
 		// A credential test function gets only `helpers.request` from n8n (2.8 and 2.41 alike).
-		files: ['./nodes/CrmMatch/CrmMatch.node.ts', './nodes/*/methods/credentialTest.ts'],
+		files: ['./nodes/*/methods/credentialTest.ts'],
 		rules: { '@n8n/community-nodes/no-deprecated-workflow-functions': 'off' },
 	},
 	{

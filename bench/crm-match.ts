@@ -34,22 +34,22 @@ const { FakeEspoCrm } = require(
 	path.join(root, 'test/fakes/espocrm/server.ts'),
 ) as typeof import('../test/fakes/espocrm/server');
 const { DataTablesBackend } = require(
-	path.join(root, 'nodes/CrmMatch/backends/data-tables/backend.ts'),
-) as typeof import('../nodes/CrmMatch/backends/dataTables/backend');
+	path.join(root, 'nodes/CrmMatch/transport/dataTables/backend.ts'),
+) as typeof import('../nodes/CrmMatch/transport/dataTables/backend');
 const { TABLES, TABLE_KEYS } = require(
-	path.join(root, 'nodes/CrmMatch/backends/data-tables/schema.ts'),
-) as typeof import('../nodes/CrmMatch/backends/dataTables/schema');
+	path.join(root, 'nodes/CrmMatch/transport/dataTables/schema.ts'),
+) as typeof import('../nodes/CrmMatch/transport/dataTables/schema');
 const { EspoCrmBackend } = require(
-	path.join(root, 'nodes/CrmMatch/backends/espocrm/backend.ts'),
-) as typeof import('../nodes/CrmMatch/backends/espocrm/backend');
+	path.join(root, 'nodes/CrmMatch/transport/espocrm/backend.ts'),
+) as typeof import('../nodes/CrmMatch/transport/espocrm/backend');
 const { emailFromItem } = require(
 	path.join(root, 'nodes/CrmMatch/email.ts'),
 ) as typeof import('../nodes/CrmMatch/email');
 const { matchEmails } = require(
 	path.join(root, 'nodes/CrmMatch/matchItems.ts'),
 ) as typeof import('../nodes/CrmMatch/matchItems');
-type Http = import('../nodes/CrmMatch/backends/types').Http;
-type Backend = import('../nodes/CrmMatch/backends/types').CrmBackend;
+type Http = import('../nodes/CrmMatch/transport/types').Http;
+type Backend = import('../nodes/CrmMatch/transport/types').CrmBackend;
 
 const EMAILS = 1000;
 const CONTACTS = 10_000;

@@ -1,7 +1,7 @@
 // Participants of an email and what the CRM knows about each of them. Pure: the lookup result comes from
 // one batched backend call for all items of an execution (see engine.ts).
 import { canonicalAddress, domainOf } from '../shared/addresses';
-import type { CrmRecord, EntityType, LookupRequest, LookupResult } from './backends/types';
+import type { CrmRecord, EntityType, LookupRequest, LookupResult } from './transport/types';
 import type { EmailInput } from './email';
 import { isFreeMail } from './freemail';
 

@@ -1,6 +1,6 @@
 // Match / Match & Create / Link Email over ALL items of an execution: one batched lookup, then per-item
 // results. Plain module (no n8n imports) so the benchmark and unit tests drive it directly.
-import type { CrmBackend, CrmRecord, EmailLinkInput, Option } from './backends/types';
+import type { CrmBackend, CrmRecord, EmailLinkInput, Option } from './transport/types';
 import type { EmailInput } from './email';
 import type { AddressMatch, MatchOptions, RecordRef } from './match';
 import { linkTargets, lookupRequest, matchParticipant, participants } from './match';

@@ -1,7 +1,7 @@
 // The three creation rules. Pure: given an email and its matches, which records to create. Never for
 // automated mail, never for an address that matched anything (the Deal rule needs a match by definition,
 // and then only when the matched contact / company has no open deal yet).
-import type { EntityType, RecordInput } from './backends/types';
+import type { EntityType, RecordInput } from './transport/types';
 import type { EmailInput } from './email';
 import type { AddressMatch } from './match';
 

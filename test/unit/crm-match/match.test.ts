@@ -1,7 +1,7 @@
 // Participants and matching: own addresses / internal domains excluded, free-mail domains never match a
 // company, deterministic primary, ambiguity, possible duplicates, link targets.
-import type { CrmRecord, LookupResult } from '../../../nodes/CrmMatch/backends/types';
-import { emptyLookup, pushTo } from '../../../nodes/CrmMatch/backends/types';
+import type { CrmRecord, LookupResult } from '../../../nodes/CrmMatch/transport/types';
+import { emptyLookup, pushTo } from '../../../nodes/CrmMatch/transport/types';
 import { emailFromItem } from '../../../nodes/CrmMatch/email';
 import {
 	linkTargets,

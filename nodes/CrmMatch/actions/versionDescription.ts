@@ -1,0 +1,118 @@
+// The node's parameters in panel order: backend and operation, the record operations' fields, the rules of
+// Match & Create, then the options of the email operations.
+import type { INodeProperties } from 'n8n-workflow';
+import * as matchAndCreate from './email/matchAndCreate.operation';
+import { recordFields } from './record/recordFields';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Backend',
+		name: 'backend',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'N8n Data Tables',
+				value: 'dataTables',
+				description: 'CRM tables inside this n8n (through its public API)',
+			},
+			{ name: 'EspoCRM', value: 'espoCrm', description: 'An EspoCRM site (REST API)' },
+		],
+		default: 'dataTables',
+		description: 'Where the CRM records live',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a record',
+				description: 'Create a contact, company, lead or deal',
+			},
+			{
+				name: 'Find',
+				value: 'find',
+				action: 'Find records',
+				description: 'Find records by email, domain or name',
+			},
+			{ name: 'Get', value: 'get', action: 'Get a record', description: 'Get a record by ID' },
+			{
+				name: 'Link Email',
+				value: 'linkEmail',
+				action: 'Link an email to its records',
+				description: 'Record the email on the matched or created records, once per Message-ID',
+			},
+			{
+				name: 'Match',
+				value: 'match',
+				action: 'Match email participants',
+				description: 'Find the records of every participant address',
+			},
+			{
+				name: 'Match & Create',
+				value: 'matchAndCreate',
+				action: 'Match and create missing records',
+				description: 'Match, then create leads / contacts / deals by the rules',
+			},
+			{
+				name: 'Set Up Tables',
+				value: 'setupTables',
+				action: 'Set up the CRM data tables',
+				description: 'Create the CRM data tables that are missing (Data Tables backend)',
+			},
+			{
+				name: 'Update',
+				value: 'update',
+				action: 'Update a record',
+				description: 'Update a record, e.g. move a deal to a stage',
+			},
+		],
+		default: 'matchAndCreate',
+	},
+	...recordFields,
+	...matchAndCreate.description,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Own Addresses',
+				name: 'ownAddresses',
+				type: 'string',
+				default: '',
+				placeholder: 'sales@mycompany.com, me@mycompany.com',
+				description: 'Your mailbox and aliases: never matched or created',
+			},
+			{
+				displayName: 'Internal Domains',
+				name: 'internalDomains',
+				type: 'string',
+				default: '',
+				placeholder: 'mycompany.com',
+				description: "Colleagues' domains: their addresses are ignored",
+			},
+			{
+				displayName: 'Extra Free-Mail Domains',
+				name: 'extraFreeMail',
+				type: 'string',
+				default: '',
+				description: 'More domains (comma-separated) never used to match a company by domain',
+			},
+			{
+				displayName: 'Table Name Prefix',
+				name: 'tablePrefix',
+				type: 'string',
+				default: 'crm_',
+				description:
+					'Data Tables backend: prefix of the table names (crm_contacts, crm_leads, ...)',
+			},
+		],
+	},
+];
