@@ -99,11 +99,6 @@ export default tseslint.config(
 		rules: { '@n8n/community-nodes/node-usable-as-tool': 'off' },
 	},
 	{
-		// A credential test function gets only `helpers.request` from n8n (2.8 and 2.41 alike).
-		files: ['./nodes/*/methods/credentialTest.ts'],
-		rules: { '@n8n/community-nodes/no-deprecated-workflow-functions': 'off' },
-	},
-	{
 		// A folder entry of the IMAP Sync Trigger starts with its folder picker, as a user reads it, not alphabetically.
 		files: ['./nodes/ImapSyncTrigger/description.ts'],
 		rules: { 'n8n-nodes-base/node-param-fixed-collection-type-unsorted-items': 'off' },

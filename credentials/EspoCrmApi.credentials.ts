@@ -94,5 +94,23 @@ export class EspoCrmApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: { baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/api/v1', url: '/App/user' },
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'EspoCRM refused the key (401): copy the API key (and for HMAC the secret) of the API user again',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'No EspoCRM API at this URL (404): use the address of the EspoCRM site, e.g. https://crm.example.com',
+				},
+			},
+		],
 	};
 }

@@ -50,5 +50,22 @@ export class N8nDataTablesApi implements ICredentialType {
 			url: '/data-tables',
 			qs: { limit: 1 },
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'n8n refused the API key (401): create one under Settings > n8n API',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'No data tables API at this URL (404): n8n 2.7+ with the public API enabled is needed',
+				},
+			},
+		],
 	};
 }

@@ -7,7 +7,6 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
 import { properties } from './actions/versionDescription';
-import { n8nApiTest } from './methods/credentialTest';
 import { getOwners, getSources, getStages } from './methods/loadOptions';
 
 export class CrmMatch implements INodeType {
@@ -28,7 +27,6 @@ export class CrmMatch implements INodeType {
 			{
 				name: 'crmMailN8nApi',
 				required: true,
-				testedBy: 'n8nApiTest',
 				displayOptions: { show: { backend: ['dataTables'] } },
 			},
 			{
@@ -42,7 +40,6 @@ export class CrmMatch implements INodeType {
 
 	methods = {
 		loadOptions: { getOwners, getSources, getStages },
-		credentialTest: { n8nApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -7,7 +7,6 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
 import { properties } from './description';
-import { unisenderApiTest } from './methods/credentialTest';
 import { getLists } from './methods/loadOptions';
 
 export class Unisender implements INodeType {
@@ -24,13 +23,12 @@ export class Unisender implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'unisenderApi', required: true, testedBy: 'unisenderApiTest' }],
+		credentials: [{ name: 'unisenderApi', required: true }],
 		properties,
 	};
 
 	methods = {
 		loadOptions: { getLists },
-		credentialTest: { unisenderApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

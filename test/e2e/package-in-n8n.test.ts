@@ -100,6 +100,32 @@ test('n8n loads every node and credential listed in package.json, with their ico
 	expect(Object.keys(nodesPkg.dependencies)).toContain(env.packageName);
 });
 
+// The "Test" button of the credential screen: n8n picks the test (the credential's own request, or a node's
+// function) and runs it in its process; this is where a test that only the harness ran would show.
+test("every sandbox credential passes n8n's credential test; a wrong key fails with a message", async () => {
+	const saved: Json[] = await env.session.get('/rest/credentials');
+	const ours = saved.filter((c) => expectedTypes(env).credentials.some((e) => e.name === c.type));
+	const tested = new Map<string, unknown>();
+	for (const c of ours) {
+		const full = await env.session.get(`/rest/credentials/${c.id}?includeData=true`);
+		const test = (data: Json) =>
+			env.session.post('/rest/credentials/test', {
+				credentials: { id: c.id, name: c.name, type: c.type, data },
+			});
+		tested.set(c.type, await test(full.data));
+		if ('apiKey' in full.data) {
+			const wrong = await test({ ...full.data, apiKey: 'wrong-key' });
+			expect({ type: c.type, status: wrong.status }).toEqual({ type: c.type, status: 'Error' });
+			expect(wrong.message).toMatch(/API key|refused|Authorization failed/);
+		}
+	}
+	expect([...tested.keys()].sort()).toEqual(
+		['crmMailImap', 'crmMailN8nApi', 'crmMailSmtp', 'emailTracking', 'unisenderApi'].sort(),
+	);
+	for (const [type, result] of tested)
+		expect({ type, result }).toEqual({ type, result: expect.objectContaining({ status: 'OK' }) });
+});
+
 // first, before any example ran its set-up step (the CRM tables, say): what a user sees right after npm start
 test(
 	'the editor shows the examples and every node without a missing icon, unknown-node placeholder or parameter error',

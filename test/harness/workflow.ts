@@ -3,14 +3,17 @@
 // waiting executions and their resume, load-options methods and credential tests.
 import {
 	CredentialTestContext,
+	ExecuteContext,
 	ExecutionLifecycleHooks,
 	LoadOptionsContext,
+	RoutingNode,
 	TriggerContext,
 	WorkflowExecute,
 } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialTestFunction,
+	ICredentialType,
 	IDataObject,
 	INode,
 	INodeCredentialTestResult,
@@ -28,7 +31,7 @@ import type {
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
 import type { CredentialsByType } from './credentials-helper';
 import { TestCredentialsHelper } from './credentials-helper';
-import { TestNodeTypes } from './node-registry';
+import { packageCredentials, TestNodeTypes } from './node-registry';
 
 export { PACKAGE_NAME, TestNodeTypes, packageNodes, packageCredentials } from './node-registry';
 
@@ -344,12 +347,17 @@ export async function loadOptions(
 	return await fn.call(ctx);
 }
 
-/** Runs the credential test that n8n's "Test" button runs for a credential of this package. */
+/**
+ * Runs the credential test that n8n's "Test" button runs, chosen as n8n chooses it: the credential type's own
+ * declarative `test` when it has one, else the node's `testedBy` function.
+ */
 export async function testCredential(
 	nodeType: INodeType,
 	credentialName: string,
 	data: ICredentialDataDecryptedObject,
 ): Promise<INodeCredentialTestResult> {
+	const credentialType = packageCredentials().get(credentialName);
+	if (credentialType?.test) return await testDeclaratively(nodeType, credentialType, data);
 	const ref = nodeType.description.credentials?.find((c) => c.name === credentialName);
 	if (!ref || typeof ref.testedBy !== 'string')
 		throw new Error(`${nodeType.description.name} declares no test function for ${credentialName}`);
@@ -362,6 +370,96 @@ export async function testCredential(
 		type: credentialName,
 		data,
 	});
+}
+
+/**
+ * A declarative test as n8n's credentials tester runs it: a node with one property routed to the test's
+ * request, run by n8n-core's RoutingNode; a failed status is matched against the `responseCode` rules, a
+ * successful body against the `responseSuccessBody` rules.
+ */
+async function testDeclaratively(
+	nodeType: INodeType,
+	credentialType: ICredentialType,
+	data: ICredentialDataDecryptedObject,
+): Promise<INodeCredentialTestResult> {
+	const { request, rules = [] } = credentialType.test!;
+	const name = credentialType.name;
+	const node: INode = {
+		id: 'credential-test',
+		name: 'Temp-Node',
+		type: nodeType.description.name,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { temp: '' },
+		credentials: { [name]: { id: name, name } },
+	};
+	const testNodeType = {
+		description: {
+			...nodeType.description,
+			credentials: [{ name, required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', routing: { request }, default: '' },
+			],
+		},
+	} as INodeType;
+	const nodeTypes: INodeTypes = {
+		getByName: () => testNodeType,
+		getByNameAndVersion: () => testNodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = createWorkflow({ nodes: [node], connections: {} }, nodeTypes);
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalDataFor({ [name]: data }),
+		'internal',
+		createRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	let response: INodeExecutionData[][] | undefined;
+	try {
+		response = await new RoutingNode(context, testNodeType, {
+			id: name,
+			name,
+			type: name,
+			data,
+		}).runNode();
+	} catch (error) {
+		const cause = (error as { cause?: { response?: { status: number; statusText?: string } } })
+			.cause;
+		if (cause?.response) {
+			for (const rule of rules)
+				if (rule.type === 'responseCode' && rule.properties.value === cause.response.status)
+					return { status: 'Error', message: rule.properties.message };
+			return {
+				status: 'Error',
+				message: cause.response.statusText || `Received HTTP status code: ${cause.response.status}`,
+			};
+		}
+		const code = (error as { cause?: { code?: string } }).cause?.code;
+		return { status: 'Error', message: code ?? String((error as Error).message) };
+	}
+	const body = response?.[0]?.[0]?.json;
+	for (const rule of rules)
+		if (
+			rule.type === 'responseSuccessBody' &&
+			readPath(body, rule.properties.key) === rule.properties.value
+		)
+			return { status: 'Error', message: rule.properties.message };
+	return { status: 'OK', message: 'Connection successful' };
+}
+
+function readPath(value: unknown, path: string): unknown {
+	return path
+		.split('.')
+		.reduce<unknown>(
+			(v, k) => (v && typeof v === 'object' ? (v as IDataObject)[k] : undefined),
+			value,
+		);
 }
 
 /** `credentials` of a node JSON: a reference for every credential type the test supplies data for. */

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
 import { folderProperty, uidsProperty } from './operationFields';
 
@@ -8,13 +9,33 @@ export const description: INodeProperties[] = [
 		['delete'],
 		'UIDs of the messages to delete for good (marked deleted and expunged; only these messages)',
 	),
+	{
+		displayName: 'Allow When Called by an AI Agent',
+		name: 'allowAgentDelete',
+		type: 'boolean',
+		default: false,
+		displayOptions: { show: { operation: ['delete'] } },
+		description:
+			"Whether an AI agent that uses this node as a tool may delete. Off: the agent's call fails and nothing is deleted. A workflow's own runs are not affected.",
+	},
 ];
+
+/** n8n runs a node that an AI agent calls as a tool under its tool variant, `<type>Tool`. */
+function calledByAgent(ctx: IExecuteFunctions): boolean {
+	return ctx.getNode().type.endsWith('Tool');
+}
 
 export async function execute(
 	this: IExecuteFunctions,
 	session: MailboxSession,
 	i: number,
 ): Promise<INodeExecutionData[]> {
+	if (calledByAgent(this) && !(this.getNodeParameter('allowAgentDelete', i, false) as boolean))
+		throw new NodeOperationError(this.getNode(), 'An AI agent may not delete messages here', {
+			itemIndex: i,
+			description:
+				'Deleting is for good. To let the agent do it, turn on "Allow When Called by an AI Agent" in this tool.',
+		});
 	const folder = this.getNodeParameter('folder', i) as string;
 	const uids = parseUids(this.getNodeParameter('uids', i));
 	return await session.inFolder(folder, async (client) => {

@@ -2,10 +2,9 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { WorkflowJson } from '../../harness/workflow';
-import { loadOptions, outputOf, runWorkflow } from '../../harness/workflow';
+import { loadOptions, outputOf, runWorkflow, testCredential } from '../../harness/workflow';
 import { FakeEspoCrm } from '../../fakes/espocrm/server';
 import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
-import { EspoCrmApi } from '../../../credentials/EspoCrmApi.credentials';
 
 type Creds = { baseUrl: string; authType: 'apiKey' | 'hmac'; apiKey: string; secretKey?: string };
 let fake: FakeEspoCrm;
@@ -497,15 +496,20 @@ test('dropdowns come from EspoCRM: active users, Lead sources and Opportunity st
 	).rejects.toThrow(/401/);
 });
 
-test("the credential's request test (GET App/user) passes with API key and HMAC and fails with a wrong secret", async () => {
-	const cred = new EspoCrmApi();
-	const probe = async (c: Creds) => {
-		const url = `${c.baseUrl}/api/v1${cred.test.request.url}`;
-		const opts = await cred.authenticate(c, { url, method: 'GET' });
-		return (await fetch(url, { headers: opts.headers as Record<string, string> })).status;
-	};
-	expect(await probe(apiKey)).toBe(200);
-	expect(await probe(hmac)).toBe(200);
-	expect(await probe({ ...hmac, secretKey: 'bad' })).toBe(401);
-	expect(await probe({ ...apiKey, apiKey: 'bad' })).toBe(401);
+test("the credential's test, run as n8n runs it (GET App/user), passes with API key and HMAC and fails with a wrong key or secret", async () => {
+	const node = new CrmMatch();
+	const ok = { status: 'OK', message: 'Connection successful' };
+	expect(await testCredential(node, 'crmMailEspoCrmApi', apiKey)).toEqual(ok);
+	expect(await testCredential(node, 'crmMailEspoCrmApi', hmac)).toEqual(ok);
+	for (const bad of [
+		{ ...hmac, secretKey: 'bad' },
+		{ ...apiKey, apiKey: 'bad' },
+	])
+		expect(await testCredential(node, 'crmMailEspoCrmApi', bad)).toEqual({
+			status: 'Error',
+			message: expect.stringMatching(/refused the key|Authorization failed/),
+		});
+	expect(fake.requests.filter((r) => r.path === '/api/v1/App/user').length).toBeGreaterThanOrEqual(
+		4,
+	);
 });

@@ -21,6 +21,7 @@ import {
 	outputOf,
 	runWorkflow,
 	testCredential,
+	TestNodeTypes,
 	type WorkflowJson,
 } from '../../harness/workflow';
 import { ImapMailbox } from '../../../nodes/ImapMailbox/ImapMailbox.node';
@@ -335,6 +336,24 @@ test('delete expunges only the given messages', async () => {
 		'keep me, marked deleted by a mail client',
 		'keep me',
 	]);
+});
+
+test('delete refuses an AI agent (the tool variant) unless the tool allows it; nothing is deleted', async () => {
+	const { user } = newUser('mbx-agent-delete');
+	const a = await put(user, 'INBOX', 'an agent wants me gone');
+	const asTool = workflow({ operation: 'delete', folder: 'INBOX', uids: String(a) });
+	asTool.nodes[1].type = 'n8n-nodes-crm-mail.imapMailboxTool';
+	const nodeTypes = new TestNodeTypes({ 'n8n-nodes-crm-mail.imapMailboxTool': new ImapMailbox() });
+	const refused = await runWorkflow(asTool, { credentials: creds(user), nodeTypes });
+	expect(refused.status).toBe('error');
+	expect(refused.data.resultData.error?.message).toBe('An AI agent may not delete messages here');
+	expect((await serverView(user, 'INBOX')).map((m) => m.subject)).toEqual([
+		'an agent wants me gone',
+	]);
+	asTool.nodes[1].parameters = { ...asTool.nodes[1].parameters, allowAgentDelete: true };
+	const allowed = await runWorkflow(asTool, { credentials: creds(user), nodeTypes });
+	expect(outputOf(allowed, 'Mailbox')[0].json).toEqual({ folder: 'INBOX', uid: a, deleted: true });
+	expect(await serverView(user, 'INBOX')).toEqual([]);
 });
 
 test('append a raw message from a field and from a binary property, with flags', async () => {
