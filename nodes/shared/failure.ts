@@ -18,3 +18,17 @@ export interface DescribedFailure {
 export interface Describable {
 	describe(): DescribedFailure;
 }
+
+/** A failed check of ours: the message says what is wrong, the description what to do. */
+export class CheckFailure extends Error implements Describable {
+	constructor(
+		message: string,
+		readonly description: string,
+	) {
+		super(message);
+	}
+
+	describe(): DescribedFailure {
+		return { message: this.message, description: this.description, service: false };
+	}
+}

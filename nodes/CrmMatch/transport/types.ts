@@ -210,3 +210,32 @@ export function emptyLookup(): LookupResult {
 		openDealsByCompany: new Map(),
 	};
 }
+
+/** The deal stages both backends start with; "Closed Won" / "Closed Lost" close a deal. */
+export const DEFAULT_STAGES = [
+	'Prospecting',
+	'Qualification',
+	'Proposal',
+	'Negotiation',
+	'Closed Won',
+	'Closed Lost',
+];
+
+/** Completes a lookup: open deals indexed by contact and company, every list in the backend's order. */
+export function finishLookup(
+	result: LookupResult,
+	openDeals: CrmRecord[],
+	order: (a: CrmRecord, b: CrmRecord) => number,
+): LookupResult {
+	for (const d of openDeals) {
+		if (d.contactId) pushTo(result.openDealsByContact, d.contactId, d);
+		if (d.companyId) pushTo(result.openDealsByCompany, d.companyId, d);
+	}
+	for (const list of [
+		...result.byAddress.values(),
+		...result.similar.values(),
+		...result.companiesByDomain.values(),
+	])
+		list.sort(order);
+	return result;
+}

@@ -1,7 +1,7 @@
 // One IMAP connection per execution, opened on first use, reused by every item, closed at the end (also on
 // error). A connection that broke mid-way is replaced once per item, so one network hiccup does not fail the rest.
 // No n8n imports.
-import type { DescribedFailure, Describable } from '../../shared/failure';
+import { CheckFailure } from '../../shared/failure';
 import type { ImapFlow } from 'imapflow';
 import {
 	closeImap,
@@ -11,19 +11,8 @@ import {
 } from '../../shared/imap/connection';
 import { listFolders, type ImapFolder } from '../../shared/imap/folders';
 
-/** An error whose message says what is wrong and whose description says what to do. */
-export class MailboxError extends Error implements Describable {
-	constructor(
-		message: string,
-		readonly description: string,
-	) {
-		super(message);
-	}
-
-	describe(): DescribedFailure {
-		return { message: this.message, description: this.description, service: false };
-	}
-}
+/** A mailbox check that failed: what is wrong, and what to do. */
+export class MailboxError extends CheckFailure {}
 
 export class MailboxSession {
 	private client?: ImapFlow;

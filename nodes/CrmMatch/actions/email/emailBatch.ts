@@ -38,12 +38,13 @@ export interface EmailBatch {
 	itemOf: number[];
 }
 
-export function readEmails(
+/** Starts a run over email items: their outcomes, and the emails read from them. */
+export function readEmailItems(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	outcomes: ItemOutcomes,
 	needsMessageId: boolean,
-): EmailBatch {
+): EmailBatch & { outcomes: ItemOutcomes } {
+	const outcomes = new ItemOutcomes(ctx);
 	const batch: EmailBatch = { emails: [], itemOf: [] };
 	items.forEach((item, i) => {
 		const { email, invalid } = emailFromItem(item.json);
@@ -71,7 +72,7 @@ export function readEmails(
 		batch.emails.push(email);
 		batch.itemOf.push(i);
 	});
-	return batch;
+	return { ...batch, outcomes };
 }
 
 function addressList(v: unknown): Set<string> {

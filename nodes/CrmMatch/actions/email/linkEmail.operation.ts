@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { RecordRef } from '../../match';
 import { linkEmails, matchEmails } from '../../matchItems';
 import type { CrmBackend } from '../../transport/types';
-import { ItemOutcomes, matchOptionsOf, readEmails } from './emailBatch';
+import { matchOptionsOf, readEmailItems } from './emailBatch';
 
 /**
  * Records each email on its records, once per Message-ID: on `crm.linkTargets` of the item when a Match step
@@ -14,8 +14,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
-	const outcomes = new ItemOutcomes(ctx);
-	const { emails, itemOf } = readEmails(ctx, items, outcomes, true);
+	const { emails, itemOf, outcomes } = readEmailItems(ctx, items, true);
 	const results = await matchEmails(backend, emails, matchOptionsOf(options));
 	const targets = itemOf.map((i, k) => {
 		const given = (items[i].json.crm as { linkTargets?: RecordRef[] } | undefined)?.linkTargets;

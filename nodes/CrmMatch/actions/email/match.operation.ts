@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { matchEmails } from '../../matchItems';
 import type { CrmBackend } from '../../transport/types';
-import { ItemOutcomes, matchOptionsOf, readEmails } from './emailBatch';
+import { matchOptionsOf, readEmailItems } from './emailBatch';
 
 /** The records of every participant address; the item comes out with `crm` added. */
 export async function execute(
@@ -10,8 +10,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
-	const outcomes = new ItemOutcomes(ctx);
-	const { emails, itemOf } = readEmails(ctx, items, outcomes, false);
+	const { emails, itemOf, outcomes } = readEmailItems(ctx, items, false);
 	const results = await matchEmails(backend, emails, matchOptionsOf(options));
 	itemOf.forEach((i, k) =>
 		outcomes.succeed(i, { ...items[i].json, crm: results[k] as unknown as IDataObject }),

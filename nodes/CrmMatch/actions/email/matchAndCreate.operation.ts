@@ -9,7 +9,7 @@ import { matchAndCreate } from '../../matchItems';
 import type { Rule, RulesConfig } from '../../rules';
 import type { CrmBackend, EntityType } from '../../transport/types';
 import { entityOptions } from '../record/recordFields';
-import { ItemOutcomes, matchOptionsOf, readEmails } from './emailBatch';
+import { matchOptionsOf, readEmailItems } from './emailBatch';
 
 const rulesOps = { show: { operation: ['matchAndCreate'] } };
 
@@ -136,8 +136,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
-	const outcomes = new ItemOutcomes(ctx);
-	const { emails, itemOf } = readEmails(ctx, items, outcomes, false);
+	const { emails, itemOf, outcomes } = readEmailItems(ctx, items, false);
 	const results = await matchAndCreate(
 		backend,
 		emails,

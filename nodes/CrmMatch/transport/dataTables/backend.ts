@@ -16,7 +16,7 @@ import type {
 	SetupReport,
 	Http,
 } from '../types';
-import { CrmError, emptyLookup, pushTo } from '../types';
+import { CrmError, emptyLookup, finishLookup, pushTo } from '../types';
 import type { Filter, Row } from './client';
 import { DataTablesClient } from './client';
 import type { TableKey } from './schema';
@@ -154,18 +154,11 @@ export class DataTablesBackend implements CrmBackend {
 		const deals = dealFilters.length
 			? (await this.client.rows(t.deal, 'or', dealFilters)).map((r) => toRecord('deal', r))
 			: [];
-		for (const d of sortById(deals)) {
-			if (!d.open) continue;
-			if (d.contactId) pushTo(result.openDealsByContact, d.contactId, d);
-			if (d.companyId) pushTo(result.openDealsByCompany, d.companyId, d);
-		}
-		for (const list of [
-			...result.byAddress.values(),
-			...result.similar.values(),
-			...result.companiesByDomain.values(),
-		])
-			list.sort(byId);
-		return result;
+		return finishLookup(
+			result,
+			sortById(deals).filter((d) => d.open),
+			byId,
+		);
 	}
 
 	async get(type: EntityType, id: string): Promise<CrmRecord | undefined> {

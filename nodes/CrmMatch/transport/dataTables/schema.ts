@@ -79,14 +79,7 @@ function cols(...list: Array<string | [string, ColumnType]>) {
 
 export const TABLE_KEYS = Object.keys(TABLES) as TableKey[];
 
-export const DEFAULT_STAGES = [
-	'Prospecting',
-	'Qualification',
-	'Proposal',
-	'Negotiation',
-	'Closed Won',
-	'Closed Lost',
-];
+export { DEFAULT_STAGES } from '../types';
 export const CLOSED_STAGES = new Set(['closed won', 'closed lost', 'won', 'lost']);
 export const DEFAULT_SOURCES = [
 	'Email',

@@ -20,7 +20,7 @@ import type {
 	Option,
 	RecordInput,
 } from '../types';
-import { CrmError, emptyLookup, pushTo } from '../types';
+import { CrmError, emptyLookup, finishLookup, pushTo } from '../types';
 import type { Attrs, Where } from './client';
 import { DuplicateError, EspoClient } from './client';
 import { linkEmails } from './emails';
@@ -117,17 +117,7 @@ export class EspoCrmBackend implements CrmBackend {
 					{ type: 'notIn', attribute: 'stage', value: CLOSED_STAGES },
 				])
 			: [];
-		for (const d of deals.map((a) => toRecord('deal', a)).sort(byAge)) {
-			if (d.contactId) pushTo(result.openDealsByContact, d.contactId, d);
-			if (d.companyId) pushTo(result.openDealsByCompany, d.companyId, d);
-		}
-		for (const list of [
-			...result.byAddress.values(),
-			...result.similar.values(),
-			...result.companiesByDomain.values(),
-		])
-			list.sort(byAge);
-		return result;
+		return finishLookup(result, deals.map((a) => toRecord('deal', a)).sort(byAge), byAge);
 	}
 
 	/**

@@ -53,15 +53,8 @@ export const SELECT: Record<EntityType, string[]> = {
 	],
 };
 
-/** EspoCRM's default Opportunity stages; "Closed Won" / "Closed Lost" close a deal. */
-export const DEFAULT_STAGES = [
-	'Prospecting',
-	'Qualification',
-	'Proposal',
-	'Negotiation',
-	'Closed Won',
-	'Closed Lost',
-];
+/** EspoCRM's default Opportunity stages are the common ones. */
+export { DEFAULT_STAGES } from '../types';
 export const CLOSED_STAGES = ['Closed Won', 'Closed Lost'];
 /** EspoCRM's default Lead.source options. */
 export const DEFAULT_SOURCES = [

@@ -2,22 +2,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import type { EmailAddress } from '../../../shared/addresses';
 import { parseAddresses } from '../../../shared/addresses';
-import type { DescribedFailure, Describable } from '../../../shared/failure';
+import { CheckFailure } from '../../../shared/failure';
 import type { OutgoingMessage } from '../../message/build';
 
 /** A check of an item that failed (an address, a setting): the message and what to do. */
-export class ItemError extends Error implements Describable {
-	constructor(
-		message: string,
-		readonly description: string,
-	) {
-		super(message);
-	}
-
-	describe(): DescribedFailure {
-		return { message: this.message, description: this.description, service: false };
-	}
-}
+export class ItemError extends CheckFailure {}
 
 export interface Recipients {
 	to: EmailAddress[];
