@@ -5,7 +5,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { crmMailImapTest, getFolders } from '../shared/imap/methods';
+import { crmMailImapTest, getFolders, searchFolders } from '../shared/imap/methods';
 import * as append from './actions/append.operation';
 import * as deleteMessages from './actions/delete.operation';
 import * as downloadAttachment from './actions/downloadAttachment.operation';
@@ -21,7 +21,8 @@ export class ImapMailbox implements INodeType {
 		name: 'imapMailbox',
 		icon: { light: 'file:imapMailbox.svg', dark: 'file:imapMailbox.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ $parameter["operation"] }}',
 		description:
 			'Act on an IMAP mailbox: read, flag, move, copy, delete and store messages, list folders',
@@ -33,10 +34,23 @@ export class ImapMailbox implements INodeType {
 		credentials: [{ name: 'crmMailImap', required: true, testedBy: 'crmMailImapTest' }],
 		properties: [
 			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [2] } },
+				options: [
+					{ name: 'Folder', value: 'folder' },
+					{ name: 'Message', value: 'message' },
+				],
+				default: 'message',
+			},
+			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { '@version': [1] } },
 				options: [
 					{
 						name: 'Append Message',
@@ -95,6 +109,80 @@ export class ImapMailbox implements INodeType {
 				],
 				default: 'getMessages',
 			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [2], resource: ['message'] } },
+				options: [
+					{
+						name: 'Append Message',
+						value: 'append',
+						description: 'Store a raw message in a folder (e.g. save a sent email to Sent)',
+						action: 'Append a message to a folder',
+					},
+					{
+						name: 'Clear Flags',
+						value: 'removeFlags',
+						description: 'Remove flags or keywords from messages (e.g. mark as unread)',
+						action: 'Clear flags on messages',
+					},
+					{
+						name: 'Copy Messages',
+						value: 'copy',
+						description: 'Copy messages to another folder',
+						action: 'Copy messages to a folder',
+					},
+					{
+						name: 'Delete Messages',
+						value: 'delete',
+						description: 'Delete messages for good (expunge)',
+						action: 'Delete messages',
+					},
+					{
+						name: 'Download Attachment',
+						value: 'downloadAttachment',
+						description: 'Get one attachment of a message as a file',
+						action: 'Download an attachment',
+					},
+					{
+						name: 'Get Messages',
+						value: 'getMessages',
+						description: 'Read messages by UID or by search',
+						action: 'Get messages',
+					},
+					{
+						name: 'Move Messages',
+						value: 'move',
+						description: 'Move messages to another folder',
+						action: 'Move messages to a folder',
+					},
+					{
+						name: 'Set Flags',
+						value: 'addFlags',
+						description: 'Add flags or keywords to messages (e.g. mark as read)',
+						action: 'Set flags on messages',
+					},
+				],
+				default: 'getMessages',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { '@version': [2], resource: ['folder'] } },
+				options: [
+					{
+						name: 'List Folders',
+						value: 'listFolders',
+						description: 'List the folders of the mailbox',
+						action: 'List folders',
+					},
+				],
+				default: 'listFolders',
+			},
 			...listFolders.description,
 			...getMessages.description,
 			...flags.description,
@@ -107,6 +195,7 @@ export class ImapMailbox implements INodeType {
 
 	methods = {
 		loadOptions: { getFolders },
+		listSearch: { searchFolders },
 		credentialTest: { crmMailImapTest },
 	};
 

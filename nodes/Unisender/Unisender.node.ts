@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
-import { properties } from './description';
+import { properties } from './actions/versionDescription';
 import { getLists } from './methods/loadOptions';
 
 export class Unisender implements INodeType {

@@ -177,6 +177,17 @@ test(
 						parameters: {},
 					};
 				});
+				// and a node saved by an older version of this package, as a workflow from then holds it
+				const mailbox = expected.nodes.find((n) => n.type.endsWith('.imapMailbox'));
+				if (mailbox)
+					nodes.push({
+						id: 'v1',
+						name: 'IMAP Mailbox (Version 1)',
+						type: mailbox.type,
+						typeVersion: 1,
+						position: [nodes.length * 240, 0],
+						parameters: { operation: 'move', folder: 'INBOX', uids: '1', destination: 'Archive' },
+					});
 				const [scratch] = await importWorkflows(env.session, [
 					{
 						file: 'e2e-all-nodes',

@@ -18,6 +18,7 @@ import type {
 	INode,
 	INodeCredentialTestResult,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodePropertyOptions,
 	INodeType,
 	INodeTypes,
@@ -345,6 +346,36 @@ export async function loadOptions(
 	const fn = nodeType.methods?.loadOptions?.[method];
 	if (!fn) throw new Error(`${nodeType.description.name} has no loadOptions method ${method}`);
 	return await fn.call(ctx);
+}
+
+/** Calls a node's listSearch method as the editor does when a resource locator's list opens or is filtered. */
+export async function listSearch(
+	nodeType: INodeType,
+	method: string,
+	filter: string | undefined,
+	opts: { credentials?: CredentialsByType; parameters?: IDataObject } = {},
+): Promise<INodeListSearchResult> {
+	const node: INode = {
+		id: 'list-search',
+		name: nodeType.description.defaults.name ?? nodeType.description.displayName,
+		type: `n8n-nodes-crm-mail.${nodeType.description.name}`,
+		typeVersion: Array.isArray(nodeType.description.version)
+			? Math.max(...nodeType.description.version)
+			: nodeType.description.version,
+		position: [0, 0],
+		parameters: (opts.parameters ?? {}) as INode['parameters'],
+		credentials: credentialRefsFor(nodeType, opts.credentials),
+	};
+	const workflow = createWorkflow({ nodes: [node], connections: {} });
+	const ctx = new LoadOptionsContext(
+		workflow,
+		node,
+		additionalDataFor(opts.credentials),
+		'parameters',
+	);
+	const fn = nodeType.methods?.listSearch?.[method];
+	if (!fn) throw new Error(`${nodeType.description.name} has no listSearch method ${method}`);
+	return await fn.call(ctx, filter);
 }
 
 /**

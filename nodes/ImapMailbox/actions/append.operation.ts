@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { flagList, MailboxError, type MailboxSession } from '../transport/session';
-import { folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
+import { folderParameter, folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
 
 const show = { operation: ['append'] };
 
 export const description: INodeProperties[] = [
-	folderProperty(
+	...folderProperty(
 		'folder',
 		'Folder',
 		['append'],
@@ -86,7 +86,7 @@ export async function execute(
 	session: MailboxSession,
 	i: number,
 ): Promise<INodeExecutionData[]> {
-	const folder = this.getNodeParameter('folder', i) as string;
+	const folder = folderParameter(this, 'folder', i);
 	const source = this.getNodeParameter('source', i) as string;
 	let raw: Buffer;
 	if (source === 'binary') {

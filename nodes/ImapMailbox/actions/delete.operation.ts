@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
-import { folderProperty, uidsProperty } from './operationFields';
+import { folderParameter, folderProperty, uidsProperty } from './operationFields';
 
 export const description: INodeProperties[] = [
-	folderProperty('folder', 'Folder', ['delete'], 'The folder that holds the messages.'),
+	...folderProperty('folder', 'Folder', ['delete'], 'The folder that holds the messages.'),
 	uidsProperty(
 		['delete'],
 		'UIDs of the messages to delete for good (marked deleted and expunged; only these messages)',
@@ -36,7 +36,7 @@ export async function execute(
 			description:
 				'Deleting is for good. To let the agent do it, turn on "Allow When Called by an AI Agent" in this tool.',
 		});
-	const folder = this.getNodeParameter('folder', i) as string;
+	const folder = folderParameter(this, 'folder', i);
 	const uids = parseUids(this.getNodeParameter('uids', i));
 	return await session.inFolder(folder, async (client) => {
 		await requireUids(client, folder, uids);

@@ -2,12 +2,17 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import type { Readable } from 'node:stream';
 import { attachmentParts, pickAttachment } from '../transport/attachments';
 import { MailboxError, parseUids, type MailboxSession } from '../transport/session';
-import { folderProperty } from './operationFields';
+import { folderParameter, folderProperty } from './operationFields';
 
 const show = { operation: ['downloadAttachment'] };
 
 export const description: INodeProperties[] = [
-	folderProperty('folder', 'Folder', ['downloadAttachment'], 'The folder that holds the message.'),
+	...folderProperty(
+		'folder',
+		'Folder',
+		['downloadAttachment'],
+		'The folder that holds the message.',
+	),
 	{
 		displayName: 'Message UID',
 		name: 'uid',
@@ -76,7 +81,7 @@ export async function execute(
 	session: MailboxSession,
 	i: number,
 ): Promise<INodeExecutionData[]> {
-	const folder = this.getNodeParameter('folder', i) as string;
+	const folder = folderParameter(this, 'folder', i);
 	const uids = parseUids(this.getNodeParameter('uid', i));
 	if (uids.length !== 1)
 		throw new MailboxError(

@@ -6,12 +6,17 @@ import {
 	requireUids,
 	type MailboxSession,
 } from '../transport/session';
-import { folderProperty, STANDARD_FLAG_OPTIONS, uidsProperty } from './operationFields';
+import {
+	folderParameter,
+	folderProperty,
+	STANDARD_FLAG_OPTIONS,
+	uidsProperty,
+} from './operationFields';
 
 const OPS = ['addFlags', 'removeFlags'];
 
 export const description: INodeProperties[] = [
-	folderProperty('folder', 'Folder', OPS, 'The folder that holds the messages.'),
+	...folderProperty('folder', 'Folder', OPS, 'The folder that holds the messages.'),
 	uidsProperty(OPS, 'UIDs of the messages whose flags change'),
 	{
 		displayName: 'Flags',
@@ -40,7 +45,7 @@ export async function execute(
 	i: number,
 ): Promise<INodeExecutionData[]> {
 	const operation = this.getNodeParameter('operation', i) as string;
-	const folder = this.getNodeParameter('folder', i) as string;
+	const folder = folderParameter(this, 'folder', i);
 	const uids = parseUids(this.getNodeParameter('uids', i));
 	const flags = flagList(
 		this.getNodeParameter('flags', i, []),

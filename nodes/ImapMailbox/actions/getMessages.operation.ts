@@ -7,7 +7,7 @@ import type {
 import type { SearchObject } from 'imapflow';
 import { parseFetched, type LoadMode } from '../../shared/imap/message';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
-import { folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
+import { folderParameter, folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
 import { toNodeItem } from '../../shared/imap/nodeItem';
 
 const show = { operation: ['getMessages'] };
@@ -15,7 +15,7 @@ const show = { operation: ['getMessages'] };
 const FETCH_BATCH = 25;
 
 export const description: INodeProperties[] = [
-	folderProperty('folder', 'Folder', ['getMessages'], 'The folder to read.'),
+	...folderProperty('folder', 'Folder', ['getMessages'], 'The folder to read.'),
 	{
 		displayName: 'Select Messages',
 		name: 'selectBy',
@@ -218,7 +218,7 @@ export async function execute(
 	session: MailboxSession,
 	i: number,
 ): Promise<INodeExecutionData[]> {
-	const folder = this.getNodeParameter('folder', i) as string;
+	const folder = folderParameter(this, 'folder', i);
 	const selectBy = this.getNodeParameter('selectBy', i) as string;
 	const returnAll = this.getNodeParameter('returnAll', i, false) as boolean;
 	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', i, 50) as number);

@@ -1,13 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
-import { folderProperty, uidsProperty } from './operationFields';
+import { folderParameter, folderProperty, uidsProperty } from './operationFields';
 
 const OPS = ['move', 'copy'];
 
 export const description: INodeProperties[] = [
-	folderProperty('folder', 'Folder', OPS, 'The folder that holds the messages now.'),
+	...folderProperty('folder', 'Folder', OPS, 'The folder that holds the messages now.'),
 	uidsProperty(OPS, 'UIDs of the messages to move or copy'),
-	folderProperty('destination', 'Destination Folder', OPS, 'Where the messages go.', ''),
+	...folderProperty('destination', 'Destination Folder', OPS, 'Where the messages go.', ''),
 ];
 
 export async function execute(
@@ -16,8 +16,8 @@ export async function execute(
 	i: number,
 ): Promise<INodeExecutionData[]> {
 	const operation = this.getNodeParameter('operation', i) as 'move' | 'copy';
-	const folder = this.getNodeParameter('folder', i) as string;
-	const destination = this.getNodeParameter('destination', i) as string;
+	const folder = folderParameter(this, 'folder', i);
+	const destination = folderParameter(this, 'destination', i);
 	const uids = parseUids(this.getNodeParameter('uids', i));
 	if (!destination)
 		throw new MailboxError('No destination folder', 'Pick the folder the messages should go to.');

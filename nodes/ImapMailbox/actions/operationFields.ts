@@ -7,24 +7,58 @@ export type OperationExecute = (
 	itemIndex: number,
 ) => Promise<INodeExecutionData[]>;
 
-/** A folder dropdown loaded from the server (expressions allowed), shown for the given operations. */
+/**
+ * A folder parameter, shown for the given operations: in version 1 a dropdown loaded from the server; from
+ * version 2 a picker with a searchable list or a path typed in (n8n's resource locator).
+ */
 export function folderProperty(
 	name: string,
 	displayName: string,
 	operations: string[],
 	description: string,
 	defaultValue = 'INBOX',
-): INodeProperties {
-	return {
-		displayName,
-		name,
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getFolders' },
-		default: defaultValue,
-		required: true,
-		displayOptions: { show: { operation: operations } },
-		description: `${description} Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>`,
-	};
+): INodeProperties[] {
+	return [
+		{
+			displayName,
+			name,
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getFolders' },
+			default: defaultValue,
+			required: true,
+			displayOptions: { show: { '@version': [1], operation: operations } },
+			description: `${description} Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>`,
+		},
+		{
+			displayName,
+			name,
+			type: 'resourceLocator',
+			default: { mode: 'list', value: defaultValue },
+			required: true,
+			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					typeOptions: { searchListMethod: 'searchFolders', searchable: true },
+				},
+				{
+					displayName: 'By Path',
+					name: 'path',
+					type: 'string',
+					placeholder: 'INBOX/Archive',
+					hint: "The folder's full path as the server names it, with its separator",
+				},
+			],
+			displayOptions: { show: { '@version': [2], operation: operations } },
+			description,
+		},
+	];
+}
+
+/** The path of a folder parameter, whichever version stored it (a string, or a resource locator). */
+export function folderParameter(ctx: IExecuteFunctions, name: string, i: number): string {
+	return ctx.getNodeParameter(name, i, undefined, { extractValue: true }) as string;
 }
 
 export function uidsProperty(operations: string[], description: string): INodeProperties {

@@ -1,10 +1,11 @@
-// n8n glue shared by the IMAP nodes: the folder dropdown and the credential test. Both nodes list them in `methods`.
+// n8n glue shared by the IMAP nodes: the folder dropdown and search, and the credential test. Both nodes list them in `methods`.
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	ILoadOptionsFunctions,
 	INodeCredentialTestResult,
+	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { toNodeError } from '../errors';
@@ -38,6 +39,20 @@ export async function getFolders(this: ILoadOptionsFunctions): Promise<INodeProp
 	}
 }
 
+/** listSearch: the folders whose name or path contains the filter (case-insensitive). */
+export async function searchFolders(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const needle = (filter ?? '').trim().toLowerCase();
+	const folders = await getFolders.call(this);
+	return {
+		results: folders
+			.filter((f) => !needle || `${f.name} ${String(f.value)}`.toLowerCase().includes(needle))
+			.map((f) => ({ name: f.name, value: String(f.value) })),
+	};
+}
+
 /** credentialTest: logs in and lists folders; the message names the cause and what to check. */
 export async function crmMailImapTest(
 	this: ICredentialTestFunctions,
@@ -50,5 +65,6 @@ export async function crmMailImapTest(
 
 export const imapMethods = {
 	loadOptions: { getFolders },
+	listSearch: { searchFolders },
 	credentialTest: { crmMailImapTest },
 };

@@ -17,6 +17,7 @@ import {
 	type DovecotHandle,
 } from '../../harness/dovecot';
 import {
+	listSearch,
 	loadOptions,
 	outputOf,
 	runWorkflow,
@@ -153,6 +154,61 @@ test('folder dropdown (getFolders) and the credential test', async () => {
 	);
 	expect(bad.status).toBe('Error');
 	expect(bad.message).toMatch(/Security should be "TLS"|993 with Security "TLS"/);
+}, 60000);
+
+test('version 2: folders are picked from a searchable list or typed as a path; messages and folders are resources', async () => {
+	const { user } = newUser('mbx-v2');
+	await mkdir(user, 'Clients', 'Clients/Acme', 'Done');
+	const search = await listSearch(new ImapMailbox(), 'searchFolders', 'acm', {
+		credentials: creds(user),
+	});
+	expect(search.results).toEqual([{ name: 'Clients/Acme', value: 'Clients/Acme' }]);
+	const all = await listSearch(new ImapMailbox(), 'searchFolders', undefined, {
+		credentials: creds(user),
+	});
+	expect(all.results.map((r) => r.value)).toEqual(
+		expect.arrayContaining(['INBOX', 'Clients', 'Clients/Acme', 'Done']),
+	);
+
+	const a = await put(user, 'INBOX', 'move me, version 2');
+	const v2 = (parameters: IDataObject) => {
+		const wf = workflow(parameters);
+		wf.nodes[1].typeVersion = 2;
+		return wf;
+	};
+	const moved = await runWorkflow(
+		v2({
+			resource: 'message',
+			operation: 'move',
+			folder: { __rl: true, mode: 'list', value: 'INBOX' },
+			uids: String(a),
+			destination: { __rl: true, mode: 'path', value: 'Clients/Acme' },
+		}),
+		{ credentials: creds(user) },
+	);
+	expect(outputOf(moved, 'Mailbox')[0].json).toMatchObject({
+		uid: a,
+		destination: 'Clients/Acme',
+		moved: true,
+	});
+	expect((await serverView(user, 'Clients/Acme')).map((m) => m.subject)).toEqual([
+		'move me, version 2',
+	]);
+	const listed = await runWorkflow(v2({ resource: 'folder', operation: 'listFolders' }), {
+		credentials: creds(user),
+	});
+	expect(outputOf(listed, 'Mailbox').map((o) => o.json.path)).toEqual(
+		expect.arrayContaining(['INBOX', 'Clients/Acme', 'Done']),
+	);
+	// a folder typed into version 2 that the server does not have: the check names it
+	const missing = await runWorkflow(
+		v2({
+			operation: 'getMessages',
+			folder: { __rl: true, mode: 'path', value: 'Nowhere' },
+		}),
+		{ credentials: creds(user) },
+	);
+	expect(missing.data.resultData.error?.message).toMatch(/Nowhere/);
 }, 60000);
 
 test('list folders, with message counts', async () => {
