@@ -7,7 +7,14 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { router } from './actions/router';
 import { properties } from './actions/versionDescription';
-import { getOwners, getSources, getStages } from './methods/loadOptions';
+import {
+	getOwners,
+	getSources,
+	getStages,
+	searchOwners,
+	searchSources,
+	searchStages,
+} from './methods/loadOptions';
 
 export class CrmMatch implements INodeType {
 	description: INodeTypeDescription = {
@@ -15,7 +22,8 @@ export class CrmMatch implements INodeType {
 		name: 'crmMatch',
 		icon: { light: 'file:crmMatch.svg', dark: 'file:crmMatch.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"]}}',
 		description:
 			'Link emails to CRM contacts, companies, leads and deals by address, and create the missing ones by rules',
@@ -40,6 +48,7 @@ export class CrmMatch implements INodeType {
 
 	methods = {
 		loadOptions: { getOwners, getSources, getStages },
+		listSearch: { searchOwners, searchSources, searchStages },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { toNodeError } from '../../shared/errors';
+import { searchable } from '../../shared/pickers';
 import { OWNER_MATCHED, OWNER_SENDER } from '../rules';
 import { backendFor } from '../transport/http';
 
@@ -32,3 +33,7 @@ export async function getStages(this: ILoadOptionsFunctions): Promise<INodePrope
 		throw toNodeError(this.getNode(), e);
 	}
 }
+
+export const searchOwners = searchable(getOwners);
+export const searchSources = searchable(getSources);
+export const searchStages = searchable(getStages);

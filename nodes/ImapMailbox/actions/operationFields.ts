@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { pickedValue, versionedPicker } from '../../shared/pickers';
 import type { MailboxSession } from '../transport/session';
 
 export type OperationExecute = (
@@ -9,7 +10,7 @@ export type OperationExecute = (
 
 /**
  * A folder parameter, shown for the given operations: in version 1 a dropdown loaded from the server; from
- * version 2 a picker with a searchable list or a path typed in (n8n's resource locator).
+ * version 2 a picker with a searchable list or a path typed in.
  */
 export function folderProperty(
 	name: string,
@@ -18,7 +19,7 @@ export function folderProperty(
 	description: string,
 	defaultValue = 'INBOX',
 ): INodeProperties[] {
-	return [
+	return versionedPicker(
 		{
 			displayName,
 			name,
@@ -26,39 +27,23 @@ export function folderProperty(
 			typeOptions: { loadOptionsMethod: 'getFolders' },
 			default: defaultValue,
 			required: true,
-			displayOptions: { show: { '@version': [1], operation: operations } },
+			displayOptions: { show: { operation: operations } },
 			description: `${description} Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>`,
 		},
+		'searchFolders',
 		{
-			displayName,
-			name,
-			type: 'resourceLocator',
-			default: { mode: 'list', value: defaultValue },
-			required: true,
-			modes: [
-				{
-					displayName: 'From List',
-					name: 'list',
-					type: 'list',
-					typeOptions: { searchListMethod: 'searchFolders', searchable: true },
-				},
-				{
-					displayName: 'By Path',
-					name: 'path',
-					type: 'string',
-					placeholder: 'INBOX/Archive',
-					hint: "The folder's full path as the server names it, with its separator",
-				},
-			],
-			displayOptions: { show: { '@version': [2], operation: operations } },
-			description,
+			name: 'path',
+			displayName: 'By Path',
+			placeholder: 'INBOX/Archive',
+			hint: "The folder's full path as the server names it, with its separator",
 		},
-	];
+		description,
+	);
 }
 
 /** The path of a folder parameter, whichever version stored it (a string, or a resource locator). */
 export function folderParameter(ctx: IExecuteFunctions, name: string, i: number): string {
-	return ctx.getNodeParameter(name, i, undefined, { extractValue: true }) as string;
+	return pickedValue(ctx.getNodeParameter(name, i));
 }
 
 export function uidsProperty(operations: string[], description: string): INodeProperties {

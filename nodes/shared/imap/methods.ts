@@ -5,10 +5,10 @@ import type {
 	ICredentialTestFunctions,
 	ILoadOptionsFunctions,
 	INodeCredentialTestResult,
-	INodeListSearchResult,
 	INodePropertyOptions,
 } from 'n8n-workflow';
 import { toNodeError } from '../errors';
+import { searchable } from '../pickers';
 import {
 	closeImap,
 	connectImap,
@@ -40,18 +40,7 @@ export async function getFolders(this: ILoadOptionsFunctions): Promise<INodeProp
 }
 
 /** listSearch: the folders whose name or path contains the filter (case-insensitive). */
-export async function searchFolders(
-	this: ILoadOptionsFunctions,
-	filter?: string,
-): Promise<INodeListSearchResult> {
-	const needle = (filter ?? '').trim().toLowerCase();
-	const folders = await getFolders.call(this);
-	return {
-		results: folders
-			.filter((f) => !needle || `${f.name} ${String(f.value)}`.toLowerCase().includes(needle))
-			.map((f) => ({ name: f.name, value: String(f.value) })),
-	};
-}
+export const searchFolders = searchable(getFolders);
 
 /** credentialTest: logs in and lists folders; the message names the cause and what to check. */
 export async function crmMailImapTest(

@@ -2,7 +2,13 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { WorkflowJson } from '../../harness/workflow';
-import { outputOf, runWorkflow, loadOptions, testCredential } from '../../harness/workflow';
+import {
+	listSearch,
+	loadOptions,
+	outputOf,
+	runWorkflow,
+	testCredential,
+} from '../../harness/workflow';
 import { FakeN8nDataTables } from '../../fakes/n8n-data-tables/server';
 import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
 
@@ -237,6 +243,50 @@ test('rules can be switched off and retargeted', async () => {
 	);
 	expect(fake.rowsOf('crm_contacts')).toEqual([
 		expect.objectContaining({ email: 'x@y.com', owner: 'boss@mycompany.com', source: 'Web Site' }),
+	]);
+});
+
+test('version 2: source, responsible and deal stage come from searchable lists or are typed in; a rule that is off is not read', async () => {
+	await setup();
+	const node = new CrmMatch();
+	expect((await listSearch(node, 'searchStages', 'QUAL', { credentials: creds })).results).toEqual([
+		{ name: 'Qualification', value: 'Qualification' },
+	]);
+	expect(
+		(await listSearch(node, 'searchOwners', 'sender', { credentials: creds })).results,
+	).toContainEqual({
+		name: 'The Sender',
+		value: '__sender',
+	});
+	const rl = (mode: string, value: string) => ({ __rl: true, mode, value });
+	const v2 = { typeVersion: 2 };
+	const created = await run(
+		{
+			operation: 'matchAndCreate',
+			incomingUnknownEntity: 'contact',
+			incomingUnknownOwner: rl('id', 'boss@mycompany.com'),
+			incomingUnknownSource: rl('list', 'Web Site'),
+			outgoingUnknownEnabled: false,
+			outgoingUnknownOwner: rl('id', 'never-read'),
+		},
+		[incoming('v2@client.org')],
+		v2,
+	);
+	expect(created.status).toBe('success');
+	expect(fake.rowsOf('crm_contacts')).toEqual([
+		expect.objectContaining({
+			email: 'v2@client.org',
+			owner: 'boss@mycompany.com',
+			source: 'Web Site',
+		}),
+	]);
+	await run(
+		{ operation: 'matchAndCreate', dealStage: rl('name', 'Negotiation'), dealAmount: 5 },
+		[incoming('v2@client.org', 'Order')],
+		v2,
+	);
+	expect(fake.rowsOf('crm_deals')).toEqual([
+		expect.objectContaining({ name: 'Order', stage: 'Negotiation', amount: 5 }),
 	]);
 });
 

@@ -5,6 +5,7 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import { pickedValue, versionedPicker } from '../../../shared/pickers';
 import { matchAndCreate } from '../../matchItems';
 import type { Rule, RulesConfig } from '../../rules';
 import type { CrmBackend, EntityType } from '../../transport/types';
@@ -47,25 +48,35 @@ function rule(
 			description: 'What to create',
 			displayOptions: show,
 		},
-		{
-			displayName: 'Source Name or ID',
-			name: `${key}Source`,
-			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getSources' },
-			default: 'Email',
-			description:
-				'Source written on the new record. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			displayOptions: show,
-		},
-		{
-			displayName: 'Responsible Name or ID',
-			name: `${key}Owner`,
-			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getOwners' },
-			default: '',
-			description: `Responsible user of the new record. ${ownerHint} Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
-			displayOptions: show,
-		},
+		...versionedPicker(
+			{
+				displayName: 'Source Name or ID',
+				name: `${key}Source`,
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getSources' },
+				default: 'Email',
+				description:
+					'Source written on the new record. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+				displayOptions: show,
+			},
+			'searchSources',
+			{ name: 'name', displayName: 'By Name', placeholder: 'Email' },
+			'Source written on the new record',
+		),
+		...versionedPicker(
+			{
+				displayName: 'Responsible Name or ID',
+				name: `${key}Owner`,
+				type: 'options',
+				typeOptions: { loadOptionsMethod: 'getOwners' },
+				default: '',
+				description: `Responsible user of the new record. ${ownerHint} Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+				displayOptions: show,
+			},
+			'searchOwners',
+			{ name: 'id', displayName: 'By ID', placeholder: 'User ID in the CRM' },
+			`Responsible user of the new record; empty = nobody. ${ownerHint}`,
+		),
 	];
 }
 
@@ -91,16 +102,21 @@ export const description: INodeProperties[] = [
 		'"Owner of Matched Record" = the responsible of the matched contact / company.',
 		'Whether to create a deal for mail from a known contact / company that has no open deal',
 	),
-	{
-		displayName: 'Deal Stage Name or ID',
-		name: 'dealStage',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getStages' },
-		default: 'Prospecting',
-		description:
-			'Stage of deals the rules create. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-		displayOptions: rulesOps,
-	},
+	...versionedPicker(
+		{
+			displayName: 'Deal Stage Name or ID',
+			name: 'dealStage',
+			type: 'options',
+			typeOptions: { loadOptionsMethod: 'getStages' },
+			default: 'Prospecting',
+			description:
+				'Stage of deals the rules create. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+			displayOptions: rulesOps,
+		},
+		'searchStages',
+		{ name: 'name', displayName: 'By Name', placeholder: 'Prospecting' },
+		'Stage of deals the rules create',
+	),
 	{
 		displayName: 'Deal Amount',
 		name: 'dealAmount',
@@ -115,8 +131,8 @@ function ruleOf(ctx: IExecuteFunctions, key: string): Rule {
 	return {
 		enabled: ctx.getNodeParameter(`${key}Enabled`, 0, true) as boolean,
 		entity: ctx.getNodeParameter(`${key}Entity`, 0, 'lead') as EntityType,
-		source: ctx.getNodeParameter(`${key}Source`, 0, '') as string,
-		owner: ctx.getNodeParameter(`${key}Owner`, 0, '') as string,
+		source: pickedValue(ctx.getNodeParameter(`${key}Source`, 0, '')),
+		owner: pickedValue(ctx.getNodeParameter(`${key}Owner`, 0, '')),
 	};
 }
 
@@ -125,7 +141,7 @@ function rulesOf(ctx: IExecuteFunctions): RulesConfig {
 		incomingUnknown: ruleOf(ctx, 'incomingUnknown'),
 		outgoingUnknown: ruleOf(ctx, 'outgoingUnknown'),
 		incomingKnown: ruleOf(ctx, 'incomingKnown'),
-		dealStage: ctx.getNodeParameter('dealStage', 0, '') as string,
+		dealStage: pickedValue(ctx.getNodeParameter('dealStage', 0, '')),
 		dealAmount: ctx.getNodeParameter('dealAmount', 0, 0) as number,
 	};
 }
