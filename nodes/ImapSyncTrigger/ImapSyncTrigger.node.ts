@@ -27,6 +27,7 @@ import { latestMessages } from './engine/testEvent';
 import type { SyncRecord } from './engine/passContext';
 import { markerDir } from './engine/runMarker';
 import { SyncSession } from './engine/session';
+import { pickedValue } from '../shared/pickers';
 import {
 	accountKey,
 	type FirstSyncWindow,
@@ -49,9 +50,10 @@ export class ImapSyncTrigger implements INodeType {
 		name: 'imapSyncTrigger',
 		icon: { light: 'file:imapSyncTrigger.svg', dark: 'file:imapSyncTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle:
-			'={{$parameter["folders"]["folder"] ? $parameter["folders"]["folder"].map(f => f.path).join(", ") : ""}}',
+			'={{$parameter["folders"]["folder"] ? $parameter["folders"]["folder"].map(f => typeof f.path === "object" ? f.path.value : f.path).join(", ") : ""}}',
 		description:
 			'Starts the workflow once for every new email in one or more IMAP folders: pushed instantly, never twice, never skipped',
 		defaults: { name: 'IMAP Sync Trigger' },
@@ -66,7 +68,7 @@ export class ImapSyncTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			folderFields,
+			...folderFields,
 			...firstSyncFields,
 			optionFields,
 		],
@@ -79,8 +81,13 @@ export class ImapSyncTrigger implements INodeType {
 			(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
 		);
 		const o = this.getNodeParameter('options', {}) as IDataObject;
-		const params = ((this.getNodeParameter('folders', {}) as IDataObject).folder ??
-			[]) as FolderParam[];
+		const params = (
+			((this.getNodeParameter('folders', {}) as IDataObject).folder ?? []) as FolderParam[]
+		).map((p) => ({
+			...p,
+			path: pickedValue(p.path),
+			...(p.moveTo !== undefined ? { moveTo: pickedValue(p.moveTo) } : {}),
+		}));
 		if (!params.length) {
 			throw new NodeOperationError(this.getNode(), 'No folder to watch', {
 				description: 'Add at least one folder under "Folders".',

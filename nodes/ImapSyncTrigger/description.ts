@@ -1,6 +1,7 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyCollection } from 'n8n-workflow';
+import { pickerFor } from '../shared/pickers';
 
-export const folderFields: INodeProperties = {
+const foldersV1: INodeProperties = {
 	displayName: 'Folders',
 	name: 'folders',
 	type: 'fixedCollection',
@@ -110,6 +111,45 @@ export const folderFields: INodeProperties = {
 		},
 	],
 };
+
+const folderEntry = (foldersV1.options as INodePropertyCollection[])[0];
+
+/**
+ * The folders to watch. Version 2 picks a folder (and the folder to move to) from a searchable list or takes its
+ * path typed in; version 1 keeps its dropdowns.
+ */
+export const folderFields: INodeProperties[] = [
+	{ ...foldersV1, displayOptions: { show: { '@version': [1] } } },
+	{
+		...foldersV1,
+		default: {
+			folder: [
+				{
+					path: { __rl: true, mode: 'list', value: 'INBOX' },
+					direction: 'auto',
+					load: 'full',
+					afterAction: 'nothing',
+				},
+			],
+		},
+		displayOptions: { show: { '@version': [2] } },
+		options: [
+			{
+				...folderEntry,
+				values: folderEntry.values.map((field) =>
+					field.name === 'path' || field.name === 'moveTo'
+						? pickerFor(field, 'searchFolders', {
+								name: 'path',
+								displayName: 'By Path',
+								placeholder: 'INBOX/Archive',
+								hint: "The folder's full path as the server names it, with its separator",
+							})
+						: field,
+				),
+			},
+		],
+	},
+];
 
 export const firstSyncFields: INodeProperties[] = [
 	{

@@ -14,34 +14,47 @@ export interface TypedMode {
 	hint?: string;
 }
 
-/** The dropdown `v1` for version 1, and a resource locator of the same name from version 2. */
+/** A resource locator in place of the dropdown `v1`: the same name, default and display rules. */
+export function pickerFor(
+	v1: INodeProperties,
+	searchListMethod: string,
+	typed: TypedMode,
+	description = v1.description,
+): INodeProperties {
+	return {
+		displayName: v1.displayName.replace(/ Name or ID$/, ''),
+		name: v1.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: v1.default },
+		required: v1.required,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod, searchable: true },
+			},
+			{ ...typed, type: 'string' },
+		],
+		...(v1.displayOptions ? { displayOptions: v1.displayOptions } : {}),
+		description,
+	};
+}
+
+/** The dropdown `v1` for version 1, and its resource locator from version 2. */
 export function versionedPicker(
 	v1: INodeProperties,
 	searchListMethod: string,
 	typed: TypedMode,
 	description = v1.description,
 ): INodeProperties[] {
-	const show = v1.displayOptions?.show ?? {};
+	const shownIn = (version: number): INodeProperties['displayOptions'] => ({
+		...v1.displayOptions,
+		show: { ...v1.displayOptions?.show, '@version': [version] },
+	});
 	return [
-		{ ...v1, displayOptions: { ...v1.displayOptions, show: { ...show, '@version': [1] } } },
-		{
-			displayName: v1.displayName.replace(/ Name or ID$/, ''),
-			name: v1.name,
-			type: 'resourceLocator',
-			default: { mode: 'list', value: v1.default },
-			required: v1.required,
-			modes: [
-				{
-					displayName: 'From List',
-					name: 'list',
-					type: 'list',
-					typeOptions: { searchListMethod, searchable: true },
-				},
-				{ ...typed, type: 'string' },
-			],
-			displayOptions: { ...v1.displayOptions, show: { ...show, '@version': [2] } },
-			description,
-		},
+		{ ...v1, displayOptions: shownIn(1) },
+		{ ...pickerFor(v1, searchListMethod, typed, description), displayOptions: shownIn(2) },
 	];
 }
 

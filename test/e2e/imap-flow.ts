@@ -63,6 +63,24 @@ export interface TriggerSetup {
 	name?: string;
 }
 
+/** Folder paths as version 2 stores them: picked from the list, the move-to folder typed as a path. */
+function pickedFolders(parameters: Json): Json {
+	const entries = (parameters.folders as { folder?: Json[] } | undefined)?.folder;
+	if (!entries) return parameters;
+	const rl = (mode: string, value: unknown) =>
+		typeof value === 'string' ? { __rl: true, mode, value } : value;
+	return {
+		...parameters,
+		folders: {
+			folder: entries.map((f) => ({
+				...f,
+				path: rl('list', f.path),
+				...(f.moveTo !== undefined ? { moveTo: rl('path', f.moveTo) } : {}),
+			})),
+		},
+	};
+}
+
 /** Saves a workflow "trigger -> No Operation"; returns its id. */
 export async function createTriggerWorkflow(
 	n8n: N8nInstance,
@@ -72,14 +90,15 @@ export async function createTriggerWorkflow(
 		setup.kind === 'ours'
 			? {
 					type: 'n8n-nodes-crm-mail.imapSyncTrigger',
-					typeVersion: 1,
-					parameters: {
+					// the version the editor adds now: folders as resource locators
+					typeVersion: 2,
+					parameters: pickedFolders({
 						folders: {
 							folder: [{ path: 'INBOX', direction: 'auto', load: 'full', afterAction: 'nothing' }],
 						},
 						firstSync: 'new',
 						...setup.parameters,
-					},
+					}),
 				}
 			: // n8n's own, newest version, default options (it marks fetched mail as read)
 				{

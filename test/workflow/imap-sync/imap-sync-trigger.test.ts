@@ -10,6 +10,7 @@ import {
 	buildMessage,
 	deliverLmtp,
 	newUser,
+	openImap,
 	sharedDovecot,
 	type DovecotHandle,
 } from '../../harness/dovecot';
@@ -58,6 +59,52 @@ describe('IMAP Sync Trigger in a workflow', () => {
 			password: 'pass',
 			allowSelfSigned: false,
 		},
+	});
+
+	it('version 2: folders picked from the list or typed as a path; the move-to folder too', async () => {
+		const { user } = newUser('wf-v2');
+		await appendMessage(
+			dv,
+			user,
+			'INBOX',
+			await buildMessage({ subject: 'Picked', messageId: '<v2-1@wf.test>' }),
+		);
+		const rl = (mode: string, value: string) => ({ __rl: true, mode, value });
+		const wf = workflow(
+			{},
+			{
+				folders: {
+					folder: [
+						{
+							path: rl('list', 'INBOX'),
+							direction: 'auto',
+							load: 'full',
+							afterAction: 'move',
+							moveTo: rl('path', 'Processed'),
+						},
+					],
+				},
+			},
+		);
+		wf.nodes[0].typeVersion = 2;
+		const imap = await openImap(dv, user);
+		await imap.mailboxCreate('Processed');
+		const t = await startTrigger(wf, 'IMAP Sync Trigger', { credentials: credsFor(user) });
+		try {
+			const [item] = await t.waitForItems(1);
+			expect(item.json).toMatchObject({ folder: 'INBOX', subject: 'Picked' });
+			expect(t.errors).toEqual([]);
+			const processed = async () => {
+				const status = await imap.status('Processed', { messages: true });
+				return status ? status.messages : undefined;
+			};
+			for (let i = 0; i < 50 && (await processed()) !== 1; i++)
+				await new Promise((r) => setTimeout(r, 100));
+			expect(await processed()).toBe(1);
+		} finally {
+			await t.close();
+			await imap.logout();
+		}
 	});
 
 	it('emits existing and new mail once, with binary attachments and direction per folder; re-activation emits nothing old', async () => {
