@@ -1,6 +1,7 @@
 import type {
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
@@ -14,6 +15,64 @@ import * as getMessages from './actions/getMessages.operation';
 import * as listFolders from './actions/listFolders.operation';
 import * as moveCopy from './actions/moveCopy.operation';
 import { router } from './actions/router';
+
+const messageOperations: INodePropertyOptions[] = [
+	{
+		name: 'Append Message',
+		value: 'append',
+		description: 'Store a raw message in a folder (e.g. save a sent email to Sent)',
+		action: 'Append a message to a folder',
+	},
+	{
+		name: 'Clear Flags',
+		value: 'removeFlags',
+		description: 'Remove flags or keywords from messages (e.g. mark as unread)',
+		action: 'Clear flags on messages',
+	},
+	{
+		name: 'Copy Messages',
+		value: 'copy',
+		description: 'Copy messages to another folder',
+		action: 'Copy messages to a folder',
+	},
+	{
+		name: 'Delete Messages',
+		value: 'delete',
+		description: 'Delete messages for good (expunge)',
+		action: 'Delete messages',
+	},
+	{
+		name: 'Download Attachment',
+		value: 'downloadAttachment',
+		description: 'Get one attachment of a message as a file',
+		action: 'Download an attachment',
+	},
+	{
+		name: 'Get Messages',
+		value: 'getMessages',
+		description: 'Read messages by UID or by search',
+		action: 'Get messages',
+	},
+	{
+		name: 'Move Messages',
+		value: 'move',
+		description: 'Move messages to another folder',
+		action: 'Move messages to a folder',
+	},
+	{
+		name: 'Set Flags',
+		value: 'addFlags',
+		description: 'Add flags or keywords to messages (e.g. mark as read)',
+		action: 'Set flags on messages',
+	},
+];
+
+const listFoldersOperation: INodePropertyOptions = {
+	name: 'List Folders',
+	value: 'listFolders',
+	description: 'List the folders of the mailbox',
+	action: 'List folders',
+};
 
 export class ImapMailbox implements INodeType {
 	description: INodeTypeDescription = {
@@ -51,62 +110,9 @@ export class ImapMailbox implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				displayOptions: { show: { '@version': [1] } },
-				options: [
-					{
-						name: 'Append Message',
-						value: 'append',
-						description: 'Store a raw message in a folder (e.g. save a sent email to Sent)',
-						action: 'Append a message to a folder',
-					},
-					{
-						name: 'Clear Flags',
-						value: 'removeFlags',
-						description: 'Remove flags or keywords from messages (e.g. mark as unread)',
-						action: 'Clear flags on messages',
-					},
-					{
-						name: 'Copy Messages',
-						value: 'copy',
-						description: 'Copy messages to another folder',
-						action: 'Copy messages to a folder',
-					},
-					{
-						name: 'Delete Messages',
-						value: 'delete',
-						description: 'Delete messages for good (expunge)',
-						action: 'Delete messages',
-					},
-					{
-						name: 'Download Attachment',
-						value: 'downloadAttachment',
-						description: 'Get one attachment of a message as a file',
-						action: 'Download an attachment',
-					},
-					{
-						name: 'Get Messages',
-						value: 'getMessages',
-						description: 'Read messages by UID or by search',
-						action: 'Get messages',
-					},
-					{
-						name: 'List Folders',
-						value: 'listFolders',
-						description: 'List the folders of the mailbox',
-						action: 'List folders',
-					},
-					{
-						name: 'Move Messages',
-						value: 'move',
-						description: 'Move messages to another folder',
-						action: 'Move messages to a folder',
-					},
-					{
-						name: 'Set Flags',
-						value: 'addFlags',
-						description: 'Add flags or keywords to messages (e.g. mark as read)',
-						action: 'Set flags on messages',
-					},
-				],
+				options: [...messageOperations, listFoldersOperation].sort((x, y) =>
+					x.name.localeCompare(y.name),
+				),
 				default: 'getMessages',
 			},
 			{
@@ -115,56 +121,7 @@ export class ImapMailbox implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				displayOptions: { show: { '@version': [2], resource: ['message'] } },
-				options: [
-					{
-						name: 'Append Message',
-						value: 'append',
-						description: 'Store a raw message in a folder (e.g. save a sent email to Sent)',
-						action: 'Append a message to a folder',
-					},
-					{
-						name: 'Clear Flags',
-						value: 'removeFlags',
-						description: 'Remove flags or keywords from messages (e.g. mark as unread)',
-						action: 'Clear flags on messages',
-					},
-					{
-						name: 'Copy Messages',
-						value: 'copy',
-						description: 'Copy messages to another folder',
-						action: 'Copy messages to a folder',
-					},
-					{
-						name: 'Delete Messages',
-						value: 'delete',
-						description: 'Delete messages for good (expunge)',
-						action: 'Delete messages',
-					},
-					{
-						name: 'Download Attachment',
-						value: 'downloadAttachment',
-						description: 'Get one attachment of a message as a file',
-						action: 'Download an attachment',
-					},
-					{
-						name: 'Get Messages',
-						value: 'getMessages',
-						description: 'Read messages by UID or by search',
-						action: 'Get messages',
-					},
-					{
-						name: 'Move Messages',
-						value: 'move',
-						description: 'Move messages to another folder',
-						action: 'Move messages to a folder',
-					},
-					{
-						name: 'Set Flags',
-						value: 'addFlags',
-						description: 'Add flags or keywords to messages (e.g. mark as read)',
-						action: 'Set flags on messages',
-					},
-				],
+				options: messageOperations,
 				default: 'getMessages',
 			},
 			{
@@ -173,14 +130,7 @@ export class ImapMailbox implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				displayOptions: { show: { '@version': [2], resource: ['folder'] } },
-				options: [
-					{
-						name: 'List Folders',
-						value: 'listFolders',
-						description: 'List the folders of the mailbox',
-						action: 'List folders',
-					},
-				],
+				options: [listFoldersOperation],
 				default: 'listFolders',
 			},
 			...listFolders.description,

@@ -2,13 +2,8 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { WorkflowJson } from '../../harness/workflow';
-import {
-	listSearch,
-	loadOptions,
-	outputOf,
-	runWorkflow,
-	testCredential,
-} from '../../harness/workflow';
+import { outputOf, runWorkflow } from '../../harness/workflow';
+import { listSearch, loadOptions, testCredential } from '../../harness/node-methods';
 import { FakeN8nDataTables } from '../../fakes/n8n-data-tables/server';
 import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
 

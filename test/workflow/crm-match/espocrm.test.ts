@@ -2,7 +2,8 @@
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { WorkflowJson } from '../../harness/workflow';
-import { loadOptions, outputOf, runWorkflow, testCredential } from '../../harness/workflow';
+import { outputOf, runWorkflow } from '../../harness/workflow';
+import { loadOptions, testCredential } from '../../harness/node-methods';
 import { FakeEspoCrm } from '../../fakes/espocrm/server';
 import { CrmMatch } from '../../../nodes/CrmMatch/CrmMatch.node';
 

@@ -1,142 +1,24 @@
 // Every IMAP Mailbox operation through a real workflow against the shared Dovecot. Each test uses a fresh user;
 // results are checked on the server through a separate imapflow session (never through the node itself).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import {
-	NodeConnectionTypes,
-	type IDataObject,
-	type INodeExecutionData,
-	type INodeParameters,
-} from 'n8n-workflow';
-import {
-	appendMessage,
-	buildMessage,
-	newUser,
-	openImap,
-	sharedDovecot,
-	type DovecotHandle,
-} from '../../harness/dovecot';
-import {
-	listSearch,
-	loadOptions,
-	outputOf,
-	runWorkflow,
-	testCredential,
-	TestNodeTypes,
-	type WorkflowJson,
-} from '../../harness/workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { buildMessage, newUser } from '../../harness/dovecot';
+import { outputOf, runWorkflow } from '../../harness/workflow';
+import { loadOptions, testCredential } from '../../harness/node-methods';
 import { ImapMailbox } from '../../../nodes/ImapMailbox/ImapMailbox.node';
+import {
+	creds,
+	dovecot,
+	logins,
+	mkdir,
+	ok,
+	put,
+	run,
+	serverView,
+	useDovecot,
+	workflow,
+} from './helpers';
 
-let dv: DovecotHandle;
-beforeAll(async () => {
-	dv = await sharedDovecot();
-});
-
-const creds = (user: string, over: IDataObject = {}) => ({
-	crmMailImap: {
-		host: dv.host,
-		port: dv.imapPort,
-		security: 'none',
-		user,
-		authentication: 'password',
-		password: 'pass',
-		allowSelfSigned: false,
-		...over,
-	},
-});
-
-function workflow(parameters: IDataObject, settings: IDataObject = {}): WorkflowJson {
-	return {
-		nodes: [
-			{
-				id: 'a1',
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: {},
-			},
-			{
-				id: 'a2',
-				name: 'Mailbox',
-				type: 'n8n-nodes-crm-mail.imapMailbox',
-				typeVersion: 1,
-				position: [200, 0] as [number, number],
-				parameters: parameters as INodeParameters,
-				credentials: { crmMailImap: { id: 'x', name: 'x' } },
-				...settings,
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: 'Mailbox', type: NodeConnectionTypes.Main, index: 0 }]] },
-		},
-	};
-}
-
-async function run(
-	user: string,
-	parameters: IDataObject,
-	input: INodeExecutionData[] = [{ json: {} }],
-	settings: IDataObject = {},
-) {
-	const r = await runWorkflow(workflow(parameters, settings), { credentials: creds(user), input });
-	return r;
-}
-
-async function ok(user: string, parameters: IDataObject, input?: INodeExecutionData[]) {
-	const r = await run(user, parameters, input);
-	if (r.status !== 'success')
-		throw new Error(
-			`run failed: ${r.data.resultData.error?.message} / ${r.data.resultData.error?.description}`,
-		);
-	return outputOf(r, 'Mailbox');
-}
-
-/** What the server holds, seen through an independent session. */
-async function serverView(user: string, folder: string) {
-	const c = await openImap(dv, user);
-	try {
-		const lock = await c.getMailboxLock(folder);
-		try {
-			const rows =
-				c.mailbox && (c.mailbox as { exists: number }).exists
-					? await c.fetchAll('1:*', { uid: true, flags: true, envelope: true })
-					: [];
-			return rows.map((m) => ({
-				uid: m.uid,
-				subject: m.envelope?.subject,
-				flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(),
-			}));
-		} finally {
-			lock.release();
-		}
-	} finally {
-		await c.logout();
-	}
-}
-
-async function put(
-	user: string,
-	folder: string,
-	subject: string,
-	extra: Parameters<typeof buildMessage>[0] = {},
-	flags: string[] = [],
-) {
-	return (await appendMessage(dv, user, folder, await buildMessage({ subject, ...extra }), flags))
-		.uid;
-}
-
-async function mkdir(user: string, ...folders: string[]) {
-	const c = await openImap(dv, user);
-	for (const f of folders) await c.mailboxCreate(f);
-	await c.logout();
-}
-
-const logins = (user: string) =>
-	fs
-		.readFileSync(path.join(dv.dir, 'log', 'dovecot.log'), 'utf8')
-		.split('\n')
-		.filter((l) => l.includes(`Login: user=<${user}>`)).length;
+useDovecot();
 
 test('folder dropdown (getFolders) and the credential test', async () => {
 	const { user } = newUser('mbx-folders');
@@ -150,65 +32,10 @@ test('folder dropdown (getFolders) and the credential test', async () => {
 	const bad = await testCredential(
 		new ImapMailbox(),
 		'crmMailImap',
-		creds(user, { port: dv.imapsPort }).crmMailImap,
+		creds(user, { port: dovecot().imapsPort }).crmMailImap,
 	);
 	expect(bad.status).toBe('Error');
 	expect(bad.message).toMatch(/Security should be "TLS"|993 with Security "TLS"/);
-}, 60000);
-
-test('version 2: folders are picked from a searchable list or typed as a path; messages and folders are resources', async () => {
-	const { user } = newUser('mbx-v2');
-	await mkdir(user, 'Clients', 'Clients/Acme', 'Done');
-	const search = await listSearch(new ImapMailbox(), 'searchFolders', 'acm', {
-		credentials: creds(user),
-	});
-	expect(search.results).toEqual([{ name: 'Clients/Acme', value: 'Clients/Acme' }]);
-	const all = await listSearch(new ImapMailbox(), 'searchFolders', undefined, {
-		credentials: creds(user),
-	});
-	expect(all.results.map((r) => r.value)).toEqual(
-		expect.arrayContaining(['INBOX', 'Clients', 'Clients/Acme', 'Done']),
-	);
-
-	const a = await put(user, 'INBOX', 'move me, version 2');
-	const v2 = (parameters: IDataObject) => {
-		const wf = workflow(parameters);
-		wf.nodes[1].typeVersion = 2;
-		return wf;
-	};
-	const moved = await runWorkflow(
-		v2({
-			resource: 'message',
-			operation: 'move',
-			folder: { __rl: true, mode: 'list', value: 'INBOX' },
-			uids: String(a),
-			destination: { __rl: true, mode: 'path', value: 'Clients/Acme' },
-		}),
-		{ credentials: creds(user) },
-	);
-	expect(outputOf(moved, 'Mailbox')[0].json).toMatchObject({
-		uid: a,
-		destination: 'Clients/Acme',
-		moved: true,
-	});
-	expect((await serverView(user, 'Clients/Acme')).map((m) => m.subject)).toEqual([
-		'move me, version 2',
-	]);
-	const listed = await runWorkflow(v2({ resource: 'folder', operation: 'listFolders' }), {
-		credentials: creds(user),
-	});
-	expect(outputOf(listed, 'Mailbox').map((o) => o.json.path)).toEqual(
-		expect.arrayContaining(['INBOX', 'Clients/Acme', 'Done']),
-	);
-	// a folder typed into version 2 that the server does not have: the check names it
-	const missing = await runWorkflow(
-		v2({
-			operation: 'getMessages',
-			folder: { __rl: true, mode: 'path', value: 'Nowhere' },
-		}),
-		{ credentials: creds(user) },
-	);
-	expect(missing.data.resultData.error?.message).toMatch(/Nowhere/);
 }, 60000);
 
 test('list folders, with message counts', async () => {
@@ -392,24 +219,6 @@ test('delete expunges only the given messages', async () => {
 		'keep me, marked deleted by a mail client',
 		'keep me',
 	]);
-});
-
-test('delete refuses an AI agent (the tool variant) unless the tool allows it; nothing is deleted', async () => {
-	const { user } = newUser('mbx-agent-delete');
-	const a = await put(user, 'INBOX', 'an agent wants me gone');
-	const asTool = workflow({ operation: 'delete', folder: 'INBOX', uids: String(a) });
-	asTool.nodes[1].type = 'n8n-nodes-crm-mail.imapMailboxTool';
-	const nodeTypes = new TestNodeTypes({ 'n8n-nodes-crm-mail.imapMailboxTool': new ImapMailbox() });
-	const refused = await runWorkflow(asTool, { credentials: creds(user), nodeTypes });
-	expect(refused.status).toBe('error');
-	expect(refused.data.resultData.error?.message).toBe('An AI agent may not delete messages here');
-	expect((await serverView(user, 'INBOX')).map((m) => m.subject)).toEqual([
-		'an agent wants me gone',
-	]);
-	asTool.nodes[1].parameters = { ...asTool.nodes[1].parameters, allowAgentDelete: true };
-	const allowed = await runWorkflow(asTool, { credentials: creds(user), nodeTypes });
-	expect(outputOf(allowed, 'Mailbox')[0].json).toEqual({ folder: 'INBOX', uid: a, deleted: true });
-	expect(await serverView(user, 'INBOX')).toEqual([]);
 });
 
 test('append a raw message from a field and from a binary property, with flags', async () => {

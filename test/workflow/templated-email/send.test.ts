@@ -1,4 +1,5 @@
-import { outputOf, runWorkflow, loadOptions, packageNodes } from '../../harness/workflow';
+import { outputOf, runWorkflow, packageNodes } from '../../harness/workflow';
+import { loadOptions } from '../../harness/node-methods';
 import { parseCaptured, startSmtpCapture, type SmtpCapture } from '../../harness/smtp-capture';
 import type { INodeType } from 'n8n-workflow';
 import { binaryItem, CountingProxy, NODE, sendWorkflow, smtpCredential } from './helpers';

@@ -7,7 +7,8 @@ import { PIXEL_GIF } from '../../../nodes/shared/tracking/pixel';
 import { encodeToken, type TrackingClaims } from '../../../nodes/shared/tracking/token';
 import { Tracker } from '../../../nodes/shared/tracking/urls';
 import { WebhookServer } from '../../harness/webhook-server';
-import { outputOf, testCredential } from '../../harness/workflow';
+import { outputOf } from '../../harness/workflow';
+import { testCredential } from '../../harness/node-methods';
 
 // A throw-away test key, made at run time.
 const SECRET = randomBytes(24).toString('hex');

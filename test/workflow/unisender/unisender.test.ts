@@ -4,7 +4,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { Unisender } from '../../../nodes/Unisender/Unisender.node';
 import type { WorkflowJson } from '../../harness/workflow';
-import { loadOptions, outputOf, runWorkflow, testCredential } from '../../harness/workflow';
+import { outputOf, runWorkflow } from '../../harness/workflow';
+import { loadOptions, testCredential } from '../../harness/node-methods';
 import { FakeUnisender } from '../../fakes/unisender/server';
 
 let fake: FakeUnisender;
