@@ -6,24 +6,9 @@
 // path, one lookup per address (the engine called with a single participant at a time, as a node without
 // batching would), on the first NAIVE_EMAILS emails: its requests per address do not depend on how many
 // addresses there are, so a sample keeps the run short; vs_naive = naive requests/address / batched.
-import fs from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-// The harness loads our nodes from their TypeScript sources; load the backends and fakes the same way.
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
-	m,
-	filename,
-) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-		loader: 'ts',
-		format: 'cjs',
-		target: 'node20',
-		sourcefile: filename,
-	});
-	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
-};
 const harness = require(
 	path.join(root, 'test/harness/workflow.ts'),
 ) as typeof import('../test/harness/workflow');

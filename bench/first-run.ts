@@ -1,23 +1,9 @@
 // `npm run bench -- first-run`: a new user's first hour, checked from outside (test/e2e/first-run.ts): the time
 // until `npm start` is ready on an installed machine, whether a renamed and published example survives a SIGTERM to
 // npm and a second start, and whether that SIGTERM stops everything the run started.
-import fs from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
-	m,
-	filename,
-) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-		loader: 'ts',
-		format: 'cjs',
-		target: 'node20',
-		sourcefile: filename,
-	});
-	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
-};
 const { firstRunCheck } = require(
 	path.join(root, 'test/e2e/first-run.ts'),
 ) as typeof import('../test/e2e/first-run');

@@ -11,23 +11,9 @@
 //   3. Push latency into a second watched folder (delivery -> execution start, p50 of 10).
 //   4. The restart scenario of the e2e test (5 graceful restarts and 2 re-publishes while 500 mails arrive).
 // Knobs: IMAP_N8N_BENCH_MESSAGES (5000), IMAP_N8N_BENCH_CAP_S (600), IMAP_N8N_BENCH_SKIP=anchor,restarts.
-import fs from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
-	m,
-	filename,
-) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-		loader: 'ts',
-		format: 'cjs',
-		target: 'node20',
-		sourcefile: filename,
-	});
-	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
-};
 const dvh = require(
 	path.join(root, 'test/harness/dovecot.ts'),
 ) as typeof import('../test/harness/dovecot');

@@ -15,23 +15,9 @@
 // headers), IMAP_SYNC_BENCH_DEBUG=1 (memory use after loading and after the sync, to stderr),
 // IMAP_SYNC_BENCH_SNAPSHOT=<file> (with DEBUG: a heap snapshot after the sync).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
-	m,
-	filename,
-) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-		loader: 'ts',
-		format: 'cjs',
-		target: 'node20',
-		sourcefile: filename,
-	});
-	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
-};
 type Dv = typeof import('../test/harness/dovecot');
 type Wf = typeof import('../test/harness/workflow');
 const dvh = () => require(path.join(root, 'test/harness/dovecot.ts')) as Dv;
@@ -223,15 +209,7 @@ async function child(role: string, user: string, count: number): Promise<Result>
 					},
 				}
 			: {
-					crmMailImap: {
-						host: dv.host,
-						port: dv.imapPort,
-						security: 'none',
-						user,
-						authentication: 'password',
-						password: 'pass',
-						allowSelfSigned: false,
-					},
+					crmMailImap: dvh().imapCredential(dv, user),
 				};
 	if (process.env.IMAP_SYNC_BENCH_DEBUG)
 		console.error(`loaded: rss ${peakRssMb()} MB`, process.memoryUsage());
@@ -300,15 +278,8 @@ function runChild(
 	return new Promise((resolve, reject) => {
 		const p = spawn(
 			process.execPath,
-			[
-				'--expose-gc',
-				'--enable-source-maps',
-				process.argv[1],
-				'--child',
-				role,
-				user,
-				String(count),
-			],
+			// the same Node flags, the TypeScript preload among them
+			[...process.execArgv, process.argv[1], '--child', role, user, String(count)],
 			{
 				env: { ...process.env, ...env },
 				stdio: ['ignore', 'pipe', 'inherit'],

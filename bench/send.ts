@@ -7,24 +7,9 @@
 // and Handlebars renders per second (subject + HTML + text templates of the same email, compiled once).
 // Phases alternate (c, a, b, c, a) and the better of the two (a) and (c) runs is kept, so load from other
 // processes on the shared machine hits both alike.
-import fs from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-// The harness loads our nodes from their TypeScript sources; load everything the same way.
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
-	m,
-	filename,
-) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-		loader: 'ts',
-		format: 'cjs',
-		target: 'node20',
-		sourcefile: filename,
-	});
-	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
-};
 const harness = require(
 	path.join(root, 'test/harness/workflow.ts'),
 ) as typeof import('../test/harness/workflow');

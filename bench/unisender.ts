@@ -5,25 +5,11 @@
 // in the fake (FakeUnisender timeScale) and in the node's pacer (setTimeScale from client/pacer.ts, an
 // exported function the benchmark calls; there is no user-visible parameter and the node reads no env var).
 // Anchor: the fastest the limit allows for the same number of calls (calls / limit x scaled minute).
-import fs from 'node:fs';
 import path from 'node:path';
-import { transformSync } from 'esbuild';
 
 const root = process.env.CRM_MAIL_ROOT ?? process.cwd();
-// The harness loads our nodes from their TypeScript sources; load everything the same way so the pacer
-// module the benchmark scales is the very instance the node uses.
-(require.extensions as Record<string, (m: NodeModule, f: string) => void>)['.ts'] = (
-	m,
-	filename,
-) => {
-	const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-		loader: 'ts',
-		format: 'cjs',
-		target: 'node20',
-		sourcefile: filename,
-	});
-	(m as unknown as { _compile(c: string, f: string): void })._compile(code, filename);
-};
+// Everything is required from its TypeScript source (scripts/lib/ts-require.js), as the harness loads the nodes,
+// so the pacer module the benchmark scales is the very instance the node uses.
 const harness = require(
 	path.join(root, 'test/harness/workflow.ts'),
 ) as typeof import('../test/harness/workflow');

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts. The TypeScript is bundled by esbuild on the fly
-// (packages stay external, loaded from node_modules), so benchmarks run the same sources the tests do.
+// (packages stay external, loaded from node_modules), so benchmarks run the same sources the tests do; the
+// TypeScript they require at run time (harnesses, fakes) is loaded through lib/ts-require.js.
 const path = require('node:path');
 const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
@@ -40,7 +41,14 @@ esbuild.buildSync({
 // line printed is the benchmark's own summary line.
 const result = spawnSync(
 	process.execPath,
-	['--expose-gc', '--enable-source-maps', outfile, ...args],
+	[
+		'--expose-gc',
+		'--enable-source-maps',
+		'-r',
+		path.join(__dirname, 'lib', 'ts-require.js'),
+		outfile,
+		...args,
+	],
 	{
 		stdio: 'inherit',
 		cwd: root,

@@ -161,6 +161,25 @@ export function imapConfig(
 	};
 }
 
+/** The data of an "IMAP Account" credential (crmMailImap) for `user` on the plain port, password login. */
+export function imapCredential(
+	dovecot: DovecotHandle,
+	user: DovecotUser | string,
+	over: Record<string, unknown> = {},
+) {
+	const u = userOf(user);
+	return {
+		host: dovecot.host,
+		port: dovecot.imapPort,
+		security: 'none',
+		user: u.user,
+		authentication: 'password',
+		password: u.pass,
+		allowSelfSigned: false,
+		...over,
+	};
+}
+
 /** imapflow options for settings; `ca` verifies against a given certificate instead of skipping verification. */
 export function imapFlowOptions(s: ImapSettings, extra: { ca?: string } = {}): ImapFlowOptions {
 	return {

@@ -13,19 +13,7 @@ import {
 	type FolderState,
 	type SyncOptions,
 } from '../../../nodes/ImapSyncTrigger/engine/folderState';
-import { openImap, type DovecotHandle } from '../../harness/dovecot';
-
-export function credentialsFor(dv: DovecotHandle, user: string) {
-	return {
-		host: dv.host,
-		port: dv.imapPort,
-		security: 'none',
-		user,
-		authentication: 'password',
-		password: 'pass',
-		allowSelfSigned: false,
-	};
-}
+import { imapCredential, openImap, type DovecotHandle } from '../../harness/dovecot';
 
 export function folder(path: string, extra: Partial<FolderSettings> = {}): FolderSettings {
 	return { path, direction: 'incoming', load: 'full', afterAction: 'nothing', ...extra };
@@ -71,7 +59,7 @@ export async function startEngine(
 	let saved = copy(state);
 	const fatal: Error[] = [];
 	const folderErrors: Harness['folderErrors'] = [];
-	const settings = imapSettingsFromCredentials(credentialsFor(dv, user));
+	const settings = imapSettingsFromCredentials(imapCredential(dv, user));
 	const trigger = o.trigger ?? { key: `engine-${randomBytes(6).toString('hex')}` };
 	const tracker = trackerFor(trigger.key, trigger.markerDir, () => undefined);
 	const session = new SyncSession({

@@ -11,6 +11,7 @@ import {
 import {
 	appendMessage,
 	buildMessage,
+	imapCredential,
 	openImap,
 	sharedDovecot,
 	type DovecotHandle,
@@ -30,16 +31,7 @@ export function useDovecot(): void {
 }
 
 export const creds = (user: string, over: IDataObject = {}) => ({
-	crmMailImap: {
-		host: dv.host,
-		port: dv.imapPort,
-		security: 'none',
-		user,
-		authentication: 'password',
-		password: 'pass',
-		allowSelfSigned: false,
-		...over,
-	},
+	crmMailImap: imapCredential(dv, user, over),
 });
 
 export function workflow(parameters: IDataObject, settings: IDataObject = {}): WorkflowJson {

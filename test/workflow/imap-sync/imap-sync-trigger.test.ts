@@ -9,6 +9,7 @@ import {
 	appendMessage,
 	buildMessage,
 	deliverLmtp,
+	imapCredential,
 	newUser,
 	openImap,
 	sharedDovecot,
@@ -49,17 +50,7 @@ describe('IMAP Sync Trigger in a workflow', () => {
 	beforeAll(async () => {
 		dv = await sharedDovecot();
 	});
-	const credsFor = (user: string) => ({
-		crmMailImap: {
-			host: dv.host,
-			port: dv.imapPort,
-			security: 'none',
-			user,
-			authentication: 'password',
-			password: 'pass',
-			allowSelfSigned: false,
-		},
-	});
+	const credsFor = (user: string) => ({ crmMailImap: imapCredential(dv, user) });
 
 	it('version 2: folders picked from the list or typed as a path; the move-to folder too', async () => {
 		const { user } = newUser('wf-v2');
@@ -306,17 +297,7 @@ describe('IMAP Sync Trigger state across credentials and crashes', () => {
 		else process.env.N8N_USER_FOLDER = previous;
 		fs.rmSync(userFolder, { recursive: true, force: true });
 	});
-	const credsFor = (user: string) => ({
-		crmMailImap: {
-			host: dv.host,
-			port: dv.imapPort,
-			security: 'none',
-			user,
-			authentication: 'password',
-			password: 'pass',
-			allowSelfSigned: false,
-		},
-	});
+	const credsFor = (user: string) => ({ crmMailImap: imapCredential(dv, user) });
 	const inboxOnly = {
 		folders: {
 			folder: [{ path: 'INBOX', direction: 'auto', load: 'headers', afterAction: 'nothing' }],
