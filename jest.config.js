@@ -1,5 +1,6 @@
-// Four projects: unit (pure modules), integration (real Dovecot / SMTP / fake HTTP servers),
-// workflow (real workflows through n8n-core's WorkflowExecute), e2e (a real n8n process).
+// Five projects: unit (pure modules), integration (real Dovecot / SMTP / fake HTTP servers),
+// workflow (real workflows through n8n-core's WorkflowExecute), e2e (a real n8n process), queue (n8n in queue
+// mode: PostgreSQL, Redis, main, workers, webhook processor).
 const transform = {
 	'^.+\\.ts$': [
 		'ts-jest',
@@ -38,6 +39,7 @@ module.exports = {
 			globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
 		}),
 		project('e2e', { globalSetup: '<rootDir>/test/harness/e2e-setup.ts' }),
+		project('queue', { globalSetup: '<rootDir>/test/harness/e2e-setup.ts' }),
 	],
 	testTimeout: 120000,
 };

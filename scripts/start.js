@@ -2,7 +2,8 @@
 // `npm start`: build this package, install it into a local n8n exactly as the Community Nodes screen would,
 // start the mail sandbox, a local Unisender stand-in and the pinned n8n at http://localhost:5678 with an owner
 // account, an API key, the sandbox credentials and every example workflow imported. Ctrl-C stops everything it
-// started.
+// started. `npm start -- --queue`: the same on n8n in queue mode (PostgreSQL, Redis, main, two workers and a
+// webhook processor on http://localhost:5680), with its data in .n8n-queue/.
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -12,13 +13,18 @@ const { importExamples, loadExamples, trackingBaseUrl } = require('./lib/example
 const unisenderLib = require('./lib/unisender-standin');
 const sandboxLib = require('./sandbox');
 const { RunState, watchLauncher } = require('./lib/run-state');
+const { startQueueCluster } = require('./lib/queue-cluster');
 
 const REPO = rt.REPO;
+const QUEUE = process.argv.includes('--queue');
 // N8N_USER_FOLDER: n8n keeps its data in <it>/.n8n (database, nodes/) and its static cache in <it>/.cache.
 // CRM_MAIL_START_FOLDER / CRM_MAIL_SANDBOX_DIR: other data folders (the first-run check uses throw-away ones)
-const USER_FOLDER = process.env.CRM_MAIL_START_FOLDER || path.join(REPO, '.n8n');
+const USER_FOLDER =
+	process.env.CRM_MAIL_START_FOLDER || path.join(REPO, QUEUE ? '.n8n-queue' : '.n8n');
 const N8N_FOLDER = path.join(USER_FOLDER, '.n8n');
 const PORT = Number(process.env.N8N_PORT || 5678);
+// queue mode: the webhook processor's port (production webhooks, tracking links)
+const WEBHOOK_PORT = Number(process.env.N8N_WEBHOOK_PORT || 5680);
 const LOGIN_FILE = path.join(USER_FOLDER, 'owner-login.json');
 const API_KEY_FILE = path.join(USER_FOLDER, 'api-key.txt');
 const TRACKING_SECRET_FILE = path.join(USER_FOLDER, 'tracking-secret.txt');
@@ -160,6 +166,68 @@ async function shutdown(code) {
 	process.exit(code);
 }
 
+/** One n8n process (the default): editor, triggers, webhooks and executions. */
+async function startSingle(runtime) {
+	log(
+		`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`,
+	);
+	const n8n = await rt.startN8n({
+		userFolder: USER_FOLDER,
+		port: PORT,
+		runtime,
+		log,
+		onSpawn: (stop, child) => {
+			stoppers.push(stop);
+			runState.addGroup('n8n', child.pid);
+		},
+	});
+	n8n.process.on('exit', (code, signal) => {
+		if (shuttingDown) return;
+		console.error(`[start] n8n exited unexpectedly (${code ?? signal}); see ${n8n.logFile}`);
+		shutdown(1);
+	});
+	return { baseUrl: n8n.baseUrl, webhookUrl: n8n.baseUrl, cluster: null };
+}
+
+/** n8n in queue mode: PostgreSQL, Redis, main, two workers, a webhook processor (scripts/lib/queue-cluster.js). */
+async function startCluster(runtime) {
+	log(
+		`Starting n8n ${runtime.version} in queue mode on Node ${runtime.node} (data in ${USER_FOLDER}, one log per process in ${N8N_FOLDER})...`,
+	);
+	const cluster = await startQueueCluster({
+		userFolder: USER_FOLDER,
+		port: PORT,
+		webhookPort: WEBHOOK_PORT,
+		runtime,
+		keepData: true,
+		log,
+		onStart: (stopAll) => stoppers.push(stopAll),
+		onSpawn: (name, pid) => runState.addGroup(name, pid),
+	});
+	for (const p of cluster.processes)
+		p.handle.process.on('exit', (code, signal) => {
+			if (shuttingDown || !p.running) return;
+			console.error(
+				`[start] n8n ${p.name} exited unexpectedly (${code ?? signal}); see ${p.logFile}`,
+			);
+		});
+	return { baseUrl: cluster.baseUrl, webhookUrl: cluster.webhookUrl, cluster };
+}
+
+function describeCluster(cluster) {
+	return [
+		'Queue mode (EXECUTIONS_MODE=queue):',
+		`  main              ${cluster.baseUrl}  editor, REST API, triggers (IMAP Sync Trigger), log ${path.relative(REPO, cluster.main.logFile)}`,
+		...cluster.workers.map(
+			(w) =>
+				`  ${w.name.padEnd(16)}  runs executions from the queue, log ${path.relative(REPO, w.logFile)}`,
+		),
+		`  webhook processor ${cluster.webhookUrl}  serves production webhooks: ${cluster.webhookUrl}/webhook/<path> (CRM webhooks, tracking links)`,
+		`  PostgreSQL        ${cluster.postgres.url}`,
+		`  Redis             redis://${cluster.redis.host}:${cluster.redis.port}`,
+	];
+}
+
 async function main() {
 	const started = Date.now();
 	process.on('SIGINT', () => shutdown(0));
@@ -178,10 +246,12 @@ async function main() {
 			`npm start is already running (process ${earlier.running}). Stop it with Ctrl-C in its terminal, or: kill ${earlier.running}`,
 		);
 	}
-	if (!(await portIsFree(PORT))) {
-		throw new Error(
-			`Port ${PORT} is already in use: is another n8n (or npm start) running? Stop it first.`,
-		);
+	for (const port of QUEUE ? [PORT, WEBHOOK_PORT] : [PORT]) {
+		if (!(await portIsFree(port))) {
+			throw new Error(
+				`Port ${port} is already in use: is another n8n (or npm start) running? Stop it first.`,
+			);
+		}
 	}
 
 	// CRM_MAIL_TARBALL: install an already packed tarball (e.g. a released version) instead of building.
@@ -226,25 +296,8 @@ async function main() {
 	}
 	if (shuttingDown) return;
 
-	log(
-		`Starting n8n ${runtime.version} on Node ${runtime.node} (data in ${N8N_FOLDER}, log in ${path.join(N8N_FOLDER, 'n8n-process.log')})...`,
-	);
-	const n8n = await rt.startN8n({
-		userFolder: USER_FOLDER,
-		port: PORT,
-		runtime,
-		log,
-		onSpawn: (stop, child) => {
-			stoppers.push(stop);
-			runState.addGroup('n8n', child.pid);
-		},
-	});
+	const n8n = QUEUE ? await startCluster(runtime) : await startSingle(runtime);
 	fs.writeFileSync(VERSION_FILE, `${runtime.version}\n`);
-	n8n.process.on('exit', (code, signal) => {
-		if (shuttingDown) return;
-		console.error(`[start] n8n exited unexpectedly (${code ?? signal}); see ${n8n.logFile}`);
-		shutdown(1);
-	});
 
 	const login = ownerLogin();
 	let session;
@@ -263,7 +316,7 @@ async function main() {
 		: unisenderLib.standInVars(UNISENDER_PORT);
 	const tracking = {
 		secret: trackingSecret(),
-		baseUrl: trackingBaseUrl(n8n.baseUrl, loadExamples()),
+		baseUrl: trackingBaseUrl(n8n.webhookUrl, loadExamples()),
 	};
 	const vars = {
 		sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(),
@@ -293,6 +346,7 @@ async function main() {
 			'',
 			line,
 			`n8n ${runtime.version} with ${installed.name} is running at ${n8n.baseUrl}  (ready in ${Math.round((Date.now() - started) / 1000)} s)`,
+			...(n8n.cluster ? ['', ...describeCluster(n8n.cluster)] : []),
 			'',
 			'Log in with:',
 			`  email     ${login.email}`,

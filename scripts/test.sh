@@ -4,7 +4,8 @@
 #   n8n's engine v2 (as root, via apt);
 #   npm ci; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
 #   end-to-end tests in a real n8n, once per pinned n8n version (scripts/lib/n8n-versions.js: the oldest supported
-#   and the latest, each installed into .n8n-runtime/ on first use).
+#   and the latest, each installed into .n8n-runtime/ on first use); the queue-mode end-to-end tests (PostgreSQL,
+#   Redis, main, two workers, a webhook processor) on the latest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,8 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
 # PostgreSQL: the data plane of n8n's opt-in engine v2 in the CRM Delay e2e (a private instance, never the service)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+# Redis: the queue of n8n's queue mode (a private instance too)
+[ -x /usr/bin/redis-server ] || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "Installing Debian packages: ${need[*]}"
@@ -58,12 +61,15 @@ for version in $versions; do
 	echo "End-to-end tests in n8n $version"
 	CRM_MAIL_N8N_VERSION=$version npm run test:e2e -- --json --outputFile="$results/e2e-$version.json" || status=1
 done
+latest=$(node -p "require('./scripts/lib/n8n-versions').LATEST")
+echo "Queue-mode end-to-end tests in n8n $latest"
+CRM_MAIL_N8N_VERSION=$latest npm run test:queue -- --json --outputFile="$results/queue.json" || status=1
 # One closing line for CI over every run.
 node -e '
 const path = require("node:path");
 const runs = process.argv.slice(1).filter((f) => require("node:fs").existsSync(f)).map((f) => ({ name: path.basename(f, ".json"), r: require(f) }));
 const sum = (k) => runs.reduce((n, x) => n + x.r[k], 0);
-const parts = runs.map((x) => `${x.name.replace(/^e2e-/, "e2e n8n ")} ${x.r.numPassedTests}/${x.r.numTotalTests}`);
+const parts = runs.map((x) => `${x.name.replace(/^e2e-/, "e2e n8n ").replace(/^queue$/, "queue mode")} ${x.r.numPassedTests}/${x.r.numTotalTests}`);
 console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed (${parts.join("; ")})`);
-' "$results/main.json" $(for v in $versions; do echo "$results/e2e-$v.json"; done)
+' "$results/main.json" $(for v in $versions; do echo "$results/e2e-$v.json"; done) "$results/queue.json"
 exit $status

@@ -48,9 +48,11 @@ function portOr(preferred) {
 }
 
 /**
- * Starts `n8n start` with the given user folder (n8n keeps its data in `<userFolder>/.n8n`) and waits until
- * the REST API answers. Returns { baseUrl, process, logFile, stop() }. onSpawn(stop, child) is called at once, so a
- * caller interrupted during start-up (Ctrl-C) can still stop the process.
+ * Starts n8n with the given user folder (n8n keeps its data in `<userFolder>/.n8n`) and waits until it is
+ * ready. `command`: `start` (the main process: editor, REST API, triggers; ready when the REST API answers),
+ * `worker` (runs queued executions; `port` serves its health check) or `webhook` (a webhook processor; `port`
+ * serves /webhook/). Returns { baseUrl, process, logFile, stop() }. onSpawn(stop, child) is called at once, so
+ * a caller interrupted during start-up (Ctrl-C) can still stop the process.
  */
 async function startN8n({
 	userFolder,
@@ -61,13 +63,15 @@ async function startN8n({
 	listenAddress,
 	timeoutMs = 180000,
 	onSpawn,
+	command = 'start',
+	logName = 'n8n-process.log',
 }) {
 	const rt = runtime || (await versions.ensureN8n({ log }));
 	// The task broker (n8n <-> its task runners) listens on 5679 by default; another n8n on this machine (an
 	// e2e run next to npm start) has it already, and n8n then refuses to start.
 	const brokerPort = env.N8N_RUNNERS_BROKER_PORT || String(await portOr(port + 1));
 	fs.mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
-	const logFile = path.join(userFolder, '.n8n', 'n8n-process.log');
+	const logFile = path.join(userFolder, '.n8n', logName);
 	const out = fs.openSync(logFile, 'a');
 	// Under jest NODE_ENV is "test", in which n8n refuses to load nodes and logs nothing.
 	const inherited = Object.fromEntries(
@@ -99,10 +103,18 @@ async function startN8n({
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_LEVEL: 'info',
 		...(listenAddress ? { N8N_LISTEN_ADDRESS: listenAddress } : {}),
+		// a worker answers /healthz/readiness on its own small server once its database and Redis are up
+		...(command === 'worker'
+			? {
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(port),
+					N8N_WORKER_SERVER_ADDRESS: listenAddress || '127.0.0.1',
+				}
+			: {}),
 		...env,
 	};
 	// detached: n8n leads its own process group, so stop() can signal the runners it spawns as well.
-	const child = spawn(rt.nodeBin, [rt.bin, 'start'], {
+	const child = spawn(rt.nodeBin, [rt.bin, command], {
 		cwd: userFolder,
 		env: childEnv,
 		detached: true,
@@ -147,7 +159,7 @@ async function startN8n({
 				);
 			if (Date.now() > deadline)
 				throw new Error(`n8n did not become ready within ${timeoutMs / 1000} s; see ${logFile}`);
-			if (await rest.isReady(baseUrl)) break;
+			if (command === 'start' ? await rest.isReady(baseUrl) : await isHealthy(port)) break;
 			await new Promise((r) => setTimeout(r, 500));
 		}
 	} catch (error) {
@@ -155,6 +167,18 @@ async function startN8n({
 		throw error;
 	}
 	return { baseUrl, port, process: child, logFile, userFolder, stop };
+}
+
+/** A worker's or webhook processor's readiness check (database and Redis connected). */
+async function isHealthy(port) {
+	try {
+		const res = await fetch(`http://127.0.0.1:${port}/healthz/readiness`, {
+			signal: AbortSignal.timeout(2000),
+		});
+		return res.ok;
+	} catch {
+		return false;
+	}
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -246,6 +270,7 @@ async function buildAndPack({ destDir, build = true, log = () => {} }) {
 module.exports = {
 	REPO,
 	freePort,
+	encryptionKeyFor,
 	ensureN8n: versions.ensureN8n,
 	resolveVersion: versions.resolveVersion,
 	startN8n,

@@ -24,24 +24,28 @@ function asOwner(bin, args, options = {}) {
 }
 
 /**
- * Initialises and starts a cluster in `dir` (emptied first) and creates `database`.
- * Returns { url, port, dir, stop() }.
+ * Initialises and starts a cluster in `dir` (emptied first, unless `keep` and it holds a cluster already) and
+ * creates `database`. Returns { url, port, dir, stop() }.
  */
-async function startPostgres({ dir, database = 'n8n', log = () => {} }) {
+async function startPostgres({ dir, database = 'n8n', log = () => {}, keep = false, port }) {
 	const bin = binDir();
-	fs.rmSync(dir, { recursive: true, force: true });
-	fs.mkdirSync(dir, { recursive: true });
 	const data = path.join(dir, 'data');
+	const existing = keep && fs.existsSync(path.join(data, 'PG_VERSION'));
+	if (!existing) {
+		fs.rmSync(dir, { recursive: true, force: true });
+		fs.mkdirSync(dir, { recursive: true });
+	}
 	const root = process.getuid && process.getuid() === 0;
 	if (root) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-	execFileSync(
-		...asOwner(
-			path.join(bin, 'initdb'),
-			['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'],
-			{ stdio: 'pipe' },
-		),
-	);
-	const port = await freePort();
+	if (!existing)
+		execFileSync(
+			...asOwner(
+				path.join(bin, 'initdb'),
+				['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions'],
+				{ stdio: 'pipe' },
+			),
+		);
+	port ??= await freePort();
 	const logFile = path.join(dir, 'postgres.log');
 	const [cmd, args] = asOwner(path.join(bin, 'postgres'), [
 		'-D',
@@ -77,15 +81,18 @@ async function startPostgres({ dir, database = 'n8n', log = () => {} }) {
 			await new Promise((r) => setTimeout(r, 200));
 		}
 	}
-	execFileSync(
-		path.join(bin, 'createdb'),
-		['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database],
-		{ stdio: 'pipe' },
-	);
+	if (!existing)
+		execFileSync(
+			path.join(bin, 'createdb'),
+			['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', database],
+			{ stdio: 'pipe' },
+		);
 	log(`PostgreSQL on 127.0.0.1:${port} (data in ${data})`);
 	return {
 		port,
 		dir,
+		database,
+		pid: child.pid,
 		url: `postgres://postgres@127.0.0.1:${port}/${database}`,
 		async stop() {
 			if (exited) return;

@@ -11,6 +11,7 @@ import { FakeUnisender, type FakeList } from '../fakes/unisender/server';
 const rt = require('../../scripts/lib/n8n-runtime');
 const examplesLib = require('../../scripts/lib/examples');
 const sandboxLib = require('../../scripts/sandbox');
+const queueLib = require('../../scripts/lib/queue-cluster');
 
 export const REPO = path.resolve(__dirname, '..', '..');
 export const E2E_DIR = path.join(REPO, '.e2e');
@@ -54,6 +55,10 @@ export interface Example {
 
 export interface E2eEnv {
 	baseUrl: string;
+	/** Where production webhooks are served: the main process, or in queue mode the webhook processor. */
+	webhookUrl: string;
+	/** Queue mode: the cluster (main, workers, webhook processor, PostgreSQL, Redis). */
+	cluster: QueueCluster | null;
 	session: Session;
 	apiKey: string;
 	login: { email: string; password: string };
@@ -114,6 +119,32 @@ function freePort(): Promise<number> {
 	});
 }
 
+/** scripts/lib/queue-cluster.js */
+export interface ClusterProcess {
+	name: string;
+	pid: number | undefined;
+	logFile: string;
+	running: boolean;
+	start(): Promise<ClusterProcess>;
+	stop(): Promise<void>;
+	kill(): Promise<void>;
+}
+export interface QueueCluster {
+	main: ClusterProcess;
+	workers: ClusterProcess[];
+	webhook: ClusterProcess;
+	processes: ClusterProcess[];
+	baseUrl: string;
+	webhookUrl: string;
+	postgres: { url: string; port: number };
+	stop(): Promise<void>;
+}
+
+export interface StartOptions {
+	/** n8n in queue mode (scripts/lib/queue-cluster.js) instead of one n8n process. */
+	queue?: { workers: number };
+}
+
 let current: E2eEnv | null = null;
 // Everything started so far, also while startE2e is still running (a beforeAll timeout must not leak n8n).
 const stoppers: Array<() => Promise<void>> = [];
@@ -122,10 +153,10 @@ async function stop(): Promise<void> {
 }
 
 /** Builds, packs, installs and starts everything; call stopE2e() in afterAll. */
-export async function startE2e(): Promise<E2eEnv> {
+export async function startE2e(options: StartOptions = {}): Promise<E2eEnv> {
 	current = null;
 	const log = (m: string) => process.stdout.write(`[e2e] ${m}\n`);
-	const userFolder = path.join(E2E_DIR, 'n8n');
+	const userFolder = path.join(E2E_DIR, options.queue ? 'queue' : 'n8n');
 	fs.rmSync(userFolder, { recursive: true, force: true });
 	fs.mkdirSync(userFolder, { recursive: true });
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-e2e-pack-'));
@@ -149,15 +180,30 @@ export async function startE2e(): Promise<E2eEnv> {
 		stoppers.push(() => fake.stop());
 		const unisender = { baseUrl: fake.baseUrl, apiKey: [...fake.apiKeys][0], lists, fake };
 		const port = await freePort();
-		const onSpawn = (stopN8n: () => Promise<void>) => stoppers.push(stopN8n);
-		const n8n = await rt.startN8n({
-			userFolder,
-			port,
-			runtime,
-			log,
-			listenAddress: '127.0.0.1',
-			onSpawn,
-		});
+		let cluster: QueueCluster | null = null;
+		let n8n: { baseUrl: string; logFile: string };
+		if (options.queue) {
+			cluster = (await queueLib.startQueueCluster({
+				userFolder,
+				port,
+				runtime,
+				log,
+				workers: options.queue.workers,
+			})) as QueueCluster;
+			stoppers.push(() => cluster!.stop());
+			n8n = { baseUrl: cluster.baseUrl, logFile: cluster.main.logFile };
+		} else {
+			const onSpawn = (stopN8n: () => Promise<void>) => stoppers.push(stopN8n);
+			n8n = await rt.startN8n({
+				userFolder,
+				port,
+				runtime,
+				log,
+				listenAddress: '127.0.0.1',
+				onSpawn,
+			});
+		}
+		const webhookUrl = cluster ? cluster.webhookUrl : n8n.baseUrl;
 		const login = {
 			email: 'owner@crm.local',
 			password: 'E2e-owner-Pass1',
@@ -168,7 +214,7 @@ export async function startE2e(): Promise<E2eEnv> {
 		const { apiKey } = await rt.createApiKey(session, 'e2e');
 		const tracking = {
 			secret: randomBytes(32).toString('hex'),
-			baseUrl: examplesLib.trackingBaseUrl(n8n.baseUrl, examples) as string,
+			baseUrl: examplesLib.trackingBaseUrl(webhookUrl, examples) as string,
 		};
 		const vars = {
 			sandbox: sandbox ? sandbox.vars : sandboxLib.offlineVars(),
@@ -194,6 +240,8 @@ export async function startE2e(): Promise<E2eEnv> {
 		);
 		const env: E2eEnv = {
 			baseUrl: n8n.baseUrl,
+			webhookUrl,
+			cluster,
 			session,
 			apiKey,
 			login,
@@ -382,7 +430,7 @@ async function fireAndFind(
 		await spec.trigger(env);
 	} else if (webhook) {
 		const method = webhook.parameters?.httpMethod ?? 'GET';
-		const res = await fetch(`${env.baseUrl}/webhook/${webhook.parameters?.path}`, {
+		const res = await fetch(`${env.webhookUrl}/webhook/${webhook.parameters?.path}`, {
 			method,
 			headers: { 'content-type': 'application/json' },
 			body: method === 'GET' ? undefined : JSON.stringify(spec.webhookBody ?? {}),

@@ -61,6 +61,8 @@ export interface TriggerSetup {
 	/** Our trigger's parameters (folders, firstSync, options, ...), merged over the defaults. */
 	parameters?: Json;
 	name?: string;
+	/** Each execution waits this long after the trigger (a worker busy with it), instead of ending at once. */
+	busySeconds?: number;
 }
 
 /** Folder paths as version 2 stores them: picked from the list, the move-to folder typed as a path. */
@@ -121,10 +123,16 @@ export async function createTriggerWorkflow(
 			{
 				id: 'a0000000-0000-4000-8000-000000000002',
 				name: 'No Operation',
-				type: 'n8n-nodes-base.noOp',
-				typeVersion: 1,
 				position: [220, 0],
-				parameters: {},
+				// a short Wait keeps each execution running for a while (it stays in memory under 65 s)
+				...(setup.busySeconds
+					? {
+							type: 'n8n-nodes-base.wait',
+							typeVersion: 1.1,
+							parameters: { resume: 'timeInterval', amount: setup.busySeconds, unit: 'seconds' },
+							webhookId: 'a0000000-0000-4000-8000-000000000003',
+						}
+					: { type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }),
 			},
 		],
 		connections: { [TRIGGER]: { main: [[{ node: 'No Operation', type: 'main', index: 0 }]] } },
@@ -173,6 +181,20 @@ export interface ExecutionSummary {
 	error?: string;
 }
 
+/**
+ * The items the trigger emitted into an execution: its run data, or, for an execution that never ran (a
+ * queue-mode worker died before it saved anything: n8n marks it crashed), the trigger's output still waiting
+ * in the execution's stack.
+ */
+function triggerItems(execution: Json): Json[] {
+	const run = execution.data?.resultData?.runData?.[TRIGGER]?.[0];
+	const queued = (execution.data?.executionData?.nodeExecutionStack ?? []).find(
+		(s: Json) => s.node?.name === TRIGGER,
+	);
+	const items = run?.data?.main?.[0] ?? queued?.data?.main?.[0] ?? [];
+	return items.map((i: Json) => i.json);
+}
+
 /** Every execution of the workflow with the items its trigger emitted, oldest first. */
 export async function executionsOf(
 	n8n: N8nInstance,
@@ -187,8 +209,7 @@ export async function executionsOf(
 			`/executions?workflowId=${workflowId}&includeData=${withData}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
 		);
 		for (const e of page.data) {
-			const run = e.data?.resultData?.runData?.[TRIGGER]?.[0];
-			const items: Json[] = (run?.data?.main?.[0] ?? []).map((i: Json) => i.json);
+			const items = triggerItems(e);
 			out.push({
 				id: String(e.id),
 				status: e.status,
@@ -235,8 +256,7 @@ export class ExecutionLog {
 		for (const { id, status } of fresh) {
 			if (!isFinished(status)) continue;
 			const e = await this.n8n.publicApi('GET', `/executions/${id}?includeData=true`);
-			const run = e.data?.resultData?.runData?.[TRIGGER]?.[0];
-			const items: Json[] = (run?.data?.main?.[0] ?? []).map((i: Json) => i.json);
+			const items = triggerItems(e);
 			this.known.set(id, {
 				id,
 				status: e.status,

@@ -62,7 +62,7 @@ function rawMessage(id: string): string {
 }
 
 /** Delivers `count` messages one after another; returns the Message-IDs the server accepted. */
-async function deliverSteadily(
+export async function deliverSteadily(
 	dv: DovecotHandle,
 	user: string,
 	prefix: string,

@@ -32,6 +32,8 @@ export interface TrackedMail {
 	html: string;
 	listUnsubscribe: string;
 	messageId: string;
+	/** the credential's tracking base URL: every tracking link must lie under it */
+	trackingBase: string;
 }
 
 const credential = (env: E2eEnv, id: string) => {
@@ -146,6 +148,7 @@ export async function sendTrackedMail(env: E2eEnv): Promise<TrackedMail> {
 				.find((h) => h.key === 'list-unsubscribe')
 				?.line.replace(/\r?\n[ \t]+/g, ' ') ?? '',
 		messageId: String(parsed.messageId ?? ''),
+		trackingBase: env.tracking.baseUrl.replace(/\/+$/, ''),
 	};
 }
 
@@ -172,7 +175,7 @@ export function trackingUrls(mail: TrackedMail): {
 		if (!el) throw new Error(`No ${what} in the mail's HTML:\n${mail.html}`);
 		return el.attribs[attr];
 	};
-	const base = `${mail.target.split('/healthz')[0]}/webhook/${TRACKING_PATH}`;
+	const base = mail.trackingBase;
 	const open = find('img', 'src', (src) => src.includes('/open?t='), 'open pixel');
 	const click = find(
 		'a',

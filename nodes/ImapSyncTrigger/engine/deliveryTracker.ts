@@ -10,6 +10,27 @@ export interface TrackedBatch {
 	folder: string;
 	uidValidity: string;
 	uids: number[];
+	/** Its messages are already a second delivery. */
+	redelivered?: boolean;
+}
+
+/** How a batch's execution ended: it ran (successfully or not), or n8n lost it (see `lostByN8n`). */
+export type BatchOutcome = 'finished' | 'lost';
+
+/**
+ * Whether n8n ended the execution without running it and without keeping its input. In queue mode that is
+ * what a worker dying mid-execution leaves: n8n fails the job as stalled and saves the execution as failed,
+ * with empty run data, so the batch's messages are nowhere in n8n (no Retry brings them back).
+ */
+export function lostByN8n(run: unknown): boolean {
+	const r = run as {
+		status?: string;
+		data?: { resultData?: { runData?: object; error?: { message?: string } } };
+	} | null;
+	if (!r || (r.status !== 'error' && r.status !== 'crashed')) return false;
+	const runData = r.data?.resultData?.runData;
+	if (runData && Object.keys(runData).length) return false;
+	return /processed too many times|stalled/i.test(r.data?.resultData?.error?.message ?? '');
 }
 
 /** A batch's execution counts as finished after this long without an answer from n8n (and a warning). */
@@ -26,7 +47,7 @@ export class DeliveryTracker {
 	private readonly running = new Map<string, TrackedBatch>();
 	/** When each running batch was handed over. */
 	private readonly since = new Map<string, number>();
-	private listener: ((batch: TrackedBatch) => void) | undefined;
+	private listener: ((batch: TrackedBatch, outcome: BatchOutcome) => void) | undefined;
 	private waiters: Array<() => void> = [];
 
 	constructor(
@@ -57,12 +78,12 @@ export class DeliveryTracker {
 	}
 
 	/** The active session listens for finished batches; one listener at a time. */
-	attach(listener: (batch: TrackedBatch) => void): void {
+	attach(listener: (batch: TrackedBatch, outcome: BatchOutcome) => void): void {
 		this.listener = listener;
 		this.marker?.write();
 	}
 
-	detach(listener: (batch: TrackedBatch) => void): void {
+	detach(listener: (batch: TrackedBatch, outcome: BatchOutcome) => void): void {
 		if (this.listener === listener) this.listener = undefined;
 		this.settle();
 	}
@@ -78,12 +99,16 @@ export class DeliveryTracker {
 		// A workflow that failed resolves too (its error handling owns it from here). A rejection means n8n
 		// did not start or finish the execution: whether the workflow ran is unknown, so it is reported and not
 		// delivered again (that could repeat what the workflow did).
-		const settled = finished.then(noop, (error: unknown) => {
-			if ((error as Error)?.name === 'ExecutionCancelledError') return;
-			this.warn(
-				`IMAP Sync Trigger: n8n did not run or finish the execution of batch ${batch.id} (${batch.folder}, UIDs ${batch.uids.join(',')}): ${(error as Error)?.message ?? String(error)}. Whether the workflow processed these messages is unknown; they are not delivered again. Check the workflow's executions and the mailbox.`,
-			);
-		});
+		const settled = finished.then(
+			(run): BatchOutcome => (lostByN8n(run) ? this.lost(batch, run) : 'finished'),
+			(error: unknown): BatchOutcome => {
+				if ((error as Error)?.name === 'ExecutionCancelledError') return 'finished';
+				this.warn(
+					`IMAP Sync Trigger: n8n did not run or finish the execution of batch ${batch.id} (${batch.folder}, UIDs ${batch.uids.join(',')}): ${(error as Error)?.message ?? String(error)}. Whether the workflow processed these messages is unknown; they are not delivered again. Check the workflow's executions and the mailbox.`,
+				);
+				return 'finished';
+			},
+		);
 		void Promise.race([settled, stalled]).then((outcome) => {
 			clearTimeout(timer);
 			if (outcome === 'stalled')
@@ -92,10 +117,30 @@ export class DeliveryTracker {
 				);
 			this.running.delete(batch.id);
 			this.since.delete(batch.id);
-			this.listener?.(batch);
+			this.listener?.(batch, outcome === 'lost' ? 'lost' : 'finished');
 			for (const wake of this.waiters.splice(0)) wake();
 			this.settle();
 		});
+	}
+
+	/**
+	 * A lost execution's messages are delivered again, once: the worker may have done part of the work before
+	 * it died (the same as a batch cut off by a crash of n8n itself), but otherwise they would be lost.
+	 */
+	private lost(batch: TrackedBatch, run: unknown): BatchOutcome {
+		const reason = (run as { data?: { resultData?: { error?: { message?: string } } } }).data
+			?.resultData?.error?.message;
+		const where = `batch ${batch.id} (${batch.folder}, UIDs ${batch.uids.join(',')})`;
+		if (batch.redelivered || !batch.uids.length) {
+			this.warn(
+				`IMAP Sync Trigger: n8n lost the execution of ${where} without running it (${reason}). ${batch.uids.length ? 'These messages were already delivered a second time; they are not delivered again.' : 'Change events are not delivered again.'} Check the workflow's executions and the mailbox.`,
+			);
+			return 'finished';
+		}
+		this.warn(
+			`IMAP Sync Trigger: n8n lost the execution of ${where} without running it (${reason}): the worker running it stopped, and n8n kept none of its data. Delivering these messages again, marked "redelivered".`,
+		);
+		return 'lost';
 	}
 
 	/** Resolves once fewer than `max` executions run, or rejects with `stopped`'s reason when that settles first. */
@@ -131,7 +176,6 @@ export class DeliveryTracker {
 	}
 }
 
-const noop = () => undefined;
 const trackers = new Map<string, DeliveryTracker>();
 
 /**

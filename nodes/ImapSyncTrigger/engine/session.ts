@@ -4,7 +4,7 @@
 // never hangs. A folder that fails is reported and retried on its own; the others keep syncing.
 import { randomBytes } from 'node:crypto';
 import type { ImapFlow, MailboxObject } from 'imapflow';
-import type { DeliveryTracker, TrackedBatch } from './deliveryTracker';
+import type { BatchOutcome, DeliveryTracker, TrackedBatch } from './deliveryTracker';
 import { FolderWatcher, type FolderChange } from './folderWatcher';
 import { mergeUids, reconcileInFlight, toSequenceSet } from './inFlight';
 import { StoppedError, type PassContext, type SyncRecord } from './passContext';
@@ -184,7 +184,7 @@ export class SyncSession {
 		}
 	}
 
-	private readonly onFinished = (batch: TrackedBatch) => {
+	private readonly onFinished = (batch: TrackedBatch, outcome: BatchOutcome) => {
 		const state = this.o.store.get(batch.folder);
 		if (!state) return;
 		const next: FolderState = {
@@ -192,6 +192,13 @@ export class SyncSession {
 			inFlight: (state.inFlight ?? []).filter((b) => b.id !== batch.id),
 		};
 		if (!next.inFlight!.length) delete next.inFlight;
+		if (outcome === 'lost' && state.uidValidity === batch.uidValidity) {
+			next.redeliver = mergeUids(next.redeliver, batch.uids);
+			this.stats.redelivered += batch.uids.length;
+			this.o.store.set(batch.folder, next);
+			this.request([batch.folder]);
+			return;
+		}
 		const folder = this.o.folders.find((f) => f.path === batch.folder);
 		const due =
 			folder &&
@@ -284,7 +291,11 @@ export class SyncSession {
 			uidValidity = next.uidValidity;
 			this.o.store.set(path, next);
 		});
-		this.o.tracker.track({ id, folder: path, uidValidity, uids: ledger.uids ?? [] }, finished);
+		const redelivered = records.some((r) => r.kind === 'message' && r.redelivered);
+		this.o.tracker.track(
+			{ id, folder: path, uidValidity, uids: ledger.uids ?? [], redelivered },
+			finished,
+		);
 	}
 
 	/** Reports a folder's problem once (again after an hour while it lasts). */

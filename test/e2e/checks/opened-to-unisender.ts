@@ -22,7 +22,7 @@ const check: ExampleCheck = {
 			sentAt: Date.now() - 600_000,
 		});
 		const url = tracker.openUrl();
-		if (!url.startsWith(`${env.baseUrl}/webhook/email-tracking/open?t=`))
+		if (!url.startsWith(`${env.webhookUrl}/webhook/email-tracking/open?t=`))
 			throw new Error(`Unexpected open URL ${url}`);
 		const res = await fetch(url, { headers: { 'user-agent': THUNDERBIRD } });
 		const body = Buffer.from(await res.arrayBuffer());

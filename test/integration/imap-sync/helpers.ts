@@ -41,7 +41,7 @@ export interface EngineOptions {
 	state?: Map<string, FolderState>;
 	qresync?: boolean;
 	/** The execution a batch starts; its hand-over counts as finished when this settles (default: at once). */
-	execute?: (records: SyncRecord[]) => Promise<void>;
+	execute?: (records: SyncRecord[]) => Promise<unknown>;
 	/** Tracker key (one per trigger) and where its run marker lives (none: no crash detection). */
 	trigger?: { key: string; markerDir?: string };
 }

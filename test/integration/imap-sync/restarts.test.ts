@@ -85,6 +85,42 @@ it('a trigger closed right after a hand-over returns once that execution ended (
 	expect(fs.readdirSync(markerDir)).toEqual([]);
 });
 
+it('an execution n8n lost (queue mode: its worker died) is delivered again at once, marked redelivered; nothing else twice', async () => {
+	const { user, ids } = await seeded('lost', 40);
+	let batches = 0;
+	// what n8n resolves a stalled queue job with: failed, nothing of the workflow ran, no data kept
+	const lost = {
+		status: 'error',
+		data: {
+			resultData: {
+				runData: {},
+				error: {
+					message: 'This execution failed to be processed too many times and will no longer retry.',
+				},
+			},
+		},
+	};
+	const h = await startEngine(dv, user, {
+		options: ALL,
+		trigger: { key: 'wf-lost', markerDir },
+		execute: () => Promise.resolve(++batches === 2 ? lost : undefined),
+	});
+	running.push(h);
+	await h.waitFor(
+		() => h.messages().length >= ids.length + 10,
+		30000,
+		'every batch and the lost one again',
+	);
+	await sleep(500);
+	const second = messageIds(h.records).slice(10, 20);
+	const redelivered = h.records.filter((r) => r.kind === 'message' && r.redelivered);
+	expect(messageIds(redelivered)).toEqual(second);
+	const all = messageIds(h.records);
+	expect(new Set(all)).toEqual(new Set(ids));
+	expect(all.length - ids.length).toBe(10);
+	expect(h.session.stats.redelivered).toBe(10);
+});
+
 it('a crash while a batch runs: the next process delivers that batch again, once, marked redelivered', async () => {
 	const { user, ids } = await seeded('crash', 60);
 	const trigger = { key: 'wf-crash', markerDir };

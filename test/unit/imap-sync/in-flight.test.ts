@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { forgetTrackers, trackerFor } from '../../../nodes/ImapSyncTrigger/engine/deliveryTracker';
+import {
+	forgetTrackers,
+	lostByN8n,
+	trackerFor,
+} from '../../../nodes/ImapSyncTrigger/engine/deliveryTracker';
 import {
 	fromSequenceSet,
 	reconcileInFlight,
@@ -140,6 +144,60 @@ describe('delivery tracker', () => {
 		expect(warnings).toHaveLength(1);
 		expect(warnings[0]).toContain('UIDs 34,35');
 		expect(warnings[0]).toContain('Driver has already been released.');
+	});
+
+	// What n8n's queue mode resolves an execution with when the worker running it died (its job stalled):
+	// status error, no run data, the stalled-job message (n8n 2.8 and 2.41 alike).
+	const stalledRun = {
+		status: 'error',
+		finished: false,
+		data: {
+			resultData: {
+				runData: {},
+				error: {
+					message:
+						'This execution failed to be processed too many times and will no longer retry. To allow this execution to complete, please break down your workflow or scale up your workers or adjust your worker settings.',
+				},
+			},
+		},
+	};
+
+	it('tells an execution n8n lost (its worker died) from one whose workflow ran and failed', () => {
+		expect(lostByN8n(stalledRun)).toBe(true);
+		expect(lostByN8n({ ...stalledRun, status: 'crashed' })).toBe(true);
+		const ranAndFailed = structuredClone(stalledRun);
+		(ranAndFailed.data.resultData.runData as Record<string, unknown>)['Mail Trigger'] = [{}];
+		expect(lostByN8n(ranAndFailed)).toBe(false);
+		const otherError = structuredClone(stalledRun);
+		otherError.data.resultData.error.message = 'Workflow has issues';
+		expect(lostByN8n(otherError)).toBe(false);
+		expect(lostByN8n({ ...stalledRun, status: 'success' })).toBe(false);
+		expect(lostByN8n(undefined)).toBe(false);
+	});
+
+	it('a lost execution is handed back to be delivered again, once: lost a second time it is only reported', async () => {
+		const warnings: string[] = [];
+		const tracker = trackerFor('wf-node', dir, (m) => warnings.push(m));
+		const outcomes: string[] = [];
+		tracker.attach((b, outcome) => outcomes.push(`${b.id}:${outcome}`));
+		tracker.track({ ...batch('first'), uids: [7, 8] }, Promise.resolve(stalledRun));
+		tracker.track(
+			{ ...batch('again'), uids: [7, 8], redelivered: true },
+			Promise.resolve(stalledRun),
+		);
+		tracker.track(
+			batch('ran'),
+			Promise.resolve({ status: 'error', data: { resultData: { runData: { T: [] } } } }),
+		);
+		await tracker.slot(1, new Promise<never>(() => {}));
+		expect(outcomes.sort()).toEqual(['again:finished', 'first:lost', 'ran:finished']);
+		expect(warnings).toHaveLength(2);
+		expect(warnings.find((w) => w.includes('batch first'))).toContain(
+			'Delivering these messages again',
+		);
+		expect(warnings.find((w) => w.includes('batch again'))).toContain(
+			'they are not delivered again',
+		);
 	});
 
 	it('writes the run marker while active and removes it once closed and drained; a new process finds a leftover one', async () => {
