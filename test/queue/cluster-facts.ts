@@ -15,6 +15,15 @@ export function workersThatRan(cluster: QueueCluster, executionId: string): stri
 		.map((w) => w.name);
 }
 
+/** The workers that started this execution, once per start (a worker started again appends to its log). */
+export function startsOf(cluster: QueueCluster, executionId: string): string[] {
+	return cluster.workers.flatMap((w) =>
+		(queueLib.executionsStartedBy(w) as string[])
+			.filter((id) => id === String(executionId))
+			.map(() => w.name),
+	);
+}
+
 /** Every execution id any worker started, with the workers that started it. */
 export function executionsOnWorkers(cluster: QueueCluster): Map<string, string[]> {
 	const out = new Map<string, string[]>();
