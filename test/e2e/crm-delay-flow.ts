@@ -182,3 +182,40 @@ export function mixedBatch(dueAt?: string): Json[] {
 		...(dueAt ? { dueAt } : {}),
 	}));
 }
+
+export interface MixedBatchRun {
+	t0: number;
+	/** [label, workflow, how long after t0 its "Due" items are due] for each of the two workflows. */
+	cases: Array<[string, { id: string; path: string }, number]>;
+}
+
+/**
+ * Saves two CRM Delay workflows and posts the mixed batch to each: "after 72 s" (Run Now: due 72 s after
+ * arrival) and "too late" (at a date 40 s away with "Treat as Too Late": past by the time the held run starts,
+ * after the 66 s Wait, and due all the same).
+ */
+export async function startMixedBatches(n8n: DelayN8n, prefix: string): Promise<MixedBatchRun> {
+	const runNow = await saveDelayWorkflow(n8n, `${prefix}: after 72 s`, {
+		when: 'afterNow',
+		amount: 1.2,
+		unit: 'minutes',
+		...offerOnly,
+	});
+	const tooLate = await saveDelayWorkflow(n8n, `${prefix}: at a date, too late`, {
+		when: 'atDate',
+		dateSource: 'value',
+		dateValue: '={{ $json.dueAt }}',
+		ifPast: 'tooLate',
+		...offerOnly,
+	});
+	const t0 = Date.now();
+	await postWebhook(n8n, runNow.path, { deals: mixedBatch() });
+	await postWebhook(n8n, tooLate.path, { deals: mixedBatch(new Date(t0 + 40000).toISOString()) });
+	return {
+		t0,
+		cases: [
+			['after 72 s', runNow, 72000],
+			['too late', tooLate, 40000],
+		],
+	};
+}

@@ -9,10 +9,9 @@ import { until } from './imap-flow';
 import type { Json } from './harness';
 import {
 	finishedExecution,
-	offerOnly,
 	postWebhook,
 	expectMixedBatchDone,
-	mixedBatch,
+	startMixedBatches,
 	saveDelayWorkflow,
 	type DelayN8n,
 } from './crm-delay-flow';
@@ -56,33 +55,14 @@ const finished = (workflowId: string, timeoutMs: number) =>
 test(
 	'a mixed batch with a 66 s Wait on "Not Matched" and an n8n restart during it: each item leaves once, on the right output, at the right time',
 	async () => {
-		const runNow = await saveWorkflow('CRM Delay e2e: after 72 s', {
-			when: 'afterNow',
-			amount: 1.2,
-			unit: 'minutes',
-			...offerOnly,
-		});
-		const tooLate = await saveWorkflow('CRM Delay e2e: at a date, too late', {
-			when: 'atDate',
-			dateSource: 'value',
-			dateValue: '={{ $json.dueAt }}',
-			ifPast: 'tooLate',
-			...offerOnly,
-		});
-		const t0 = Date.now();
-		await post(runNow.path, { deals: mixedBatch() });
-		// due 40 s from now: when the held run starts (after the 66 s Wait) the time is past, the items were due all the same
-		await post(tooLate.path, { deals: mixedBatch(new Date(t0 + 40000).toISOString()) });
+		const { t0, cases } = await startMixedBatches(api(), 'CRM Delay e2e');
 
 		await new Promise((r) => setTimeout(r, 15000));
 		log('restarting n8n while both executions wait');
 		await n8n.stop();
 		await n8n.start();
 
-		for (const [label, wf, dueAfterMs] of [
-			['after 72 s', runNow, 72000],
-			['too late', tooLate, 40000],
-		] as const) {
+		for (const [label, wf, dueAfterMs] of cases) {
 			const execution = await finished(wf.id, 4 * 60000);
 			const { skippedAt, sentAt } = expectMixedBatchDone(execution, label, t0, dueAfterMs);
 			log(

@@ -18,10 +18,7 @@ import {
 import {
 	expectMixedBatchDone,
 	finishedExecution,
-	mixedBatch,
-	offerOnly,
-	postWebhook,
-	saveDelayWorkflow,
+	startMixedBatches,
 	type DelayN8n,
 } from '../e2e/crm-delay-flow';
 import {
@@ -108,27 +105,10 @@ test(
 			publicApi: (m, p, b) => publicApi(env, m, p, b),
 			webhookUrl: env.webhookUrl,
 		};
-		const runNow = await saveDelayWorkflow(api, 'Queue mode: CRM Delay after 72 s', {
-			when: 'afterNow',
-			amount: 1.2,
-			unit: 'minutes',
-			...offerOnly,
-		});
-		const tooLate = await saveDelayWorkflow(api, 'Queue mode: CRM Delay too late', {
-			when: 'atDate',
-			dateSource: 'value',
-			dateValue: '={{ $json.dueAt }}',
-			ifPast: 'tooLate',
-			...offerOnly,
-		});
-		const t0 = Date.now();
-		await postWebhook(api, runNow.path, { deals: mixedBatch() });
-		await postWebhook(api, tooLate.path, {
-			deals: mixedBatch(new Date(t0 + 40000).toISOString()),
-		});
+		const { t0, cases } = await startMixedBatches(api, 'Queue mode: CRM Delay');
 		await sleep(15000);
 		const waiting: Array<{ id: string; workers: string[] }> = [];
-		for (const wf of [runNow, tooLate]) {
+		for (const [, wf] of cases) {
 			const list = await publicApi(env, 'GET', `/executions?workflowId=${wf.id}&limit=5`);
 			expect(list.data.map((e: Json) => e.status)).toEqual(['waiting']);
 			const id = String(list.data[0].id);
@@ -149,10 +129,7 @@ test(
 
 		async function finishMixedBatches(): Promise<number> {
 			let resumed = 0;
-			for (const [label, wf, dueAfterMs] of [
-				['after 72 s', runNow, 72000],
-				['too late', tooLate, 40000],
-			] as const) {
+			for (const [label, wf, dueAfterMs] of cases) {
 				const execution = await finishedExecution(api, wf.id, 4 * 60000);
 				const { skippedAt, sentAt } = expectMixedBatchDone(execution, label, t0, dueAfterMs);
 				// started twice on the workers: the first run, and the resumed one after the wait
