@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: sets up a fresh machine and runs every test.
-#   Debian packages: Dovecot (IMAP + LMTP) for the IMAP tests, Chromium for the editor checks, PostgreSQL for
-#   n8n's engine v2 (as root, via apt);
+#   Debian packages: Dovecot (IMAP + LMTP + submission) for the IMAP and OAuth2 mail tests, Chromium for the editor
+#   checks, PostgreSQL for n8n's engine v2 (as root, via apt);
 #   npm ci; build; lint (n8n's community-node rules + type check); unit, integration and workflow tests;
 #   end-to-end tests in a real n8n, once per pinned n8n version (scripts/lib/n8n-versions.js: the oldest supported
 #   and the latest, each installed into .n8n-runtime/ on first use); the queue-mode end-to-end tests (PostgreSQL,
@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 [ -e /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
+# the SMTP submission service of the OAuth2 mail server (test/harness/oauth-mail.ts)
+[ -x /usr/lib/dovecot/submission ] || need+=(dovecot-submissiond)
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-liberation)
 # PostgreSQL: the data plane of n8n's opt-in engine v2 in the CRM Delay e2e (a private instance, never the service)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)

@@ -7,6 +7,11 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { crmMailImapTest, getFolders, searchFolders } from '../shared/imap/methods';
+import {
+	authenticationProperty,
+	crmMailOAuth2Test,
+	MAIL_ACCOUNT,
+} from '../shared/oauth/mailAccount';
 import * as append from './actions/append.operation';
 import * as deleteMessages from './actions/delete.operation';
 import * as downloadAttachment from './actions/downloadAttachment.operation';
@@ -90,8 +95,34 @@ export class ImapMailbox implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// the credential name is fixed by the package (shared with the IMAP Sync Trigger); IMAP has no "API"
-		credentials: [{ name: 'crmMailImap', required: true, testedBy: 'crmMailImapTest' }],
+		credentials: [
+			{
+				name: 'crmMailImap',
+				required: true,
+				testedBy: 'crmMailImapTest',
+				displayOptions: { show: { authentication: [MAIL_ACCOUNT] } },
+			},
+			{
+				name: 'crmMailGmailOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['gmailOAuth2'] } },
+			},
+			{
+				name: 'crmMailMicrosoftOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['microsoftOAuth2'] } },
+			},
+			{
+				name: 'crmMailOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+		],
 		properties: [
+			authenticationProperty('IMAP Account'),
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -146,7 +177,7 @@ export class ImapMailbox implements INodeType {
 	methods = {
 		loadOptions: { getFolders },
 		listSearch: { searchFolders },
-		credentialTest: { crmMailImapTest },
+		credentialTest: { crmMailImapTest, crmMailOAuth2Test },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

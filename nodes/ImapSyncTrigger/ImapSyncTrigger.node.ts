@@ -11,15 +11,13 @@ import { toNodeItem } from '../shared/imap/nodeItem';
 import { toNodeError } from '../shared/errors';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { ImapFlow } from 'imapflow';
-import {
-	closeImap,
-	connectImap,
-	explainImapError,
-	imapSettingsFromCredentials,
-} from '../shared/imap/connection';
+import { closeImap, connectImap, explainImapError } from '../shared/imap/connection';
 import { findSpecialUse } from '../shared/imap/folders';
 import type { EmailItem } from '../shared/imap/message';
 import { IMAP_CREDENTIAL_TYPE, imapMethods } from '../shared/imap/methods';
+import { keepTokenFresh } from '../shared/oauth/keepFresh';
+import { authenticationProperty, imapSettingsFor, MAIL_ACCOUNT } from '../shared/oauth/mailAccount';
+import { AccessTokenSource } from '../shared/oauth/tokenSource';
 import { firstSyncFields, folderFields, optionFields } from './description';
 import { explainFolderError } from './engine/folderErrors';
 import { trackerFor } from './engine/deliveryTracker';
@@ -59,8 +57,34 @@ export class ImapSyncTrigger implements INodeType {
 		defaults: { name: 'IMAP Sync Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: IMAP_CREDENTIAL_TYPE, required: true, testedBy: 'crmMailImapTest' }],
+		credentials: [
+			{
+				name: IMAP_CREDENTIAL_TYPE,
+				required: true,
+				testedBy: 'crmMailImapTest',
+				displayOptions: { show: { authentication: [MAIL_ACCOUNT] } },
+			},
+			{
+				name: 'crmMailGmailOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['gmailOAuth2'] } },
+			},
+			{
+				name: 'crmMailMicrosoftOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['microsoftOAuth2'] } },
+			},
+			{
+				name: 'crmMailOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+		],
 		properties: [
+			authenticationProperty('IMAP Account'),
 			{
 				displayName:
 					'Each new message is emitted exactly once, also across restarts and reconnects. Items of flag changes, deletions and folder renumbering carry an "event" field.',
@@ -77,9 +101,7 @@ export class ImapSyncTrigger implements INodeType {
 	methods = imapMethods;
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const settings = imapSettingsFromCredentials(
-			(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
-		);
+		const settings = await imapSettingsFor(this);
 		const o = this.getNodeParameter('options', {}) as IDataObject;
 		const params = (
 			((this.getNodeParameter('folders', {}) as IDataObject).folder ?? []) as FolderParam[]
@@ -272,9 +294,25 @@ export class ImapSyncTrigger implements INodeType {
 			log: (level, msg, meta) => this.logger[level](msg, meta),
 		});
 		await session.start();
+		const stopRefreshing =
+			settings.tokens instanceof AccessTokenSource
+				? keepTokenFresh(settings.tokens, {
+						onError: (error) => {
+							const failure = imapFailure(error);
+							this.logger.error(`IMAP Sync Trigger: ${failure.message}`, {
+								workflowId: this.getWorkflow().id,
+							});
+							// shown as a failed execution; the trigger keeps trying and resumes once reconnected
+							if (typeof this.saveFailedExecution === 'function') this.saveFailedExecution(failure);
+						},
+						onRecovered: () =>
+							this.logger.info('IMAP Sync Trigger: the OAuth2 access token is refreshed again'),
+					})
+				: () => undefined;
 		return {
 			closeFunction: async () => {
 				closing = true;
+				stopRefreshing();
 				await session.close();
 			},
 		};

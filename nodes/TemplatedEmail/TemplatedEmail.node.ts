@@ -14,8 +14,14 @@ import { trackingProperties } from './actions/email/tracking';
 import { router } from './actions/router';
 import { crmMailImapTest, crmMailSmtpTest, emailTrackingTest } from './methods/credentialTest';
 import { getSenders } from './methods/loadOptions';
+import {
+	authenticationProperty,
+	crmMailOAuth2Test,
+	MAIL_ACCOUNT,
+} from '../shared/oauth/mailAccount';
 
 const properties: INodeProperties[] = [
+	authenticationProperty('SMTP Account'),
 	{
 		displayName: 'Mode',
 		name: 'mode',
@@ -60,12 +66,36 @@ export class TemplatedEmail implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'crmMailSmtp', required: true, testedBy: 'crmMailSmtpTest' },
+			{
+				name: 'crmMailSmtp',
+				required: true,
+				testedBy: 'crmMailSmtpTest',
+				displayOptions: { show: { authentication: [MAIL_ACCOUNT] } },
+			},
+			{
+				name: 'crmMailGmailOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['gmailOAuth2'] } },
+			},
+			{
+				name: 'crmMailMicrosoftOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['microsoftOAuth2'] } },
+			},
+			{
+				name: 'crmMailOAuth2Api',
+				required: true,
+				testedBy: 'crmMailOAuth2Test',
+				displayOptions: { show: { authentication: ['oAuth2'] } },
+			},
+			// the copy to Sent: the IMAP side of the same mailbox (an OAuth2 credential has both sides)
 			{
 				name: 'crmMailImap',
 				required: true,
 				testedBy: 'crmMailImapTest',
-				displayOptions: { show: { copyToSent: [true] } },
+				displayOptions: { show: { copyToSent: [true], authentication: [MAIL_ACCOUNT] } },
 			},
 			{
 				name: 'emailTracking',
@@ -79,7 +109,7 @@ export class TemplatedEmail implements INodeType {
 
 	methods = {
 		loadOptions: { getSenders },
-		credentialTest: { emailTrackingTest, crmMailSmtpTest, crmMailImapTest },
+		credentialTest: { emailTrackingTest, crmMailSmtpTest, crmMailImapTest, crmMailOAuth2Test },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -93,26 +93,18 @@ function checkDir(dir, users) {
 	}
 }
 
-function makeConfig({ dir, imapPort, imapsPort, lmtpPort, users, run }) {
-	const tls = ensureSelfSignedCert(dir);
+/**
+ * The settings every throw-away instance shares: all paths under dir, every process as `run` (nobody when root),
+ * one log file dir/log/dovecot.log. Makes the run, state, mail and log dirs.
+ */
+function rootlessSettings({ dir, run, instanceName }) {
 	for (const d of ['run', 'state', 'mail', 'log'])
 		fs.mkdirSync(path.join(dir, d), { recursive: true });
 	fs.chmodSync(dir, 0o755);
 	fs.chmodSync(path.join(dir, 'run'), 0o755);
-	fs.writeFileSync(
-		path.join(dir, 'users'),
-		users.map((u) => `${u.user}:{PLAIN}${u.pass}`).join('\n') + '\n',
-	);
-	const mailbox = (name, use) =>
-		`  mailbox ${name} {\n    special_use = \\${use}\n    auto = subscribe\n  }`;
-	// Named users are excluded from the static passdb so a wrong password for them really fails.
-	const exclude = users.map((u) => ` !${u.user}`).join('');
-	const conf = `# Self-contained Dovecot 2.3 test config (scripts/lib/dovecot.js); nothing from /etc/dovecot is read.
-base_dir = ${dir}/run
+	return `base_dir = ${dir}/run
 state_dir = ${dir}/state
-instance_name = dovecot-test-${imapPort}
-protocols = imap lmtp
-listen = 127.0.0.1
+instance_name = ${instanceName}
 log_path = ${dir}/log/dovecot.log
 info_log_path = ${dir}/log/dovecot.log
 default_internal_user = ${run.user}
@@ -120,7 +112,62 @@ default_internal_group = ${run.group || groupName(run.gid)}
 default_login_user = ${run.user}
 first_valid_uid = ${run.uid}
 last_valid_uid = ${run.uid}
-first_valid_gid = 0
+first_valid_gid = 0`;
+}
+
+const mailbox = (name, use) =>
+	`  mailbox ${name} {\n    special_use = \\${use}\n    auto = subscribe\n  }`;
+
+/** Maildir under each user's home (userdb home=dir/mail/%u) and INBOX with the special-use folders. */
+function mailboxSettings({ dir, run }) {
+	return `userdb {
+  driver = static
+  args = uid=${run.uid} gid=${run.gid} home=${dir}/mail/%u allow_all_users=yes
+}
+mail_location = maildir:~/Maildir
+# durability is not needed in tests; avoids an fsync per APPEND / flag change
+mail_fsync = never
+mail_privileged_group =
+namespace inbox {
+  inbox = yes
+  separator = /
+${mailbox('Drafts', 'Drafts')}
+${mailbox('Sent', 'Sent')}
+${mailbox('Trash', 'Trash')}
+${mailbox('Archive', 'Archive')}
+${mailbox('Junk', 'Junk')}
+}`;
+}
+
+const ANVIL_WITHOUT_PENALTY = `service anvil {
+  chroot =
+  # Dovecot's documented way to turn off the auth penalty (up to 15 s per failed login from one IP)
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}`;
+
+/** Writes dir/dovecot.conf and, when root, hands dir to the user Dovecot runs as; returns the path. */
+function writeConfig({ dir, run }, conf) {
+	const confPath = path.join(dir, 'dovecot.conf');
+	fs.writeFileSync(confPath, conf);
+	if (process.getuid() === 0) execFileSync('chown', ['-R', `${run.uid}:${run.gid}`, dir]);
+	return confPath;
+}
+
+function makeConfig({ dir, imapPort, imapsPort, lmtpPort, users, run }) {
+	const tls = ensureSelfSignedCert(dir);
+	const base = rootlessSettings({ dir, run, instanceName: `dovecot-test-${imapPort}` });
+	fs.writeFileSync(
+		path.join(dir, 'users'),
+		users.map((u) => `${u.user}:{PLAIN}${u.pass}`).join('\n') + '\n',
+	);
+	// Named users are excluded from the static passdb so a wrong password for them really fails.
+	const exclude = users.map((u) => ` !${u.user}`).join('');
+	const conf = `# Self-contained Dovecot 2.3 test config (scripts/lib/dovecot.js); nothing from /etc/dovecot is read.
+${base}
+protocols = imap lmtp
+listen = 127.0.0.1
 ssl = yes
 ssl_cert = <${tls.cert}
 ssl_key = <${tls.key}
@@ -140,23 +187,7 @@ passdb {
   args = password=pass
   username_filter = *@test.local${exclude}
 }
-userdb {
-  driver = static
-  args = uid=${run.uid} gid=${run.gid} home=${dir}/mail/%u allow_all_users=yes
-}
-mail_location = maildir:~/Maildir
-# durability is not needed in tests; avoids an fsync per APPEND / flag change
-mail_fsync = never
-mail_privileged_group =
-namespace inbox {
-  inbox = yes
-  separator = /
-${mailbox('Drafts', 'Drafts')}
-${mailbox('Sent', 'Sent')}
-${mailbox('Trash', 'Trash')}
-${mailbox('Archive', 'Archive')}
-${mailbox('Junk', 'Junk')}
-}
+${mailboxSettings({ dir, run })}
 protocol imap {
   # tests open many sessions per user
   mail_max_userip_connections = 1000
@@ -180,21 +211,21 @@ service lmtp {
     port = ${lmtpPort}
   }
 }
-service anvil {
-  chroot =
-  # Dovecot's documented way to turn off the auth penalty (up to 15 s per failed login from one IP)
-  unix_listener anvil-auth-penalty {
-    mode = 0
-  }
-}
+${ANVIL_WITHOUT_PENALTY}
 service imap {
   process_limit = 1024
 }
 `;
-	const confPath = path.join(dir, 'dovecot.conf');
-	fs.writeFileSync(confPath, conf);
-	if (process.getuid() === 0) execFileSync('chown', ['-R', `${run.uid}:${run.gid}`, dir]);
-	return { confPath, certPem: tls.certPem };
+	return { confPath: writeConfig({ dir, run }, conf), certPem: tls.certPem };
 }
 
-module.exports = { ensureSelfSignedCert, runAs, checkDir, makeConfig };
+module.exports = {
+	ensureSelfSignedCert,
+	runAs,
+	checkDir,
+	makeConfig,
+	rootlessSettings,
+	mailboxSettings,
+	ANVIL_WITHOUT_PENALTY,
+	writeConfig,
+};

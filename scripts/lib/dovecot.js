@@ -9,13 +9,16 @@ const os = require('node:os');
 const path = require('node:path');
 const { ensureSelfSignedCert, runAs, checkDir, makeConfig } = require('./dovecot-config');
 
-const INSTALL_HINT = 'sudo apt-get install dovecot-imapd dovecot-lmtpd';
+// dovecot-submissiond: the SMTP submission service of the OAuth2 mail server (scripts/lib/dovecot-oauth.js)
+const PACKAGES = ['dovecot-imapd', 'dovecot-lmtpd', 'dovecot-submissiond'];
+const INSTALL_HINT = `sudo apt-get install ${PACKAGES.join(' ')}`;
 const SBIN_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
 const LMTP_BINARIES = [
 	'/usr/lib/dovecot/lmtp',
 	'/usr/libexec/dovecot/lmtp',
 	'/usr/local/libexec/dovecot/lmtp',
 ];
+const SUBMISSION_BINARIES = LMTP_BINARIES.map((p) => p.replace(/lmtp$/, 'submission'));
 
 // PATH of a non-root user often lacks the sbin dirs where Dovecot lives.
 const DEFAULT_SEARCH_PATH = [process.env.PATH || '', ...SBIN_DIRS].join(path.delimiter);
@@ -36,14 +39,15 @@ function which(name, searchPath) {
 	return null;
 }
 
-/** Paths of the Dovecot binaries, or null when Dovecot (or its LMTP part on Debian) is missing. */
+/** Paths of the Dovecot binaries, or null when Dovecot (or its LMTP / submission part on Debian) is missing. */
 function findDovecot({ searchPath = DEFAULT_SEARCH_PATH } = {}) {
 	const dovecot = which('dovecot', searchPath);
 	const doveadm = which('doveadm', searchPath);
 	if (!dovecot || !doveadm) return null;
-	// Debian splits LMTP into dovecot-lmtpd; other layouts ship it with the server.
-	if (fs.existsSync('/usr/lib/dovecot/imap') && !LMTP_BINARIES.some((p) => fs.existsSync(p)))
-		return null;
+	// Debian splits LMTP and submission into dovecot-lmtpd and -submissiond; other layouts ship them with the server.
+	const debian = fs.existsSync('/usr/lib/dovecot/imap');
+	if (debian && !LMTP_BINARIES.some((p) => fs.existsSync(p))) return null;
+	if (debian && !SUBMISSION_BINARIES.some((p) => fs.existsSync(p))) return null;
 	return { dovecot, doveadm, setpriv: which('setpriv', searchPath) };
 }
 
@@ -74,7 +78,7 @@ function ensureDovecotInstalled({
 			!isRoot ? 'not root, so it cannot be installed automatically' : !aptGet ? 'no apt-get' : '',
 		);
 	}
-	log(`Dovecot not found: installing dovecot-imapd dovecot-lmtpd with apt-get ...`);
+	log(`Dovecot not found: installing ${PACKAGES.join(' ')} with apt-get ...`);
 	// policy-rc.d exiting 101 keeps the package from starting the system-wide Dovecot on 143/993.
 	const policy = '/usr/sbin/policy-rc.d';
 	const ownPolicy = !fs.existsSync(policy);
@@ -82,11 +86,10 @@ function ensureDovecotInstalled({
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	try {
 		execFileSync(aptGet, ['update'], { env, stdio: 'pipe' });
-		execFileSync(
-			aptGet,
-			['install', '-y', '--no-install-recommends', 'dovecot-imapd', 'dovecot-lmtpd'],
-			{ env, stdio: 'pipe' },
-		);
+		execFileSync(aptGet, ['install', '-y', '--no-install-recommends', ...PACKAGES], {
+			env,
+			stdio: 'pipe',
+		});
 	} catch (e) {
 		const out = String(e.stderr || e.stdout || e.message)
 			.trim()
@@ -230,24 +233,12 @@ function logTail(dir) {
 }
 
 /**
- * Starts Dovecot (own process group) with IMAP, IMAPS and LMTP on loopback and waits for its greeting.
- * users: named { user, pass } accounts with real password checks; any *@test.local also logs in with "pass".
+ * Runs `dovecot -F -c confPath` in its own process group (as nobody when root) and waits for the IMAP greeting on
+ * greetPort. Returns { pid, stop(signal), restart(signal), isRunning() }; the process dies with this one.
  */
-async function startDovecot({ dir, imapPort, imapsPort, lmtpPort, users = [] } = {}) {
-	if (!dir) throw new Error('startDovecot needs { dir }');
+async function runDovecot({ dir, confPath, run, greetPort }) {
 	const bins = findDovecot();
 	if (!bins) throw notInstalledError();
-	dir = path.resolve(dir);
-	fs.mkdirSync(dir, { recursive: true });
-	checkDir(dir, users);
-	const missing = [imapPort, imapsPort, lmtpPort].filter((p) => !p).length;
-	const free = missing ? await freePorts(missing) : [];
-	imapPort = imapPort || free.shift();
-	imapsPort = imapsPort || free.shift();
-	lmtpPort = lmtpPort || free.shift();
-	const run = runAs();
-	const { confPath, certPem } = makeConfig({ dir, imapPort, imapsPort, lmtpPort, users, run });
-
 	// setpriv drops to nobody when root; --pdeathsig kills the master if this process dies without running
 	// its exit hook (SIGKILL); the master's children follow their master.
 	const dovecotArgs = [bins.dovecot, '-F', '-c', confPath];
@@ -278,7 +269,7 @@ async function startDovecot({ dir, imapPort, imapsPort, lmtpPort, users = [] } =
 		live.add(c.pid);
 		installExitHook();
 		try {
-			await waitGreeting(imapPort, { exited });
+			await waitGreeting(greetPort, { exited });
 		} catch (e) {
 			await stopChild('SIGKILL');
 			throw new Error(`${e.message}\n${logTail(dir)}`);
@@ -300,6 +291,38 @@ async function startDovecot({ dir, imapPort, imapsPort, lmtpPort, users = [] } =
 		live.delete(c.pid);
 	};
 	await spawnIt();
+	return {
+		get pid() {
+			return child ? child.pid : 0;
+		},
+		stop: (signal = 'SIGTERM') => stopChild(signal),
+		restart: async (signal = 'SIGTERM') => {
+			await stopChild(signal);
+			await spawnIt();
+		},
+		isRunning: () => !!child && child.exitCode === null && child.signalCode === null,
+	};
+}
+
+/**
+ * Starts Dovecot (own process group) with IMAP, IMAPS and LMTP on loopback and waits for its greeting.
+ * users: named { user, pass } accounts with real password checks; any *@test.local also logs in with "pass".
+ */
+async function startDovecot({ dir, imapPort, imapsPort, lmtpPort, users = [] } = {}) {
+	if (!dir) throw new Error('startDovecot needs { dir }');
+	const bins = findDovecot();
+	if (!bins) throw notInstalledError();
+	dir = path.resolve(dir);
+	fs.mkdirSync(dir, { recursive: true });
+	checkDir(dir, users);
+	const missing = [imapPort, imapsPort, lmtpPort].filter((p) => !p).length;
+	const free = missing ? await freePorts(missing) : [];
+	imapPort = imapPort || free.shift();
+	imapsPort = imapsPort || free.shift();
+	lmtpPort = lmtpPort || free.shift();
+	const run = runAs();
+	const { confPath, certPem } = makeConfig({ dir, imapPort, imapsPort, lmtpPort, users, run });
+	const proc = await runDovecot({ dir, confPath, run, greetPort: imapPort });
 
 	const doveadm = doveadmRunner(bins, confPath);
 	const handle = {
@@ -312,17 +335,14 @@ async function startDovecot({ dir, imapPort, imapsPort, lmtpPort, users = [] } =
 		certPem,
 		users: users.map((u) => ({ user: u.user, pass: String(u.pass) })),
 		get pid() {
-			return child ? child.pid : 0;
+			return proc.pid;
 		},
 		/** Graceful by default: clients get "* BYE Server shutting down.". Resolves once every process is gone. */
-		stop: (signal = 'SIGTERM') => stopChild(signal),
+		stop: (signal = 'SIGTERM') => proc.stop(signal),
 		/** A crash: SIGKILL to every process, sockets just close. */
-		kill: () => stopChild('SIGKILL'),
-		restart: async (signal = 'SIGTERM') => {
-			await stopChild(signal);
-			await spawnIt();
-		},
-		isRunning: () => !!child && child.exitCode === null && child.signalCode === null,
+		kill: () => proc.stop('SIGKILL'),
+		restart: (signal = 'SIGTERM') => proc.restart(signal),
+		isRunning: () => proc.isRunning(),
 		doveadm,
 		setUidValidity: (user, mailbox, value) => {
 			doveadm('mailbox', 'update', '-u', user, '--uid-validity', String(value), mailbox);
@@ -392,6 +412,9 @@ module.exports = {
 	freePorts,
 	waitGreeting,
 	startDovecot,
+	runDovecot,
+	doveadmRunner,
+	notInstalledError,
 	dovecotEnv,
 	attachDovecot,
 };

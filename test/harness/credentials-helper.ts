@@ -74,12 +74,27 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		for (const p of credentialType(type).properties as INodeProperties[]) {
 			if (p.default !== undefined) defaults[p.name] = p.default as never;
 		}
-		return { ...defaults, ...found };
+		// a copy every time, as n8n decrypts the stored data on every read
+		return JSON.parse(JSON.stringify({ ...defaults, ...found })) as ICredentialDataDecryptedObject;
 	}
 
 	async updateCredentials() {}
 
-	async updateCredentialsOauthTokenData() {}
+	/** n8n's refreshOAuth2Token saves the new token here; kept through JSON as n8n's encrypted store does. */
+	async updateCredentialsOauthTokenData(
+		_node: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	): Promise<void> {
+		this.tokenUpdates++;
+		this.creds[type] = {
+			...this.creds[type],
+			oauthTokenData: JSON.parse(JSON.stringify(data.oauthTokenData ?? null)),
+		};
+	}
+
+	/** How often a node saved a refreshed OAuth2 token. */
+	tokenUpdates = 0;
 
 	getCredentialsProperties(type: string): INodeProperties[] {
 		return credentialType(type).properties;

@@ -80,7 +80,8 @@ export const TEST_TMP_ENV = 'CRM_MAIL_TEST_TMP';
 
 const tmpDirs: string[] = [];
 let cleanupInstalled = false;
-function tmpDir(prefix: string): string {
+/** A fresh scratch dir under the run's one (removed by the global teardown), else under the OS tmp dir. */
+export function tmpDir(prefix: string): string {
 	// Under the run's scratch dir the global teardown removes everything, even if a worker is killed.
 	const root = process.env[TEST_TMP_ENV];
 	if (root && fs.existsSync(root)) return fs.mkdtempSync(path.join(root, prefix));

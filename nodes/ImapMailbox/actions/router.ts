@@ -1,12 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { toNodeError } from '../../shared/errors';
 import type { DescribedFailure } from '../../shared/failure';
-import {
-	explainImapError,
-	imapSettingsFromCredentials,
-	type ImapSettings,
-} from '../../shared/imap/connection';
-import { IMAP_CREDENTIAL_TYPE } from '../../shared/imap/methods';
+import { explainImapError, type ImapSettings } from '../../shared/imap/connection';
+import { imapSettingsFor } from '../../shared/oauth/mailAccount';
 import { MailboxError, MailboxSession } from '../transport/session';
 import * as append from './append.operation';
 import type { OperationExecute } from './operationFields';
@@ -47,9 +43,7 @@ function describeImapFailure(error: unknown, settings: ImapSettings): DescribedF
 /** Runs the chosen operation for every item over one shared connection, closed at the end (also on error). */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const settings = imapSettingsFromCredentials(
-		(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
-	);
+	const settings = await imapSettingsFor(this);
 	const session = new MailboxSession(settings, this.logger);
 	const out: INodeExecutionData[] = [];
 	try {

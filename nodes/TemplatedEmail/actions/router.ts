@@ -2,12 +2,11 @@
 // transport with a window of messages in flight, one Sent appender, the compiled templates, and the failures.
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { failureJson, toNodeError } from '../../shared/errors';
-import { imapSettingsFromCredentials } from '../../shared/imap/connection';
 import type { OutgoingMessage } from '../message/build';
 import { MissingVariableError } from '../render/handlebars';
 import { PooledSender } from '../transport/sender';
 import { SentFolderAppender } from '../transport/sentCopy';
-import { smtpSettingsFromCredentials } from '../transport/settings';
+import { sendingAccount } from '../transport/account';
 import type { ComposeContext } from './email/compose';
 import { composeMessage } from './email/compose';
 import * as preview from './email/preview.operation';
@@ -21,9 +20,8 @@ const MISSING_VARIABLE_HINT =
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const smtp = smtpSettingsFromCredentials(
-		(await this.getCredentials('crmMailSmtp')) as Record<string, unknown>,
-	);
+	const account = await sendingAccount(this);
+	const smtp = account.smtp;
 	const run: ComposeContext = {
 		smtp,
 		decorators: await trackingDecorators(this),
@@ -56,9 +54,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		const copy = this.getNodeParameter('copyToSent', i, false) as boolean;
 		if (copy && !appender) {
 			appender = new SentFolderAppender(
-				imapSettingsFromCredentials(
-					(await this.getCredentials('crmMailImap')) as Record<string, unknown>,
-				),
+				await account.imap(),
 				this.getNodeParameter('sentFolder', i, '') as string,
 			);
 		}

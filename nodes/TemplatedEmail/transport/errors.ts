@@ -1,4 +1,5 @@
 // SMTP errors in words an admin can act on: the cause and the fix. No n8n imports.
+import { isReconnectError } from '../../shared/oauth/tokenSource';
 import type { SmtpSettings } from './settings';
 
 export interface SmtpErrorLike {
@@ -39,6 +40,10 @@ export function explainSmtpError(
 		fatal,
 	});
 
+	// the OAuth2 credential cannot get a token (nodemailer passes our error on, marked EAUTH)
+	if (isReconnectError(error)) {
+		return result(error.message, error.describe().description ?? '', false, true);
+	}
 	if (code === 'EDNS' || /ENOTFOUND|EAI_AGAIN|getaddrinfo/.test(text)) {
 		return result(
 			`The SMTP host "${s.host}" was not found (DNS)`,
@@ -57,9 +62,11 @@ export function explainSmtpError(
 	}
 	if (code === 'EAUTH' || responseCode === 535 || responseCode === 534 || responseCode === 530) {
 		const how =
-			s.authentication === 'oauth2AccessToken'
-				? 'The OAuth2 access token was refused: it may have expired or lack the SMTP scope (e.g. https://mail.google.com/ for Gmail). Paste a fresh token.'
-				: "Check the user and password. Gmail, Yandex, Mail.ru, Outlook and iCloud with two-factor login need an app password (created in the account's security settings), not the normal one.";
+			s.authentication === 'oauth2'
+				? 'The server refused the OAuth2 access token, also a freshly refreshed one. Check that the mailbox address is the account you signed in with, that the app was granted the SMTP scope (Gmail: https://mail.google.com/, Microsoft 365: SMTP.Send) and, for Microsoft 365, that an admin enabled "Authenticated SMTP" for the mailbox.'
+				: s.authentication === 'oauth2AccessToken'
+					? 'The OAuth2 access token was refused: it may have expired or lack the SMTP scope (e.g. https://mail.google.com/ for Gmail). Paste a fresh token.'
+					: "Check the user and password. Gmail, Yandex, Mail.ru, Outlook and iCloud with two-factor login need an app password (created in the account's security settings), not the normal one.";
 		return result(
 			`The SMTP server rejected the login for "${s.user}": ${e.response ?? e.message ?? ''}`.trim(),
 			how,

@@ -2,6 +2,7 @@
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { EmailAddress } from '../../shared/addresses';
 import { parseAddresses } from '../../shared/addresses';
+import type { AccessTokenProvider } from '../../shared/oauth/tokenSource';
 import type { DkimSettings } from '../message/build';
 
 export type SmtpSecurity = 'tls' | 'starttls' | 'none';
@@ -11,9 +12,11 @@ export interface SmtpSettings {
 	port: number;
 	security: SmtpSecurity;
 	user: string;
-	authentication: 'password' | 'oauth2AccessToken';
+	/** `oauth2`: a connected OAuth2 credential, whose tokens come from `tokens` on every login. */
+	authentication: 'password' | 'oauth2AccessToken' | 'oauth2';
 	password: string;
 	accessToken: string;
+	tokens?: AccessTokenProvider;
 	defaultSender: EmailAddress | undefined;
 	/** The From must be one of these (always includes the default sender). */
 	allowedSenders: EmailAddress[];
@@ -47,7 +50,10 @@ export function smtpSettingsFromCredentials(data: Record<string, unknown>): Smtp
 		port,
 		security,
 		user: str(data.user),
-		authentication: data.authentication === 'oauth2AccessToken' ? 'oauth2AccessToken' : 'password',
+		authentication:
+			data.authentication === 'oauth2AccessToken' || data.authentication === 'oauth2'
+				? data.authentication
+				: 'password',
 		password: data.password === undefined || data.password === null ? '' : String(data.password),
 		accessToken: str(data.accessToken),
 		defaultSender,
@@ -73,9 +79,11 @@ export function transportOptions(
 ): SMTPPool.Options {
 	const auth = !s.user
 		? undefined
-		: s.authentication === 'oauth2AccessToken'
-			? { type: 'OAuth2' as const, user: s.user, accessToken: s.accessToken }
-			: { user: s.user, pass: s.password };
+		: s.authentication === 'oauth2' && s.tokens
+			? { type: 'OAuth2' as const, user: s.user, provisionCallback: provisionFrom(s.tokens) }
+			: s.authentication === 'oauth2AccessToken'
+				? { type: 'OAuth2' as const, user: s.user, accessToken: s.accessToken }
+				: { user: s.user, pass: s.password };
 	return {
 		pool: true,
 		host: s.host,
@@ -94,6 +102,28 @@ export function transportOptions(
 		logger: false,
 		...extra,
 	} as SMTPPool.Options;
+}
+
+/**
+ * nodemailer asks for a token at every login, and again with `renew` after the server refused one (it retries
+ * the login once). The token is reported as expiring at once, so no pooled connection logs in with a stale one.
+ */
+function provisionFrom(tokens: AccessTokenProvider) {
+	let last: string | undefined;
+	return (
+		_user: string,
+		renew: boolean,
+		callback: (error: Error | null, token?: string, expires?: number) => void,
+	) => {
+		const next = renew && last ? tokens.renew(last) : tokens.token();
+		next.then(
+			(token) => {
+				last = token;
+				callback(null, token, Date.now() + 1);
+			},
+			(error: Error) => callback(error),
+		);
+	};
 }
 
 /** Whether `from` may be used with this account (case-insensitive address match). */

@@ -2,9 +2,12 @@
 // hard deadline (a black-holed host must fail in seconds, not after the OS TCP timeout), and errors explained
 // in words a no-code admin can act on. No n8n imports: tested directly against Dovecot.
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { Describable } from '../failure';
+import { isReconnectError, type AccessTokenProvider } from '../oauth/tokenSource';
 
 export type ImapSecurity = 'tls' | 'starttls' | 'none';
-export type ImapAuthentication = 'password' | 'oauth2AccessToken';
+/** `oauth2`: a connected OAuth2 credential, whose tokens are refreshed; `oauth2AccessToken`: a raw token. */
+export type ImapAuthentication = 'password' | 'oauth2AccessToken' | 'oauth2';
 
 export interface ImapSettings {
 	host: string;
@@ -14,6 +17,8 @@ export interface ImapSettings {
 	authentication: ImapAuthentication;
 	password?: string;
 	accessToken?: string;
+	/** With `oauth2`: where the access tokens come from (asked on every login). */
+	tokens?: AccessTokenProvider;
 	allowSelfSigned: boolean;
 }
 
@@ -83,7 +88,7 @@ export function imapFlowOptions(
 	extra: Partial<ImapFlowOptions> = {},
 ): ImapFlowOptions {
 	const auth =
-		settings.authentication === 'oauth2AccessToken'
+		settings.authentication !== 'password'
 			? { user: settings.user, accessToken: settings.accessToken ?? '' }
 			: { user: settings.user, pass: settings.password ?? '' };
 	return {
@@ -122,6 +127,25 @@ export async function connectImap(
 	settings: ImapSettings,
 	opts: ConnectImapOptions = {},
 ): Promise<ImapFlow> {
+	const tokens = settings.authentication === 'oauth2' ? settings.tokens : undefined;
+	if (!tokens) return await connectOnce(settings, opts);
+	// a fresh token on every login; a refused one is renewed once (it may have expired or been revoked early)
+	const token = await tokens.token();
+	try {
+		return await connectOnce({ ...settings, accessToken: token }, opts);
+	} catch (error) {
+		if (!isAuthenticationFailure(error)) throw error;
+		opts.logger?.debug('imap: the OAuth2 access token was refused; renewing it');
+		return await connectOnce({ ...settings, accessToken: await tokens.renew(token) }, opts);
+	}
+}
+
+const isAuthenticationFailure = (error: unknown) => {
+	const e = error as { authenticationFailed?: boolean; serverResponseCode?: string };
+	return e?.authenticationFailed === true || e?.serverResponseCode === 'AUTHENTICATIONFAILED';
+};
+
+async function connectOnce(settings: ImapSettings, opts: ConnectImapOptions): Promise<ImapFlow> {
 	const deadline = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
 	const client = new ImapFlow(
 		imapFlowOptions(settings, {
@@ -195,14 +219,21 @@ export function explainImapError(error: unknown, settings: ImapSettings): Explai
 	const code = String(e.code ?? '');
 	const raw = String(e.message ?? error ?? 'unknown error');
 	const text = `${raw} ${e.responseText ?? ''} ${e.reason ?? ''}`.toLowerCase();
-	const token = settings.authentication === 'oauth2AccessToken';
+	const token = settings.authentication !== 'password';
 
+	// our own token errors (reconnect the credential, a refused stored token) already say what to do
+	if (isReconnectError(error) || typeof (error as Describable)?.describe === 'function') {
+		const described = (error as Describable).describe();
+		return { message: described.message, description: described.description ?? '' };
+	}
 	if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
 		return {
 			message: `Authentication failed for "${settings.user}" on ${where(settings)}${e.responseText ? `: ${e.responseText}` : ''}`,
-			description: token
-				? 'The server refused the OAuth2 access token. Check that it has not expired, that it was issued for this user and with the IMAP scope (Gmail: https://mail.google.com/, Outlook: IMAP.AccessAsUser.All), and that IMAP is enabled for the mailbox.'
-				: 'Check the user name (usually the full email address) and the password. Gmail, Outlook.com, Yahoo and Yandex need an app password when two-step verification is on, and IMAP must be enabled in the mailbox settings at the provider.',
+			description: settings.tokens
+				? "The server refused the OAuth2 access token, also a freshly refreshed one. Check that the credential's mailbox address is the account you signed in with, that the app was granted the IMAP scope (Gmail: https://mail.google.com/, Microsoft 365: IMAP.AccessAsUser.All) and that IMAP is enabled for the mailbox (Microsoft 365: an admin may need to allow IMAP for the user)."
+				: token
+					? 'The server refused the OAuth2 access token. Check that it has not expired, that it was issued for this user and with the IMAP scope (Gmail: https://mail.google.com/, Outlook: IMAP.AccessAsUser.All), and that IMAP is enabled for the mailbox.'
+					: 'Check the user name (usually the full email address) and the password. Gmail, Outlook.com, Yahoo and Yandex need an app password when two-step verification is on, and IMAP must be enabled in the mailbox settings at the provider.',
 		};
 	}
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {

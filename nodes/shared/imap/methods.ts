@@ -9,6 +9,7 @@ import type {
 } from 'n8n-workflow';
 import { toNodeError } from '../errors';
 import { searchable } from '../pickers';
+import { crmMailOAuth2Test, imapSettingsFor } from '../oauth/mailAccount';
 import {
 	closeImap,
 	connectImap,
@@ -20,11 +21,9 @@ import { folderOptions, listFolders } from './folders';
 
 export const IMAP_CREDENTIAL_TYPE = 'crmMailImap';
 
-/** loadOptions: the folders of the node's crmMailImap mailbox. */
+/** loadOptions: the folders of the node's mailbox (password or OAuth2 credential). */
 export async function getFolders(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const settings = imapSettingsFromCredentials(
-		(await this.getCredentials(IMAP_CREDENTIAL_TYPE)) as Record<string, unknown>,
-	);
+	const settings = await imapSettingsFor(this);
 	let client;
 	try {
 		client = await connectImap(settings, { logger: this.logger, extra: { disableAutoIdle: true } });
@@ -55,5 +54,5 @@ export async function crmMailImapTest(
 export const imapMethods = {
 	loadOptions: { getFolders },
 	listSearch: { searchFolders },
-	credentialTest: { crmMailImapTest },
+	credentialTest: { crmMailImapTest, crmMailOAuth2Test },
 };
