@@ -68,10 +68,11 @@ export function authenticationProperty(accountName: string): INodeProperties {
 // The nodes list the credential entries literally (n8n's lint reads them); their names are the ones above.
 /** The chosen OAuth2 credential type, or undefined for the password credential. */
 export function oauth2CredentialType(ctx: MailContext, itemIndex = 0): string | undefined {
-	const auth = ctx.getNodeParameter(
-		'authentication',
-		itemIndex,
-		MAIL_ACCOUNT,
+	// only an action node's parameters are per item; triggers and dropdowns read the node's one value
+	const auth = (
+		'getInputData' in ctx
+			? ctx.getNodeParameter('authentication', itemIndex, MAIL_ACCOUNT)
+			: ctx.getNodeParameter('authentication', MAIL_ACCOUNT)
 	) as MailAuthentication;
 	return OAUTH2_VARIANTS.find((v) => v.option === auth)?.credential;
 }
