@@ -103,6 +103,7 @@ export class CrmMailImap implements ICredentialType {
 			displayOptions: { show: { authentication: ['oauth2AccessToken'] } },
 			description:
 				'A valid OAuth2 access token for this user with the IMAP scope (Gmail: https://mail.google.com/, Microsoft: IMAP.AccessAsUser.All). Access tokens expire, usually after one hour: fill this field with an expression that returns a fresh token.',
+			hint: 'This token is never refreshed and stops working when it expires (usually after an hour). For Gmail, Microsoft 365 or another OAuth2 provider, choose that Authentication in the node instead: n8n then keeps the token fresh.',
 		},
 		{
 			displayName: 'Allow Self-Signed Certificates',

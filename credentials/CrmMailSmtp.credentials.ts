@@ -94,6 +94,7 @@ export class CrmMailSmtp implements ICredentialType {
 			default: '',
 			displayOptions: { show: { authentication: ['oauth2AccessToken'] } },
 			description: 'OAuth2 access token with the SMTP scope (for Gmail: https://mail.google.com/)',
+			hint: 'This token is never refreshed and stops working when it expires (usually after an hour). For Gmail, Microsoft 365 or another OAuth2 provider, choose that Authentication in the node instead: n8n then keeps the token fresh.',
 		},
 		{
 			displayName: 'Sender Name',
