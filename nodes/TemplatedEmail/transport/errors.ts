@@ -15,11 +15,18 @@ export interface SmtpErrorLike {
 export interface ExplainedSmtpError {
 	message: string;
 	description: string;
-	/** Worth retrying: a 4xx answer or a connection that dropped mid-session. */
+	/** Safe and worth repeating: the server answered 4xx, so it did not take the message. */
 	transient: boolean;
 	/** The account or network is wrong: every other message would fail too. */
 	fatal: boolean;
+	/** The connection ended without the server's answer: the message may have been delivered. */
+	unknownOutcome?: boolean;
+	/** Fatal for messages from this envelope sender only (a 5xx on MAIL FROM). */
+	senderOnly?: boolean;
 }
+
+const UNKNOWN_OUTCOME =
+	"The node does not send it again by itself, so that nobody gets it twice. Look for it in the recipient's mailbox or in the server's log (by its Message-ID) before sending it again. If this happens often, check the server's limits on connections and messages per connection (lower \"Pool Size\").";
 
 const PAIRING =
 	'Usual pairs: port 465 with Security "TLS", port 587 (or 25) with "STARTTLS"; "None" only on a trusted network.';
@@ -105,12 +112,21 @@ export function explainSmtpError(
 	if (code === 'ETIMEDOUT' || /timeout|timed out|Greeting never received/i.test(text)) {
 		const tlsHint =
 			s.security === 'tls' ? '' : s.port === 465 ? ' Port 465 expects Security "TLS".' : '';
-		const connect = e.command === 'CONN' || /Greeting|connect/i.test(text);
+		// nodemailer marks every socket timeout 'CONN'; only these words say it happened before any command
+		const connect = /Greeting never received|Connection timeout|connect ETIMEDOUT/i.test(text);
+		if (!connect)
+			return {
+				...result(
+					`The SMTP server ${where} stopped answering before it confirmed the message: it may have been sent`,
+					UNKNOWN_OUTCOME,
+				),
+				unknownOutcome: true,
+			};
 		return result(
 			`No answer from the SMTP server ${where} in time`,
 			`The host may be down, a firewall may drop the traffic, or the port and security do not match.${tlsHint} ${PAIRING}`,
-			!connect,
-			connect,
+			false,
+			true,
 		);
 	}
 	if (responseCode >= 400 && responseCode < 500) {
@@ -119,6 +135,17 @@ export function explainSmtpError(
 			'The server asked to try again later (greylisting, rate limit, busy). The node retried with backoff; raise "Retries" or lower the sending rate.',
 			true,
 		);
+	}
+	if (responseCode >= 500 && e.command === 'MAIL FROM') {
+		return {
+			...result(
+				`The SMTP server refused the sender: ${e.response ?? e.message}`,
+				'Every message from this sender would be refused too, so the node sent no more of them. Check that the account may send as this address (an alias or "Send As" right at the provider), or pick the account\'s own address.',
+				false,
+				true,
+			),
+			senderOnly: true,
+		};
 	}
 	if (responseCode >= 500) {
 		const who = e.rejected?.length ? ` for ${e.rejected.join(', ')}` : '';
@@ -132,11 +159,14 @@ export function explainSmtpError(
 		code === 'ESOCKET' ||
 		/ECONNRESET|EPIPE|closed unexpectedly|Connection closed|socket hang up/i.test(text)
 	) {
-		return result(
-			`The connection to ${where} dropped: ${e.message ?? ''}`,
-			'The node retried with backoff. If it keeps happening, check the server\'s limits on connections and messages per connection (lower "Pool Size").',
-			true,
-		);
+		// no answer: nodemailer cannot tell whether the server had taken the message (after DATA) or not
+		return {
+			...result(
+				`The connection to ${where} dropped before the server confirmed the message (${e.message ?? ''}): it may have been sent`,
+				UNKNOWN_OUTCOME,
+			),
+			unknownOutcome: true,
+		};
 	}
 	return result(
 		`Sending through ${where} failed: ${e.message ?? String(error)}`,

@@ -40,6 +40,11 @@ export class SmtpSendError extends Error implements Describable {
 
 export class PooledSender {
 	private readonly transport: nodemailer.Transporter<SMTPPool.SentMessageInfo>;
+	/** The first send of the run; the others wait for it, so a wrong login is tried once, not once per item. */
+	private firstSend: Promise<unknown> | undefined;
+	/** A failure that every later message would meet too (authentication, TLS, the server unreachable). */
+	private fatal: SmtpSendError | undefined;
+	private readonly refusedSenders = new Map<string, SmtpSendError>();
 
 	constructor(
 		private readonly settings: SmtpSettings,
@@ -51,9 +56,35 @@ export class PooledSender {
 		this.transport.on('error', () => undefined);
 	}
 
-	async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SendResult> {
+	/** Sends `raw`; after a fatal failure, later messages fail at once with it, without contacting the server. */
+	async send(
+		envelope: { from: string; to: string[] },
+		raw: Buffer,
+		messageId?: string,
+	): Promise<SendResult> {
+		if (!this.firstSend) {
+			const first = this.attempts(envelope, raw, messageId);
+			this.firstSend = first;
+			return await first;
+		}
+		await this.firstSend.catch(() => undefined);
+		this.throwIfFatal(envelope.from);
+		return await this.attempts(envelope, raw, messageId);
+	}
+
+	private throwIfFatal(from: string): void {
+		const known = this.fatal ?? this.refusedSenders.get(from.toLowerCase());
+		if (known) throw known;
+	}
+
+	private async attempts(
+		envelope: { from: string; to: string[] },
+		raw: Buffer,
+		messageId: string | undefined,
+	): Promise<SendResult> {
 		return await retrying(
 			async (attempt) => {
+				this.throwIfFatal(envelope.from);
 				try {
 					const info = await this.transport.sendMail({ envelope, raw });
 					return {
@@ -64,17 +95,29 @@ export class PooledSender {
 						attempts: attempt,
 					};
 				} catch (error) {
-					throw new SmtpSendError(explainSmtpError(error, this.settings), attempt, error);
+					throw this.failed(error, attempt, envelope.from, messageId);
 				}
 			},
 			{
-				// only what the server refused before taking the message (4xx, a dropped connection) is safe to repeat
+				// only a 4xx answer proves the server did not take the message: that alone is repeated
 				next: (error, failures) =>
 					(error as SmtpSendError).explained.transient && failures <= this.retry.retries
 						? this.retry.delayMs * 2 ** (failures - 1)
 						: undefined,
 			},
 		);
+	}
+
+	private failed(error: unknown, attempt: number, from: string, messageId?: string): SmtpSendError {
+		if (error instanceof SmtpSendError) return error;
+		let explained = explainSmtpError(error, this.settings);
+		if (explained.unknownOutcome && messageId)
+			explained = { ...explained, message: `${explained.message} (Message-ID ${messageId})` };
+		const failure = new SmtpSendError(explained, attempt, error);
+		if (explained.fatal && explained.senderOnly)
+			this.refusedSenders.set(from.toLowerCase(), failure);
+		else if (explained.fatal) this.fatal ??= failure;
+		return failure;
 	}
 
 	close(): void {

@@ -89,13 +89,27 @@ describe('SMTP errors', () => {
 		user: 'u',
 		authentication: 'password' as const,
 	};
-	it('4xx and dropped connections are transient (retried); 5xx is permanent with the server words', () => {
+	it('4xx is transient (retried); a drop or timeout without answer is an unknown outcome (never retried); 5xx is permanent with the server words', () => {
 		expect(
 			explainSmtpError({ responseCode: 451, response: '451 4.7.1 Greylisted' }, s),
 		).toMatchObject({ transient: true, fatal: false });
 		expect(
 			explainSmtpError({ code: 'ECONNECTION', message: 'Connection closed unexpectedly' }, s),
-		).toMatchObject({ transient: true });
+		).toMatchObject({ transient: false, fatal: false, unknownOutcome: true });
+		expect(
+			explainSmtpError({ code: 'ETIMEDOUT', message: 'Timeout', command: 'CONN' }, s),
+		).toMatchObject({ transient: false, fatal: false, unknownOutcome: true });
+		expect(
+			explainSmtpError(
+				{
+					code: 'EENVELOPE',
+					command: 'MAIL FROM',
+					responseCode: 553,
+					response: '553 5.7.1 Sender address rejected: not owned by user u',
+				},
+				s,
+			),
+		).toMatchObject({ fatal: true, senderOnly: true, transient: false });
 		const perm = explainSmtpError(
 			{
 				code: 'EENVELOPE',

@@ -174,12 +174,19 @@ describe('Send Templated Email: sending through SMTP', () => {
 		expect(outputOf(run, NODE)[0].json.accepted).toEqual(['client4@client.local']);
 	});
 
-	it('a dropped connection is retried on a new connection', async () => {
+	it('a connection that drops during DATA is never resent: the item says it may have been sent, with its Message-ID', async () => {
 		sink.dropNext(1);
-		const run = await runWorkflow(sendWorkflow(base), { credentials: creds(), input: [item(5)] });
-		expect(run.data.resultData.error).toBeUndefined();
-		expect(sink.messages).toHaveLength(1);
-		expect(proxy.opened).toBe(2);
+		const run = await runWorkflow(sendWorkflow(base, { continueOnFail: true }), {
+			credentials: creds(),
+			input: [item(5)],
+		});
+		const [out] = outputOf(run, NODE);
+		expect(out.json.error).toMatch(
+			/dropped before the server confirmed the message .*: it may have been sent \(Message-ID <[^>]+>\)$/,
+		);
+		expect(out.json.description).toMatch(/does not send it again by itself/);
+		expect(proxy.opened).toBe(1);
+		expect(sink.messages).toHaveLength(0);
 	});
 
 	it("a 5xx fails the item with the server's words", async () => {

@@ -40,6 +40,15 @@ export function fixedList<T>(value: unknown, key: string): T[] {
 	return (((value ?? {}) as IDataObject)[key] as T[] | undefined) ?? [];
 }
 
+/** Headers of the MIME structure: replacing one would make the message unreadable or change its parts. */
+const STRUCTURAL_HEADERS = new Set([
+	'content-type',
+	'content-transfer-encoding',
+	'mime-version',
+	'content-disposition',
+	'content-id',
+]);
+
 export function customHeaders(value: unknown, item: number): OutgoingMessage['headers'] {
 	const headers: OutgoingMessage['headers'] = [];
 	for (const h of fixedList<{ name: string; value: string }>(value, 'header')) {
@@ -47,6 +56,12 @@ export function customHeaders(value: unknown, item: number): OutgoingMessage['he
 			throw new ItemError(
 				`Custom header "${h.name}" is not valid (item ${item})`,
 				'A header name is printable ASCII without spaces or ":"; a value is one line.',
+			);
+		}
+		if (STRUCTURAL_HEADERS.has(h.name.toLowerCase())) {
+			throw new ItemError(
+				`Custom header "${h.name}" cannot be set (item ${item}): it describes how the message is built`,
+				'The node writes the MIME structure itself (parts, encodings, attachments). Remove this header from "Custom Headers"; to change the content use the HTML, text and attachment fields.',
 			);
 		}
 		headers.push({ key: h.name, value: String(h.value ?? '') });

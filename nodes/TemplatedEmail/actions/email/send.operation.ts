@@ -39,7 +39,7 @@ export async function execute(
 	extra: IDataObject = {},
 ): Promise<IDataObject> {
 	const raw = await buildRawMessage(message, delivery.dkim);
-	const result = await delivery.sender.send(envelopeOf(message), raw);
+	const result = await delivery.sender.send(envelopeOf(message), raw, message.messageId);
 	const json: IDataObject = {
 		messageId: message.messageId,
 		accepted: result.accepted,
