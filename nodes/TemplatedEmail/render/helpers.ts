@@ -53,9 +53,9 @@ function toNumber(value: unknown): number | undefined {
 function formatDateHelper(this: unknown, ...list: unknown[]): string {
 	const { values, options } = args(list);
 	const s = settingsOf(options);
-	const zone = String(options.hash.tz ?? s.timeZone);
-	const dt = toDateTime(values[0], zone);
-	if (!dt) return '';
+	// a time without an offset is read in the node's zone, as every node reads it; tz= only changes the display
+	const dt = toDateTime(values[0], s.timeZone)?.setZone(String(options.hash.tz ?? s.timeZone));
+	if (!dt?.isValid) return '';
 	const format =
 		values[1] !== undefined ? String(values[1]) : String(options.hash.format ?? 'yyyy-MM-dd');
 	return dt.setLocale(String(options.hash.locale ?? s.locale)).toFormat(format);

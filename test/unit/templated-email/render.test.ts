@@ -104,6 +104,10 @@ describe('helpers', () => {
 			}),
 		).toBe('2026-03-01 16:30');
 		expect(text('{{formatDate d "d MMMM" locale="ru"}}', { d: '2026-03-05' })).toBe('5 марта');
+		// without an offset: read in the node's zone (Moscow here), then shown in tz
+		expect(text('{{formatDate d "yyyy-MM-dd HH:mm" tz="UTC"}}', { d: '2026-03-05 10:00' })).toBe(
+			'2026-03-05 07:00',
+		);
 		expect(text('[{{formatDate nothing "dd"}}]', { nothing: '' })).toBe('[]');
 	});
 	it('today / now use the time zone', () => {

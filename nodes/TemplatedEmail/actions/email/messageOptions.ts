@@ -210,7 +210,9 @@ export const messageOptions: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Europe/Moscow',
-				description: "Time zone of {{today}}, {{now}} and {{formatDate}}; empty = the workflow's",
+				description:
+					'Time zone of {{today}}, {{now}} and {{formatDate}}, and the zone a date-time without an offset ("2030-01-10 09:00") is read in, as CRM Delay reads it; empty = the workflow\'s',
+				hint: 'formatDate\'s tz="..." changes only how a date is shown, not how it is read',
 			},
 		],
 	},
