@@ -1,9 +1,9 @@
 // Typed Unisender API client (no n8n imports). The transport only moves form pairs over HTTP; this
 // module decides success (absence of `error`, since isContactInLists legitimately returns false),
-// paces, and retries retry_later / rate limits / transport failures with back-off.
+// paces, and retries retry_later / rate limits with back-off, and transport failures only where a repeat is safe.
 import { retrying } from '../../shared/retry';
 import type { UnisenderError } from './errors';
-import { errorFromAnswer, httpError } from './errors';
+import { errorFromAnswer, httpError, unknownOutcome } from './errors';
 import type { FormParams, FormValue } from './form';
 import { commaList, toForm } from './form';
 import type { Pacer } from './pacer';
@@ -52,6 +52,25 @@ export interface ImportResult {
 	log: Array<{ index: number | string; code: string; message: string }>;
 }
 
+/**
+ * Methods that leave the same state when repeated (reads, and importContacts, which Unisender's documentation
+ * says to repeat up to twice when there is no answer). createList would create a second list, subscribe may
+ * send a second confirmation letter: after a lost answer those are reported, not repeated.
+ */
+const SAFE_TO_REPEAT = new Set([
+	'getLists',
+	'getContact',
+	'isContactInLists',
+	'importContacts',
+	'exclude',
+	'unsubscribe',
+]);
+
+/** No answer, or a 5xx: Unisender may have done the work. (Its error answers, 408 and 429 say it did not.) */
+function answerLost(error: UnisenderError): boolean {
+	return error?.kind === 'http' && (error.code === 'network' || /^http_5\d\d$/.test(error.code));
+}
+
 export class UnisenderClient {
 	readonly pacer: Pacer;
 	/** Calls sent, retries included (for benchmarks). */
@@ -75,8 +94,22 @@ export class UnisenderClient {
 
 	/** Calls `method`; resolves with `{ result, warnings }` or throws a UnisenderError. */
 	async call<T>(method: string, args: Record<string, FormValue> = {}): Promise<Answer<T>> {
+		try {
+			return await this.callWithRetries<T>(method, args);
+		} catch (error) {
+			if (!SAFE_TO_REPEAT.has(method) && answerLost(error as UnisenderError))
+				throw unknownOutcome(method, error as UnisenderError);
+			throw error;
+		}
+	}
+
+	private async callWithRetries<T>(
+		method: string,
+		args: Record<string, FormValue>,
+	): Promise<Answer<T>> {
 		const params = toForm(args);
 		const tries = { rate: 0, later: 0, http: 0 };
+		const safe = SAFE_TO_REPEAT.has(method);
 		return await retrying(
 			async () => {
 				await this.pacer.acquire(method);
@@ -92,7 +125,7 @@ export class UnisenderClient {
 							? 'rate'
 							: error.kind === 'retry_later'
 								? 'later'
-								: error.retryable
+								: error.retryable && (safe || !answerLost(error))
 									? 'http'
 									: undefined;
 					if (!schedule || tries[schedule] >= this.backoff[schedule].length) return undefined;

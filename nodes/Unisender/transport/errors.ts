@@ -220,3 +220,21 @@ export function httpError(
 		retryable,
 	);
 }
+
+/** A call that must not be repeated lost its answer: Unisender may or may not have done it. */
+export function unknownOutcome(method: string, cause: UnisenderError): UnisenderError {
+	const what: Record<string, string> = {
+		createList: 'created the list',
+		subscribe: 'added the contact (and sent a confirmation letter, if the list asks for one)',
+	};
+	return new UnisenderError(
+		`Unisender may have ${what[method] ?? `done "${method}"`}: its answer was lost (${cause.message})`,
+		'http',
+		`The node did not repeat the call, so that nothing is done twice. Look in Unisender whether it happened before running the workflow again.`,
+		cause.code,
+		cause.serverMessage,
+		method,
+		undefined,
+		false,
+	);
+}
