@@ -47,14 +47,17 @@ async function startSandbox({
 		lmtpPort: ports.lmtpPort || undefined,
 		users,
 	});
+	// mailboxes another local Dovecot holds (the OAuth2 one of npm start): address -> its LMTP port
+	const elsewhere = new Map();
+	const deliver = ({ envelope, raw }) =>
+		deliverByMailbox({ host: dovecot.host, port: dovecot.lmtpPort, elsewhere, envelope, raw });
 	let smtp;
 	try {
 		smtp = await startSmtpSink({
 			port: ports.smtpPort || 0,
 			// both mailboxes can send (the CRM side as sales, a "customer" replying as customer)
 			auth: [USERS.sales, USERS.customer],
-			onMessage: ({ envelope, raw }) =>
-				deliverToLmtp({ host: dovecot.host, port: dovecot.lmtpPort, envelope, raw }),
+			onMessage: deliver,
 		});
 	} catch (error) {
 		await dovecot.stop();
@@ -71,6 +74,10 @@ async function startSandbox({
 		users: USERS,
 		dovecot,
 		smtp,
+		/** Delivers { envelope: { mailFrom, rcptTo }, raw } into the mailboxes, as the SMTP endpoint does. */
+		deliver,
+		/** Mail for address goes to the Dovecot whose LMTP listens on lmtpPort (127.0.0.1) instead of this one. */
+		addMailbox: (address, lmtpPort) => elsewhere.set(address.toLowerCase(), lmtpPort),
 	};
 	let stopping = null;
 	info.stop = () => {
@@ -90,6 +97,17 @@ async function startSandbox({
 		smtpPassword: USERS.sales.pass,
 	};
 	return info;
+}
+
+/** LMTP delivery split by recipient: those in elsewhere (address -> port) go there, the rest to port. */
+async function deliverByMailbox({ host, port, elsewhere, envelope, raw }) {
+	const byPort = new Map();
+	for (const to of envelope.rcptTo) {
+		const p = elsewhere.get(String(to).toLowerCase()) ?? port;
+		byPort.set(p, [...(byPort.get(p) ?? []), to]);
+	}
+	for (const [p, rcptTo] of byPort)
+		await deliverToLmtp({ host, port: p, envelope: { ...envelope, rcptTo }, raw });
 }
 
 /** The placeholder values when the sandbox could not start: the fixed ports, so credentials are still valid later. */

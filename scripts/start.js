@@ -2,7 +2,8 @@
 // `npm start`: build this package, install it into a local n8n exactly as the Community Nodes screen would,
 // start the mail sandbox, a local Unisender stand-in and the pinned n8n at http://localhost:5678 with an owner
 // account, an API key, the sandbox credentials and every example workflow imported. Ctrl-C stops everything it
-// started. `npm start -- --queue`: the same on n8n in queue mode (PostgreSQL, Redis, main, two workers and a
+// started. A local OAuth2 provider and a mail server that takes its tokens let "Connect my account" be tried
+// (scripts/lib/oauth-sandbox.js). `npm start -- --queue`: the same on n8n in queue mode (PostgreSQL, Redis, main, two workers and a
 // webhook processor on http://localhost:5680), with its data in .n8n-queue/.
 const fs = require('node:fs');
 const net = require('node:net');
@@ -12,6 +13,7 @@ const rt = require('./lib/n8n-runtime');
 const { importExamples, loadExamples, trackingBaseUrl } = require('./lib/examples');
 const unisenderLib = require('./lib/unisender-standin');
 const sandboxLib = require('./sandbox');
+const oauthLib = require('./lib/oauth-sandbox');
 const { RunState, watchLauncher } = require('./lib/run-state');
 const { startQueueCluster } = require('./lib/queue-cluster');
 
@@ -29,6 +31,8 @@ const LOGIN_FILE = path.join(USER_FOLDER, 'owner-login.json');
 const API_KEY_FILE = path.join(USER_FOLDER, 'api-key.txt');
 const TRACKING_SECRET_FILE = path.join(USER_FOLDER, 'tracking-secret.txt');
 const UNISENDER_PORT = Number(process.env.UNISENDER_STANDIN_PORT || unisenderLib.DEFAULT_PORT);
+// CRM_MAIL_OAUTH_TTL: lifetime in seconds of the local OAuth2 provider's access tokens (shorter to try refreshes)
+const OAUTH_TTL = Number(process.env.CRM_MAIL_OAUTH_TTL) || 3600;
 // `npm start -- --reset-examples`: import the example workflows again over the ones in n8n (your edits are lost)
 const RESET_EXAMPLES = process.argv.includes('--reset-examples');
 const runState = new RunState(path.join(USER_FOLDER, 'npm-start.json'));
@@ -296,6 +300,25 @@ async function main() {
 	}
 	if (shuttingDown) return;
 
+	let oauth = null;
+	try {
+		const sandboxDir = sandbox ? sandbox.dir : process.env.CRM_MAIL_SANDBOX_DIR || '.sandbox';
+		oauth = await oauthLib.startOAuthSandbox({
+			dir: path.resolve(REPO, sandboxDir, 'oauth2'),
+			relay: sandbox ? sandbox.deliver : undefined,
+			ttlSeconds: OAUTH_TTL,
+			log,
+		});
+		stoppers.push(() => oauth.stop());
+		if (oauth.dovecot) {
+			runState.addGroup('OAuth2 mail server (Dovecot)', oauth.dovecot.pid);
+			sandbox?.addMailbox(oauthLib.USER, oauth.dovecot.lmtpPort);
+		}
+	} catch (error) {
+		log(`The local OAuth2 provider is not available: ${error.message}`);
+	}
+	if (shuttingDown) return;
+
 	const n8n = QUEUE ? await startCluster(runtime) : await startSingle(runtime);
 	fs.writeFileSync(VERSION_FILE, `${runtime.version}\n`);
 
@@ -338,6 +361,9 @@ async function main() {
 		log,
 	});
 	await setUpCrmTables(session, n8n.baseUrl, apiKey, workflows);
+	const oauthCredential = await oauthLib
+		.importOAuthCredential(session, { reset: RESET_EXAMPLES, log })
+		.catch((error) => log(`Could not create "${oauthLib.CREDENTIAL.name}": ${error.message}`));
 	const types = await loadedTypes(session, installed.packageDirectory);
 
 	const line = '-'.repeat(72);
@@ -371,10 +397,14 @@ async function main() {
 				? unisenderLib.describe(unisender)
 				: `Unisender stand-in: not running (see the message above); credential "Sandbox Unisender" points at ${unisenderVars.baseUrl}.`,
 			'',
+			oauth
+				? oauthLib.describe(oauth, oauthCredential, n8n.baseUrl)
+				: 'OAuth2 provider: not running (see the message above).',
+			'',
 			`Email tracking: credential "Sandbox Email Tracking" = ${tracking.baseUrl} (the Email Tracking Trigger's`,
 			`  production URL; publish "When the offer mail is opened..." to serve it), secret in ${path.relative(REPO, TRACKING_SECRET_FILE)}.`,
 			'',
-			'Press Ctrl-C to stop n8n, the sandbox and the Unisender stand-in.',
+			'Press Ctrl-C to stop n8n, the sandbox, the OAuth2 provider and the Unisender stand-in.',
 			line,
 		].join('\n'),
 	);

@@ -118,11 +118,20 @@ ${ANVIL_WITHOUT_PENALTY}
 }
 
 /**
- * Starts the sink and Dovecot (IMAP, submission, LMTP on free loopback ports) in dir.
+ * Starts the sink and Dovecot (IMAP, submission, LMTP on loopback) in dir. ports: { imap, submission, lmtp }, each
+ * 0 or missing for any free port (tests); npm start passes fixed ones. onRelay({ envelope, raw }): what the sink does
+ * with each message submission relays (default: only records it in sink.messages); a throw is a 4xx/5xx answer.
  * Returns { host, imapPort, submissionPort, lmtpPort, dir, confPath, logPath, certPem, sink, deliver(user, raw),
- * doveadm(...args), stop() }.
+ * doveadm(...args), pid, stop() }.
  */
-async function startOAuthDovecot({ dir, introspectionUrl, clientId, clientSecret } = {}) {
+async function startOAuthDovecot({
+	dir,
+	introspectionUrl,
+	clientId,
+	clientSecret,
+	ports: wanted = {},
+	onRelay,
+} = {}) {
 	if (!dir) throw new Error('startOAuthDovecot needs { dir }');
 	const bins = findDovecot();
 	if (!bins) throw notInstalledError('the OAuth2 mail server also needs dovecot-submissiond');
@@ -130,9 +139,11 @@ async function startOAuthDovecot({ dir, introspectionUrl, clientId, clientSecret
 	fs.mkdirSync(dir, { recursive: true });
 	checkDir(dir, []);
 	const args = passdbArgs({ introspectionUrl, clientId, clientSecret });
-	const sink = await startSmtpSink();
+	const sink = await startSmtpSink({ onMessage: onRelay });
 	try {
-		const [imap, submission, lmtp] = await freePorts(3);
+		const fixed = [wanted.imap, wanted.submission, wanted.lmtp];
+		const free = await freePorts(fixed.filter((p) => !p).length);
+		const [imap, submission, lmtp] = fixed.map((p) => p || free.shift());
 		const ports = { imap, submission, lmtp, relay: sink.port };
 		const run = runAs();
 		const tls = ensureSelfSignedCert(dir);
@@ -160,6 +171,10 @@ async function startOAuthDovecot({ dir, introspectionUrl, clientId, clientSecret
 			},
 			doveadm: doveadmRunner(bins, confPath),
 			isRunning: () => proc.isRunning(),
+			/** Its process group (npm start records it to stop the remains of a crashed run). */
+			get pid() {
+				return proc.pid;
+			},
 			/** Stops Dovecot (its sessions get BYE) and the sink. */
 			stop: async () => {
 				await proc.stop('SIGTERM');

@@ -10,7 +10,13 @@ test(
 			`[first-run] first-run: ready_s=${result.readyS} edits_kept=${result.editsKept ? 'yes' : 'no'} active_kept=${result.activeKept ? 'yes' : 'no'} clean_stop_on_sigterm=${result.cleanStopOnSigterm ? 'yes' : 'no'}\n`,
 		);
 		expect(result.leftBound).toEqual([]);
-		expect(result).toMatchObject({ editsKept: true, activeKept: true, cleanStopOnSigterm: true });
+		expect(result).toMatchObject({
+			editsKept: true,
+			activeKept: true,
+			cleanStopOnSigterm: true,
+			oauthCredential: true,
+			oauthProviderUp: true,
+		});
 	},
 	30 * 60 * 1000,
 );

@@ -11,14 +11,18 @@ import * as path from 'node:path';
 const rest = require('../../scripts/lib/n8n-rest');
 
 const REPO = path.resolve(__dirname, '..', '..');
-/** n8n, the sandbox's IMAP and SMTP, the Unisender stand-in. */
-export const START_PORTS = [5678, 3143, 3025, 3081];
+/** n8n, the sandbox (IMAP, SMTP), the Unisender stand-in, the OAuth2 provider and its mail server (IMAP, SMTP). */
+export const START_PORTS = [5678, 3143, 3025, 3081, 3082, 3144, 3587];
 
 export interface FirstRunResult {
 	readyS: number;
 	editsKept: boolean;
 	activeKept: boolean;
 	cleanStopOnSigterm: boolean;
+	/** The credential "Sandbox OAuth2 mailbox" exists, pointed at the local OAuth2 provider. */
+	oauthCredential: boolean;
+	/** The local OAuth2 provider answers its RFC 8414 metadata URL with its token endpoint. */
+	oauthProviderUp: boolean;
 	/** Ports still bound after the SIGTERM, if any. */
 	leftBound: number[];
 }
@@ -86,6 +90,27 @@ async function sigtermAndWait(npm: ChildProcess): Promise<number[]> {
 	}
 }
 
+/** "Connect my account" can be tried: the sandbox credential points at the provider, and the provider answers. */
+async function oauthSandboxOf(session: {
+	get(p: string): Promise<any>;
+}): Promise<{ credential: boolean; providerUp: boolean }> {
+	const list: Array<{ id: string; name: string; type: string }> =
+		await session.get('/rest/credentials');
+	const found = list.find(
+		(c) => c.name === 'Sandbox OAuth2 mailbox' && c.type === 'crmMailOAuth2Api',
+	);
+	const data = found
+		? (await session.get(`/rest/credentials/${found.id}?includeData=true`)).data
+		: undefined;
+	const metadata = await fetch('http://localhost:3082/.well-known/oauth-authorization-server')
+		.then((r) => (r.ok ? (r.json() as Promise<{ token_endpoint?: string }>) : undefined))
+		.catch(() => undefined);
+	return {
+		credential: data?.accessTokenUrl === 'http://localhost:3082/token',
+		providerUp: /\/token$/.test(metadata?.token_endpoint ?? ''),
+	};
+}
+
 export async function firstRunCheck(log: (m: string) => void = () => {}): Promise<FirstRunResult> {
 	const busy = await boundPorts();
 	if (busy.length)
@@ -120,6 +145,10 @@ export async function firstRunCheck(log: (m: string) => void = () => {}): Promis
 		});
 		await rest.activateWorkflow(session, example.id, saved.versionId);
 		log(`renamed and published "${renamed}"`);
+		const oauth = await oauthSandboxOf(session);
+		log(
+			`OAuth2: credential ${oauth.credential ? 'there' : 'MISSING'}, provider ${oauth.providerUp ? 'up' : 'DOWN'}`,
+		);
 
 		const leftBound = await sigtermAndWait(npm);
 		npm = undefined;
@@ -138,6 +167,8 @@ export async function firstRunCheck(log: (m: string) => void = () => {}): Promis
 			activeKept: Boolean(again.active),
 			cleanStopOnSigterm: leftBound.length === 0,
 			leftBound,
+			oauthCredential: oauth.credential,
+			oauthProviderUp: oauth.providerUp,
 		};
 		await sigtermAndWait(npm);
 		npm = undefined;

@@ -135,7 +135,8 @@ export async function verifySmtp(
 			pool: false,
 			connectionTimeout: timeoutMs,
 			greetingTimeout: timeoutMs,
-			socketTimeout: timeoutMs,
+			// later than the others, so a silent server is named by its own timeout ("Greeting never received")
+			socketTimeout: timeoutMs + 1000,
 		} as unknown as Partial<SMTPPool.Options>),
 	);
 	try {
