@@ -133,6 +133,7 @@ export class ImapSyncTrigger implements INodeType {
 			},
 			includeHeaders: o.includeHeaders === true,
 			changeEvents: o.changeEvents === true,
+			bounces: (o.bounces as SyncOptions['bounces']) ?? 'events',
 		};
 		for (const p of params) {
 			if (p.afterAction === 'move' && !p.moveTo) {

@@ -238,6 +238,32 @@ export const optionFields: INodeProperties = {
 				'Addresses or domains whose mail is skipped (separated by commas or new lines). A domain also blocks its subdomains.',
 		},
 		{
+			displayName: 'Bounces and Complaints',
+			name: 'bounces',
+			type: 'options',
+			default: 'events',
+			description:
+				'What to do with delivery failure reports (bounces: RFC 3464 reports and the plain-text notices of Exchange, Gmail, Yandex, Mail.ru, Exim, Postfix and others) and spam complaints (RFC 5965 feedback loops)',
+			hint: 'As events: one item per failed address with event "bounce" (recipient, kind hard/soft/delay, reason, status, original Message-ID) or "complaint". The "Ignore Auto-Replies" option does not skip them.',
+			options: [
+				{
+					name: 'As Bounce and Complaint Events',
+					value: 'events',
+					description: 'One item per failed recipient or complaint instead of the report message',
+				},
+				{
+					name: 'As Ordinary Messages',
+					value: 'message',
+					description: 'Emitted like any other email (event "message")',
+				},
+				{
+					name: 'Ignore',
+					value: 'ignore',
+					description: 'Skipped: not emitted, never looked at again',
+				},
+			],
+		},
+		{
 			displayName: 'Emit Flag and Deletion Changes',
 			name: 'changeEvents',
 			type: 'boolean',
@@ -269,7 +295,7 @@ export const optionFields: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to skip out-of-office and other automatic replies (Auto-Submitted header)',
+				'Whether to skip out-of-office and other automatic replies (Auto-Submitted header). Bounces and complaints are not skipped by this: see "Bounces and Complaints".',
 		},
 		{
 			displayName: 'Ignore Bulk and List Mail',

@@ -9,6 +9,7 @@ import { parseFetched, type LoadMode } from '../../shared/imap/message';
 import { MailboxError, parseUids, requireUids, type MailboxSession } from '../transport/session';
 import { folderParameter, folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
 import { toNodeItem } from '../../shared/imap/nodeItem';
+import { classifyMessage } from '../../shared/bounces';
 
 const show = { operation: ['getMessages'] };
 /** Messages are fetched in slices of this many: bounded memory whatever the limit. */
@@ -176,6 +177,14 @@ export const description: INodeProperties[] = [
 				description: 'Whether to add the raw header block as "headers"',
 			},
 			{
+				displayName: 'Recognise Bounces and Complaints',
+				name: 'recogniseBounces',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add "bounces" to each message: for a delivery failure report one entry per failed address (recipient, kind hard/soft/delay, reason, status, original Message-ID), for a spam complaint one complaint; an empty list for other mail. Needs a full load (not Headers Only).',
+			},
+			{
 				displayName: 'Oldest First',
 				name: 'oldestFirst',
 				type: 'boolean',
@@ -270,6 +279,9 @@ export async function execute(
 						load,
 						includeHeaders: Boolean(options.includeHeaders),
 					});
+					// bounce reports are read from the source (ordinary mail is turned away by its header)
+					if (options.recogniseBounces && row.source)
+						item.json.bounces = (await classifyMessage(row.source)) ?? [];
 					out.push(await toNodeItem((...a) => this.helpers.prepareBinaryData(...a), item));
 				}
 			}

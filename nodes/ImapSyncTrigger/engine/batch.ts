@@ -10,6 +10,7 @@ import { parseFetched, type EmailItem } from '../../shared/imap/message';
 import { headerMap, ignoreReason, type ParsedBlocklist } from './filters';
 import type { PassContext, SyncRecord } from './passContext';
 import { messageKey } from './folderState';
+import { readReport, reportCheck, type ReportCheck } from './reports';
 
 /** How often the server may refuse one message before it is skipped as unreadable. */
 export const STRIKES_BEFORE_SKIP = 3;
@@ -23,7 +24,7 @@ const META_QUERY = {
 } as const;
 
 export interface LoadedBatch {
-	plan: Array<{ row: FetchMessageObject; oversized: boolean }>;
+	plan: Array<{ row: FetchMessageObject; oversized: boolean; report?: ReportCheck }>;
 	sources: Map<number, Buffer>;
 	ignored: number;
 	/** Messages the server refused to return (after their strikes). */
@@ -35,6 +36,8 @@ export interface BatchRecords {
 	records: SyncRecord[];
 	messageUids: number[];
 	keys: string[];
+	/** Messages that turned out to be ignored once read (bounces with "ignore", auto-replies). */
+	ignored: number;
 }
 
 /** A command the server refused (imapflow answers some refusals with `false`, not an error). */
@@ -147,10 +150,17 @@ async function loadRows(
 			ctx.log?.('imapSyncTrigger: message ignored', { folder: folder.path, uid: row.uid, reason });
 			continue;
 		}
-		plan.push({ row, oversized: (row.size ?? 0) > options.sizeLimitBytes });
+		const report = reportCheck(h, options);
+		plan.push({
+			row,
+			oversized: (row.size ?? 0) > options.sizeLimitBytes,
+			...(report.read ? { report } : {}),
+		});
 	}
-	const toLoad =
-		folder.load === 'headers' ? [] : plan.filter((p) => !p.oversized).map((p) => p.row.uid);
+	// a possible report is loaded whole even with "Headers Only": its body says whether it is one
+	const toLoad = plan
+		.filter((p) => !p.oversized && (folder.load !== 'headers' || p.report))
+		.map((p) => p.row.uid);
 	const sources = new Map<number, Buffer>();
 	for (const row of await fetchRows(client, toLoad, { uid: true, source: true }))
 		if (row.source) sources.set(row.uid, row.source);
@@ -168,8 +178,27 @@ export async function toRecords(
 ): Promise<BatchRecords> {
 	const { folder, options } = ctx;
 	const uidValidity = ctx.getState(folder.path)!.uidValidity;
-	const out: BatchRecords = { records: [], messageUids: [], keys: [] };
-	for (const { row, oversized } of loaded.plan) {
+	const out: BatchRecords = { records: [], messageUids: [], keys: [], ignored: 0 };
+	for (const { row, oversized, report } of loaded.plan) {
+		const source = loaded.sources.get(row.uid);
+		if (report && source) {
+			const outcome = await readReport(row, source, report, {
+				folder: folder.path,
+				uidValidity,
+				direction: folder.direction,
+				includeHeaders: options.includeHeaders,
+				handling: options.bounces ?? 'events',
+				redelivered,
+			});
+			if (outcome.as !== 'message') loaded.sources.delete(row.uid);
+			if (outcome.as === 'ignored') out.ignored++;
+			if (outcome.as === 'events') {
+				for (const json of outcome.events) out.records.push({ kind: 'event', json });
+				out.messageUids.push(row.uid);
+				out.keys.push(messageKey(outcome.messageId, outcome.keyFallback));
+			}
+			if (outcome.as !== 'message') continue;
+		}
 		let item: EmailItem;
 		try {
 			item = await parse(

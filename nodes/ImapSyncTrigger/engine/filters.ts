@@ -1,6 +1,7 @@
 // Ignore rules: which messages the trigger skips (they still advance the folder's watermark, so they are
 // never looked at again). Decided from the header block only, before any body is loaded.
 import { domainOf } from '../../shared/addresses';
+import { mayBeReport } from '../../shared/bounces';
 
 export interface IgnoreRules {
 	/** Sender addresses (`spam@x.com`) and domains (`x.com`, `@x.com`, `*.x.com`) to skip. */
@@ -85,7 +86,8 @@ export function ignoreReason(
 	blocklist: ParsedBlocklist = parseBlocklist(rules.blockedSenders),
 ): 'blockedSender' | 'autoReply' | 'bulkMail' | undefined {
 	if (senderAddresses.some((a) => isBlockedSender(a, blocklist))) return 'blockedSender';
-	if (rules.autoReplies && isAutoReply(headers)) return 'autoReply';
+	// bounces carry Auto-Submitted too: a possible report is read first (reports.ts), not skipped here
+	if (rules.autoReplies && isAutoReply(headers) && !mayBeReport(headers)) return 'autoReply';
 	if (rules.bulkMail && isBulkMail(headers)) return 'bulkMail';
 	return undefined;
 }

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { InFlightBatch } from './inFlight';
 import type { Direction, LoadMode } from '../../shared/imap/message';
 import type { IgnoreRules } from './filters';
+import type { BounceHandling } from './reports';
 
 export interface FolderState {
 	uidValidity: string;
@@ -52,6 +53,8 @@ export interface SyncOptions {
 	includeHeaders: boolean;
 	/** Emit flag changes and expunges (CONDSTORE / QRESYNC) as their own items. */
 	changeEvents: boolean;
+	/** Bounces and complaints: their own events (default), ordinary messages, or skipped. */
+	bounces?: BounceHandling;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {

@@ -229,8 +229,13 @@ async function finishBatch(
 	advance: (st: FolderState) => FolderState,
 ): Promise<void> {
 	const path = ctx.folder.path;
-	result.ignored += loaded.ignored;
-	const { records, messageUids, keys } = await toRecords(ctx, loaded, redelivered, tools.parse);
+	const { records, messageUids, keys, ignored } = await toRecords(
+		ctx,
+		loaded,
+		redelivered,
+		tools.parse,
+	);
+	result.ignored += loaded.ignored + ignored;
 	if (ctx.isStopped()) throw new StoppedError();
 	const move = (st: FolderState) => advance({ ...st, recent: rememberKeys(st.recent, keys) });
 	if (records.length) await ctx.handOver(records, { uids: messageUids }, move);
