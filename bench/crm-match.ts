@@ -1,6 +1,6 @@
 // `npm run bench -- crm-match`: 1,000 emails with 3 participants each (90 % known contacts, 10 % unknown
-// addresses at known company domains) against 10,000 contacts / 1,000 companies / 500 open deals, on BOTH
-// backend fakes (n8n Data Tables public API, EspoCRM REST API).
+// addresses at known company domains) against 10,000 contacts / 1,000 companies / 500 open deals, on every
+// backend fake (n8n Data Tables public API, EspoCRM REST API, Bitrix24 REST API through a webhook).
 // Measured path: the node itself, Match over 1,000 input items in one execution (workflow harness), so the
 // figures include the node's item handling and its one batched lookup. Anchor, in the same run: the naive
 // path, one lookup per address (the engine called with a single participant at a time, as a node without
@@ -18,6 +18,15 @@ const { FakeN8nDataTables } = require(
 const { FakeEspoCrm } = require(
 	path.join(root, 'test/fakes/espocrm/server.ts'),
 ) as typeof import('../test/fakes/espocrm/server');
+const { FakeBitrix24 } = require(
+	path.join(root, 'test/fakes/bitrix24/server.ts'),
+) as typeof import('../test/fakes/bitrix24/server');
+const { Bitrix24Backend } = require(
+	path.join(root, 'nodes/CrmMatch/transport/bitrix24/backend.ts'),
+) as typeof import('../nodes/CrmMatch/transport/bitrix24/backend');
+const { setPortalLimits } = require(
+	path.join(root, 'nodes/CrmMatch/transport/bitrix24/client.ts'),
+) as typeof import('../nodes/CrmMatch/transport/bitrix24/client');
 const { DataTablesBackend } = require(
 	path.join(root, 'nodes/CrmMatch/transport/dataTables/backend.ts'),
 ) as typeof import('../nodes/CrmMatch/transport/dataTables/backend');
@@ -237,13 +246,60 @@ async function espoCrm() {
 	);
 }
 
+function bitrixHttp(webhook: string): Http {
+	return async (req) => {
+		const r = await fetch(`${webhook}${req.path}`, {
+			method: req.method,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(req.body ?? {}),
+		});
+		const text = await r.text();
+		return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: {} };
+	};
+}
+
+async function bitrix24() {
+	const fake = new FakeBitrix24();
+	await fake.start();
+	// Requests are counted, not paced: the bucket (50, 2 a second) would only stretch the naive anchor to
+	// minutes. The pacer is tested in test/workflow/crm-match/bitrix24.test.ts.
+	fake.limits = { burst: 1e9, perSecond: 1e9 };
+	const portal = new URL(fake.baseUrl).host;
+	setPortalLimits(portal, { burst: 1e9, perSecond: 1e9 });
+	const webhook = fake.addWebhook({ code: 'bench' });
+	const web = (v: string) => [{ VALUE: v, VALUE_TYPE: 'WORK', TYPE_ID: 'WEB' }];
+	const mail = (v: string) => [{ VALUE: v, VALUE_TYPE: 'WORK', TYPE_ID: 'EMAIL' }];
+	for (let c = 1; c <= COMPANIES; c++)
+		fake.put('company', { TITLE: `Co ${c}`, WEB: web(`co${c}.com`) });
+	for (let i = 1; i <= CONTACTS; i++)
+		fake.put('contact', {
+			NAME: `P ${i}`,
+			EMAIL: mail(contactAddress(i)),
+			COMPANY_ID: String(companyOf(i)),
+		});
+	for (let d = 1; d <= 500; d++)
+		fake.put('deal', {
+			TITLE: `D ${d}`,
+			STAGE_ID: 'PREPARATION',
+			CONTACT_ID: String(d * 20),
+			COMPANY_ID: String(companyOf(d * 20)),
+		});
+	return await measure(
+		'bitrix24',
+		fake,
+		'bitrix24',
+		{ crmMailBitrix24Api: { webhookUrl: webhook } },
+		() => new Bitrix24Backend(bitrixHttp(webhook.replace(/\/$/, '')), portal),
+	);
+}
+
 async function main() {
-	const results = [await dataTables(), await espoCrm()];
+	const results = [await dataTables(), await espoCrm(), await bitrix24()];
 	const worstRpa = Math.max(...results.map((r) => r.rpa));
 	const worstRatio = Math.min(...results.map((r) => r.ratio));
 	const ms = Math.max(...results.map((r) => r.ms));
 	console.log(
-		`crm-match: requests_per_address=${worstRpa.toFixed(4)} vs_naive=${worstRatio.toFixed(1)} ms=${ms}`,
+		`crm-match: requests_per_address=${worstRpa.toFixed(4)} vs_naive=${worstRatio.toFixed(1)} ms=${ms} backends=datatables,espocrm,bitrix24`,
 	);
 }
 main().then(

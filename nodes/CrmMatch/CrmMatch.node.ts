@@ -38,6 +38,11 @@ export class CrmMatch implements INodeType {
 				displayOptions: { show: { backend: ['dataTables'] } },
 			},
 			{
+				name: 'crmMailBitrix24Api',
+				required: true,
+				displayOptions: { show: { backend: ['bitrix24'] } },
+			},
+			{
 				name: 'crmMailEspoCrmApi',
 				required: true,
 				displayOptions: { show: { backend: ['espoCrm'] } },

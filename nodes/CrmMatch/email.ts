@@ -1,5 +1,6 @@
 // One email as the node sees it, from an IMAP Sync Trigger item (arrays of { name, address }) or any item
 // with from / to / cc / replyTo / subject / messageId / direction as strings or mailparser objects.
+import { createHash } from 'node:crypto';
 import type { EmailAddress } from '../shared/addresses';
 import { parseAddresses } from '../shared/addresses';
 
@@ -10,11 +11,32 @@ export interface EmailInput {
 	replyTo: EmailAddress[];
 	subject: string;
 	messageId: string;
+	/** True when the email had no Message-ID and `messageId` was derived from its content (derivedMessageId). */
+	messageIdDerived?: boolean;
 	direction: 'incoming' | 'outgoing';
 	/** Header names lower-cased. */
 	headers: Record<string, string>;
 	date?: string;
 	text?: string;
+	/** Size in bytes as the mailbox reported it (IMAP RFC822.SIZE). */
+	size?: number;
+}
+
+/**
+ * A stable stand-in for a missing Message-ID (about one mail in ten lacks one): a hash of the date, the
+ * sender, the recipients, the subject and the size, so that the same mail always gets the same key and two
+ * different mails do not share one.
+ */
+export function derivedMessageId(e: Omit<EmailInput, 'messageId'>): string {
+	const parts = [
+		e.date ?? '',
+		e.from.map((a) => a.address).join(','),
+		[...e.to, ...e.cc].map((a) => a.address).join(','),
+		e.subject,
+		e.size === undefined ? `text:${e.text ?? ''}` : String(e.size),
+	];
+	const hash = createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+	return `<derived-${hash}@crm-mail.invalid>`;
 }
 
 export function emailFromItem(
@@ -37,21 +59,25 @@ export function emailFromItem(
 			: typeof json.date === 'string'
 				? json.date
 				: undefined;
-	return {
-		email: {
-			from: list(json.from),
-			to: list(json.to),
-			cc: list(json.cc),
-			replyTo: list(json.replyTo ?? json['reply-to']),
-			subject: typeof json.subject === 'string' ? json.subject : '',
-			messageId: String(json.messageId ?? json['message-id'] ?? '').trim(),
-			direction,
-			headers: headersOf(json.headers),
-			date,
-			text: typeof json.text === 'string' ? json.text : undefined,
-		},
-		invalid,
+	const size = Number(json.size);
+	const email: EmailInput = {
+		from: list(json.from),
+		to: list(json.to),
+		cc: list(json.cc),
+		replyTo: list(json.replyTo ?? json['reply-to']),
+		subject: typeof json.subject === 'string' ? json.subject : '',
+		messageId: String(json.messageId ?? json['message-id'] ?? '').trim(),
+		direction,
+		headers: headersOf(json.headers),
+		date,
+		text: typeof json.text === 'string' ? json.text : undefined,
+		size: Number.isFinite(size) && json.size !== undefined && json.size !== '' ? size : undefined,
 	};
+	if (!email.messageId) {
+		email.messageId = derivedMessageId(email);
+		email.messageIdDerived = true;
+	}
+	return { email, invalid };
 }
 
 /** Headers as an object ({ name: value | value[] }), a list of { key, value } or a raw header block. */

@@ -16,6 +16,11 @@ export const properties: INodeProperties[] = [
 				value: 'dataTables',
 				description: 'CRM tables inside this n8n (through its public API)',
 			},
+			{
+				name: 'Bitrix24',
+				value: 'bitrix24',
+				description: 'A Bitrix24 portal (cloud or on-premise), through an inbound webhook',
+			},
 			{ name: 'EspoCRM', value: 'espoCrm', description: 'An EspoCRM site (REST API)' },
 		],
 		default: 'dataTables',

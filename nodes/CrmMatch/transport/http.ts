@@ -1,5 +1,6 @@
 // The backend of the node's "Backend" choice, talking HTTP through n8n's authenticated request helper.
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { Bitrix24Backend } from './bitrix24/backend';
 import { DataTablesBackend } from './dataTables/backend';
 import { EspoCrmBackend } from './espocrm/backend';
 import type { CrmBackend, Http } from './types';
@@ -30,9 +31,23 @@ export async function backendFor(ctx: Ctx, tablePrefix = 'crm_'): Promise<CrmBac
 			httpFor(ctx, 'crmMailEspoCrmApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`),
 		);
 	}
+	if (kind === 'bitrix24') {
+		const creds = await ctx.getCredentials('crmMailBitrix24Api');
+		const webhook = String(creds.webhookUrl).trim().replace(/\/+$/, '');
+		return new Bitrix24Backend(httpFor(ctx, 'crmMailBitrix24Api', webhook), portalOf(webhook));
+	}
 	const creds = await ctx.getCredentials('crmMailN8nApi');
 	return new DataTablesBackend(
 		httpFor(ctx, 'crmMailN8nApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`),
 		tablePrefix || 'crm_',
 	);
+}
+
+/** The portal of a webhook URL (its host): Bitrix24's request limit counts per portal. */
+function portalOf(webhook: string): string {
+	try {
+		return new URL(webhook).host;
+	} catch {
+		return webhook;
+	}
 }

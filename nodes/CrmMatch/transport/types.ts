@@ -161,6 +161,8 @@ export class CrmError extends Error implements Describable {
 		readonly hint: string,
 		/** The CRM's HTTP status: a failure of the CRM (without one: what our own checks found). */
 		readonly status?: number,
+		/** The CRM failed without an HTTP status (it could not be reached): still the CRM's failure. */
+		readonly unreachable = false,
 	) {
 		super(message);
 		this.name = 'CrmError';
@@ -170,7 +172,7 @@ export class CrmError extends Error implements Describable {
 		return {
 			message: this.message,
 			description: this.hint,
-			service: this.status !== undefined,
+			service: this.status !== undefined || this.unreachable,
 			httpCode: this.status,
 		};
 	}

@@ -13,7 +13,7 @@
 //   unless `X-Skip-Duplicate-Check: true`; Email `messageId` is read-only (ignored on create); an Email
 //   with a foreign `from` needs the Import scope (403 "Not allowed 'from' address");
 // - POST / GET {Entity}/{id}/{link} for relationships; GET App/user, User, Metadata.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { FakeRequest, FakeResponse } from '../../harness/fake-http';
 import { FakeHttpServer } from '../../harness/fake-http';
 
@@ -103,6 +103,8 @@ export class FakeEspoCrm extends FakeHttpServer {
 	 * it. `false` simulates that window (every create passes the check).
 	 */
 	duplicateCheck = true;
+	/** Ids as with `recordIdType: uuid4` (EspoCRM 8+): random, not growing with time. */
+	randomIds = false;
 	private seq = 0;
 
 	constructor() {
@@ -156,7 +158,9 @@ export class FakeEspoCrm extends FakeHttpServer {
 
 	/** Inserts a record directly (test setup); `emailAddress` / `emailAddressData` as EspoCRM stores them. */
 	put(entity: string, data: Record<string, unknown>): Rec {
-		const id = (data.id as string | undefined) ?? (++this.seq).toString(16).padStart(17, '0');
+		const id =
+			(data.id as string | undefined) ??
+			(this.randomIds ? randomUUID() : (++this.seq).toString(16).padStart(17, '0'));
 		const rec: Rec = { createdAt: now(), ...data, id };
 		this.normalize(entity, rec);
 		this.list(entity).push(rec);
@@ -400,12 +404,19 @@ function listView(r: Rec, select?: string[]): Rec {
 	return out;
 }
 
+/** SQL LIKE: `%` any run, `_` any one character, `\\` escapes the next one (MySQL's default). */
 function like(pattern: string): RegExp {
-	const src = pattern
-		.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-		.replace(/%/g, '.*')
-		.replace(/_/g, '.');
+	let src = '';
+	for (let i = 0; i < pattern.length; i++) {
+		const c = pattern[i];
+		if (c === '\\' && i + 1 < pattern.length) src += escapeRegExp(pattern[++i]);
+		else src += c === '%' ? '.*' : c === '_' ? '.' : escapeRegExp(c);
+	}
 	return new RegExp(`^${src}$`, 'is');
+}
+
+function escapeRegExp(c: string): string {
+	return c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 const sets = new WeakMap<W, Set<string>>();

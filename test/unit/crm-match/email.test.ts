@@ -59,7 +59,8 @@ test('direction defaults to incoming; anything but "outgoing" is incoming; missi
 		cc: [],
 		replyTo: [],
 		subject: '',
-		messageId: '',
+		messageId: expect.stringMatching(/^<derived-/),
+		messageIdDerived: true,
 		direction: 'incoming',
 		headers: {},
 	});
@@ -95,4 +96,29 @@ test('headersOf: object (values or arrays), list of { key, value }, raw header b
 		'mailto:u@x',
 	);
 	expect(headersOf(undefined)).toEqual({});
+});
+
+test('a missing Message-ID is derived from date, sender, recipients, subject and size: stable, and distinct per mail', () => {
+	const mail = (over: Record<string, unknown> = {}) =>
+		emailFromItem({
+			from: 'a@b.com',
+			to: 'c@d.com',
+			subject: 'Hi',
+			date: '2026-03-01T10:00:00Z',
+			size: 1000,
+			...over,
+		}).email;
+	const key = mail().messageId;
+	expect(key).toMatch(/^<derived-[0-9a-f]{32}@crm-mail\.invalid>$/);
+	expect(mail().messageId).toBe(key);
+	for (const other of [
+		{ subject: 'Hi!' },
+		{ size: 1001 },
+		{ date: '2026-03-01T10:00:01Z' },
+		{ from: 'x@b.com' },
+		{ to: 'e@d.com' },
+	])
+		expect(mail(other).messageId).not.toBe(key);
+	expect(mail({ messageId: '<real@x>' })).toMatchObject({ messageId: '<real@x>' });
+	expect(mail({ messageId: '<real@x>' }).messageIdDerived).toBeUndefined();
 });

@@ -445,3 +445,60 @@ test('before "Set Up Tables" the Deal Stage dropdown still lists the usual stage
 	expect(stages).toEqual(expect.arrayContaining(['Closed Won']));
 	expect(fake.tables.size).toBe(0);
 });
+
+test('a deal closed in the Data Tables UI (status changed there, key untouched) no longer blocks a new deal for its contact', async () => {
+	await setup();
+	fake.rowsOf('crm_contacts').push({ id: 1, name: 'Carl', email: 'carl@client.org' });
+	await run({ operation: 'matchAndCreate' }, [incoming('carl@client.org', 'Order 1')]);
+	const [first] = fake.rowsOf('crm_deals');
+	expect(first).toMatchObject({ name: 'Order 1', status: 'open', dedupe_key: 'deal:contact:1' });
+	first.status = 'won'; // edited in the UI: the node's Update never ran
+	await run({ operation: 'matchAndCreate' }, [incoming('carl@client.org', 'Order 2')]);
+	await run({ operation: 'matchAndCreate' }, [incoming('carl@client.org', 'Order 3')]);
+	expect(fake.rowsOf('crm_deals').map((d) => [d.name, d.status])).toEqual([
+		['Order 1', 'won'],
+		['Order 2', 'open'],
+	]);
+});
+
+test('Link Email without a Message-ID: a key derived from the content, the same for the same mail, different for different mails, and the output says so', async () => {
+	await setup();
+	fake.rowsOf('crm_contacts').push({ id: 1, name: 'Carl', email: 'carl@client.org' });
+	const mail = (subject: string, size: number) => ({
+		json: {
+			from: 'carl@client.org',
+			to: 'sales@mycompany.com',
+			subject,
+			date: '2026-03-01T10:00:00Z',
+			size,
+		},
+	});
+	const res = await run({ operation: 'linkEmail' }, [mail('Hello', 1200), mail('Other', 900)]);
+	expect(res.data.resultData.error).toBeUndefined();
+	const out = outputOf(res, 'CRM').map((o) => o.json.crm as any);
+	expect(out[0].messageIdDerived).toMatch(/^<derived-[0-9a-f]{32}@crm-mail\.invalid>$/);
+	expect(out[0].messageIdDerived).not.toBe(out[1].messageIdDerived);
+	expect(out[0].note).toMatch(/no Message-ID/);
+	await run({ operation: 'linkEmail' }, [mail('Hello', 1200)]);
+	expect(
+		fake
+			.rowsOf('crm_email_links')
+			.map((r) => r.subject)
+			.sort(),
+	).toEqual(['Hello', 'Other']);
+});
+
+test('every failure of the n8n API is a NodeApiError with its own message (unreachable included)', async () => {
+	await setup();
+	const bad = await runWorkflow(wf({ operation: 'match' }), {
+		credentials: { crmMailN8nApi: { baseUrl: fake.baseUrl, apiKey: 'wrong' } },
+		input: [incoming('a@b.com')],
+	});
+	expect(bad.data.resultData.error?.name).toBe('NodeApiError');
+	expect(bad.data.resultData.error?.message).toMatch(/401\): unauthorized/);
+	const down = await runWorkflow(wf({ operation: 'match' }), {
+		credentials: { crmMailN8nApi: { baseUrl: 'http://127.0.0.1:9', apiKey: 'k' } },
+		input: [incoming('a@b.com')],
+	});
+	expect(down.data.resultData.error?.name).toBe('NodeApiError');
+});

@@ -514,3 +514,38 @@ test("the credential's test, run as n8n runs it (GET App/user), passes with API 
 		4,
 	);
 });
+
+test('company by domain takes the domain literally: `_` and `%` in it are no LIKE wildcards', async () => {
+	const other = fake.put('Account', { name: 'Myxco', emailAddress: 'info@myxco.com' });
+	const mine = fake.put('Account', { name: 'My_co', emailAddress: 'info@my_co.com' });
+	const found = await run({ operation: 'find', entity: 'company', findDomain: 'my_co.com' }, [
+		{ json: {} },
+	]);
+	expect(outputOf(found, 'CRM').map((o) => o.json.id)).toEqual([mine.id]);
+	expect(other.id).not.toBe(mine.id);
+});
+
+test('every failure of EspoCRM is a NodeApiError with its own words (unreachable included)', async () => {
+	const bad = await run({ operation: 'match' }, [incoming('a@b.com')], {
+		creds: { ...apiKey, apiKey: 'wrong' },
+	});
+	expect(bad.data.resultData.error?.name).toBe('NodeApiError');
+	expect(bad.data.resultData.error?.message).toMatch(/\(401\): Unauthorized/);
+	const down = await run({ operation: 'match' }, [incoming('a@b.com')], {
+		creds: { ...apiKey, baseUrl: 'http://127.0.0.1:9' },
+	});
+	expect(down.data.resultData.error?.name).toBe('NodeApiError');
+});
+
+test('the race guard keeps the oldest by createdAt, not the lowest id: ids that do not grow with time still end as ONE lead', async () => {
+	fake.duplicateCheck = false;
+	fake.randomIds = true;
+	const runs = await Promise.all(
+		Array.from({ length: 10 }, () =>
+			run({ operation: 'matchAndCreate' }, [incoming('uuid@prospect.io')]),
+		),
+	);
+	const leads = fake.list('Lead');
+	expect(leads).toHaveLength(1);
+	expect(new Set(runs.map((r) => crmOf(r).created[0].id))).toEqual(new Set([leads[0].id]));
+});

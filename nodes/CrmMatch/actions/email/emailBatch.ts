@@ -42,18 +42,13 @@ export interface EmailBatch {
 export function readEmailItems(
 	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	needsMessageId: boolean,
 ): EmailBatch & { outcomes: ItemOutcomes } {
 	const outcomes = new ItemOutcomes(ctx);
 	const batch: EmailBatch = { emails: [], itemOf: [] };
 	items.forEach((item, i) => {
 		const { email, invalid } = emailFromItem(item.json);
 		const problem =
-			!email.from.length && !email.to.length
-				? 'The item has no from / to addresses'
-				: needsMessageId && !email.messageId
-					? 'The item has no messageId'
-					: undefined;
+			!email.from.length && !email.to.length ? 'The item has no from / to addresses' : undefined;
 		if (problem || invalid.length) {
 			outcomes.fail(
 				i,

@@ -14,7 +14,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
-	const { emails, itemOf, outcomes } = readEmailItems(ctx, items, true);
+	const { emails, itemOf, outcomes } = readEmailItems(ctx, items);
 	const results = await matchEmails(backend, emails, matchOptionsOf(options));
 	const targets = itemOf.map((i, k) => {
 		const given = (items[i].json.crm as { linkTargets?: RecordRef[] } | undefined)?.linkTargets;
@@ -24,7 +24,17 @@ export async function execute(
 	itemOf.forEach((i, k) =>
 		outcomes.succeed(i, {
 			...items[i].json,
-			crm: { ...((items[i].json.crm as IDataObject) ?? {}), links: links[k]?.links ?? [] },
+			crm: {
+				...((items[i].json.crm as IDataObject) ?? {}),
+				links: links[k]?.links ?? [],
+				// without a Message-ID the email is recorded under a key derived from its content: say so
+				...(emails[k].messageIdDerived
+					? {
+							messageIdDerived: emails[k].messageId,
+							note: 'The email has no Message-ID: it was recorded under a key derived from its date, sender, recipients, subject and size.',
+						}
+					: {}),
+			},
 		}),
 	);
 	return outcomes.list();

@@ -10,7 +10,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
-	const { emails, itemOf, outcomes } = readEmailItems(ctx, items, false);
+	const { emails, itemOf, outcomes } = readEmailItems(ctx, items);
 	const results = await matchEmails(backend, emails, matchOptionsOf(options));
 	itemOf.forEach((i, k) =>
 		outcomes.succeed(i, { ...items[i].json, crm: results[k] as unknown as IDataObject }),

@@ -152,7 +152,7 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
-	const { emails, itemOf, outcomes } = readEmailItems(ctx, items, false);
+	const { emails, itemOf, outcomes } = readEmailItems(ctx, items);
 	const results = await matchAndCreate(
 		backend,
 		emails,

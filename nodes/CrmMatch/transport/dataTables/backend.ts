@@ -187,10 +187,13 @@ export class DataTablesBackend implements CrmBackend {
 	): Promise<{ record: CrmRecord; created: boolean }> {
 		const t = await this.tables();
 		const table = t[type];
+		// A deal closed in the Data Tables UI keeps its key: only open deals hold it.
+		const holders = (rows: Row[]) =>
+			type === 'deal' ? rows.filter((r) => toRecord('deal', r).open) : rows;
 		if (dedupeKey) {
-			const existing = await this.client.rows(table, 'and', [
-				{ columnName: 'dedupe_key', value: dedupeKey },
-			]);
+			const existing = holders(
+				await this.client.rows(table, 'and', [{ columnName: 'dedupe_key', value: dedupeKey }]),
+			);
 			if (existing.length) return { record: toRecord(type, lowest(existing)), created: false };
 		}
 		const row = toRow(type, input);
@@ -200,9 +203,9 @@ export class DataTablesBackend implements CrmBackend {
 			{ ...row, ...(dedupeKey ? { dedupe_key: dedupeKey } : {}) },
 		]);
 		if (!dedupeKey) return { record: toRecord(type, mine), created: true };
-		const all = await this.client.rows(table, 'and', [
-			{ columnName: 'dedupe_key', value: dedupeKey },
-		]);
+		const all = holders(
+			await this.client.rows(table, 'and', [{ columnName: 'dedupe_key', value: dedupeKey }]),
+		);
 		const winner = lowest(all.length ? all : [mine]);
 		if (winner.id === mine.id) return { record: toRecord(type, mine), created: true };
 		await this.client.deleteIds(table, [mine.id]);

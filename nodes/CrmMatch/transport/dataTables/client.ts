@@ -43,6 +43,8 @@ export class DataTablesClient {
 			throw new CrmError(
 				`Cannot reach the n8n API (${what}): ${(e as Error).message}`,
 				'Check the n8n base URL in the credential (e.g. http://localhost:5678) and that n8n is running and reachable from here.',
+				undefined,
+				true,
 			);
 		}
 		if (res.status >= 200 && res.status < 300) return res.body as T;
@@ -50,7 +52,7 @@ export class DataTablesClient {
 			(res.body as { message?: string } | undefined)?.message ?? JSON.stringify(res.body ?? '');
 		if (res.status === 401)
 			throw new CrmError(
-				'The n8n API refused the API key (401)',
+				`The n8n API refused the API key (401): ${message}`,
 				'Create an API key in n8n under Settings > n8n API and put it in the credential.',
 				401,
 			);

@@ -34,7 +34,7 @@ import {
 	toAttributes,
 	toRecord,
 } from './mapping';
-import { inClauses, oldest } from './where';
+import { inClauses, likeLiteral, oldest } from './where';
 
 export class EspoCrmBackend implements CrmBackend {
 	readonly name = 'EspoCRM';
@@ -62,7 +62,11 @@ export class EspoCrmBackend implements CrmBackend {
 				'website',
 				req.domains.flatMap((d) => [d, `www.${d}`, `https://${d}`, `https://www.${d}`]),
 			),
-			...req.domains.map((d) => ({ type: 'like', attribute: 'emailAddress', value: `%@${d}` })),
+			...req.domains.map((d) => ({
+				type: 'like',
+				attribute: 'emailAddress',
+				value: `%@${likeLiteral(d)}`,
+			})),
 		];
 		const [contacts, leads, accounts] = await Promise.all([
 			this.people('Contact', asked, SELECT.contact),
@@ -174,7 +178,7 @@ export class EspoCrmBackend implements CrmBackend {
 						attribute: 'website',
 						value: [d, `www.${d}`, `https://${d}`, `https://www.${d}`],
 					},
-					{ type: 'like', attribute: 'emailAddress', value: `%@${d}` },
+					{ type: 'like', attribute: 'emailAddress', value: `%@${likeLiteral(d)}` },
 				],
 			});
 		}

@@ -48,6 +48,8 @@ export class EspoClient {
 			throw new CrmError(
 				`Cannot reach EspoCRM (${what}): ${(e as Error).message}`,
 				'Check the Base URL in the EspoCRM credential (e.g. https://crm.example.com) and that the site is reachable from n8n.',
+				undefined,
+				true,
 			);
 		}
 	}
@@ -210,7 +212,7 @@ export function errorOf(res: HttpResponse, what: string): CrmError {
 			);
 		case 401:
 			return new CrmError(
-				'EspoCRM refused the credentials (401)',
+				`EspoCRM refused the credentials (401)${suffix}`,
 				'Check the API key (and the secret key for HMAC) of the API user in Administration > API Users, and that the user is active.',
 				401,
 			);

@@ -34,3 +34,8 @@ export function oldest(list: Attrs[]): Attrs {
 		return cb < ca || (cb === ca && b.id < a.id) ? b : a;
 	}, list[0]);
 }
+
+/** A value for a `like` item taken literally: `%` and `_` escaped (MySQL's default escape, backslash). */
+export function likeLiteral(value: string): string {
+	return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
