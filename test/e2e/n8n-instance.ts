@@ -14,6 +14,8 @@ export interface N8nInstance {
 	baseUrl: string;
 	session: Session;
 	apiKey: string;
+	/** The owner's sign-in (for the editor in a browser). */
+	login: { email: string; password: string };
 	userFolder: string;
 	logFile: string;
 	/** PID of n8n's main process. */
@@ -79,6 +81,7 @@ export async function startPackagedN8n(o: StartOptions): Promise<N8nInstance> {
 		baseUrl,
 		session,
 		apiKey,
+		login,
 		userFolder,
 		logFile: proc!.logFile,
 		pid: () => proc!.process.pid,

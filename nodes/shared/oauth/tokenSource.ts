@@ -63,7 +63,11 @@ function refreshFailureReason(error: unknown): string {
 	const code = e?.body?.error;
 	const text = e?.body?.error_description;
 	if (code) return text ? `${code} (${text})` : code;
-	return String(e?.message ?? error);
+	const message = String(e?.message ?? error);
+	// n8n 2.41 already words an invalid_grant as "The credential … needs to be reconnected."
+	return /needs to be reconnected/i.test(message)
+		? 'the provider refused the refresh token'
+		: message;
 }
 
 /** Errors of the token endpoint that a retry cannot fix (RFC 6749 §5.2) and n8n's "not connected". */

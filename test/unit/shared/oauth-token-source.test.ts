@@ -91,6 +91,16 @@ describe('AccessTokenSource', () => {
 		expect((notConnected as Error).message).toMatch(/not connected yet/);
 	});
 
+	it("does not repeat n8n 2.41's own reconnect wording", async () => {
+		const store = memoryStore({ access_token: 'a', expires_in: 1 });
+		store.fail = new Error('The credential "Sales Gmail" needs to be reconnected.');
+		const source = new AccessTokenSource(store, { credentialName: 'Sales Gmail', now: clock });
+		const error = (await source.renew('a').catch((e: unknown) => e)) as Error;
+		expect(error.message).toBe(
+			'The OAuth2 credential "Sales Gmail" needs to be reconnected: the provider refused the refresh token',
+		);
+	});
+
 	it('passes other failures (the provider unreachable) on unchanged, to be retried', async () => {
 		const store = memoryStore({ access_token: 'a', expires_in: 1 });
 		store.fail = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
