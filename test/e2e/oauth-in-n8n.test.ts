@@ -37,6 +37,49 @@ afterAll(async () => {
 	await world?.stop();
 }, 60 * 1000);
 
+test('Gmail and Microsoft 365: n8n sends the admin to the provider with the URLs, scopes and parameters that yield a refresh token', async () => {
+	const authorizationUrl = async (type: string, data: Record<string, unknown>) => {
+		const saved = await world.n8n.session.post('/rest/credentials', {
+			name: `${type} preset`,
+			type,
+			data: { clientId: 'app-id', clientSecret: 'app-secret', user: 'sales@example.com', ...data },
+		});
+		// what "Connect my account" opens (n8n's own endpoint, as the editor calls it)
+		const url = new URL(
+			String(await world.n8n.session.get(`/rest/oauth2-credential/auth?id=${saved.id}`)),
+		);
+		return { url, query: Object.fromEntries(url.searchParams) };
+	};
+	const callback = `${world.n8n.baseUrl}/rest/oauth2-credential/callback`;
+
+	const google = await authorizationUrl('crmMailGmailOAuth2Api', {});
+	expect(`${google.url.origin}${google.url.pathname}`).toBe(
+		'https://accounts.google.com/o/oauth2/v2/auth',
+	);
+	expect(google.query).toMatchObject({
+		client_id: 'app-id',
+		response_type: 'code',
+		scope: 'https://mail.google.com/',
+		access_type: 'offline',
+		prompt: 'consent',
+		redirect_uri: callback,
+	});
+
+	const microsoft = await authorizationUrl('crmMailMicrosoftOAuth2Api', {
+		tenantId: 'contoso.onmicrosoft.com',
+	});
+	expect(`${microsoft.url.origin}${microsoft.url.pathname}`).toBe(
+		'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize',
+	);
+	expect(microsoft.query).toMatchObject({
+		client_id: 'app-id',
+		scope:
+			'offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send',
+		response_mode: 'query',
+		redirect_uri: callback,
+	});
+});
+
 test(
 	'"Connect my account" in the editor signs in at the provider and n8n stores the tokens',
 	async () => {
