@@ -19,6 +19,8 @@ command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 # Redis: the queue of n8n's queue mode (a private instance too)
 [ -x /usr/bin/redis-server ] || need+=(redis-server)
+# Postfix: the real MTA whose delivery reports the bounce tests read (a private instance too)
+[ -x /usr/sbin/postfix ] || need+=(postfix)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "Installing Debian packages: ${need[*]}"
@@ -26,6 +28,8 @@ if [ ${#need[@]} -gt 0 ]; then
 		policy=/usr/sbin/policy-rc.d; own_policy=0
 		if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"; own_policy=1; fi
 		apt-get update -qq
+		# postfix asks for a mail setup; the tests configure their own instance
+		echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 		[ "$own_policy" = 1 ] && rm -f "$policy"
 	else

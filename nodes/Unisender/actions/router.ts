@@ -7,6 +7,7 @@ import * as exclude from './contact/exclude.operation';
 import * as get from './contact/get.operation';
 import * as importContacts from './contact/import.operation';
 import * as isInLists from './contact/isInLists.operation';
+import * as stopMailing from './contact/stopMailing.operation';
 import * as subscribe from './contact/subscribe.operation';
 import * as unsubscribe from './contact/unsubscribe.operation';
 import * as create from './list/create.operation';
@@ -24,6 +25,7 @@ const operations: Record<string, Record<string, Operation>> = {
 		importContacts: importContacts.execute,
 		exclude: exclude.execute,
 		unsubscribe: unsubscribe.execute,
+		stopMailing: stopMailing.execute,
 		getContact: get.execute,
 		isContactInLists: isInLists.execute,
 	},

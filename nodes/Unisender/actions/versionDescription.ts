@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { addFields } from './contact/addFields';
 import { lookupFields } from './contact/lookupFields';
 import { removeFields } from './contact/removeFields';
+import { description as stopMailingFields } from './contact/stopMailing.operation';
 import { listFields } from './list/listFields';
 
 export const properties: INodeProperties[] = [
@@ -57,6 +58,13 @@ export const properties: INodeProperties[] = [
 				description: 'Check whether an email is in the given lists',
 			},
 			{
+				name: 'Stop Mailing',
+				value: 'stopMailing',
+				action: 'Stop mailing an address',
+				description:
+					'Deactivate (or unsubscribe from all) the address in the whole account, e.g. after a hard bounce, so no campaign goes to it',
+			},
+			{
 				name: 'Unsubscribe',
 				value: 'unsubscribe',
 				action: 'Unsubscribe a contact from lists',
@@ -90,6 +98,7 @@ export const properties: INodeProperties[] = [
 
 	...addFields,
 	...removeFields,
+	...stopMailingFields,
 	...lookupFields,
 	...listFields,
 ];

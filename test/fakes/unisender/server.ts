@@ -22,6 +22,8 @@ export interface FakeContact {
 	lists: Map<number, { status: string; added_at: string }>;
 	/** Confirmation emails "sent" to this contact (double opt-in). */
 	invitations: number;
+	/** The address's own status, when importContacts set one (`email_status`); else it follows its lists. */
+	emailStatus?: string;
 }
 
 export interface FakeUnisenderOptions {
@@ -47,6 +49,9 @@ const METHODS = [
 	'getContact',
 	'isContactInLists',
 ];
+// importContacts' `email_status` values as documented: new, active, inactive (temporarily disabled),
+// unsubscribed (from all current and future campaigns)
+const EMAIL_STATUSES = ['new', 'active', 'inactive', 'unsubscribed'];
 const EMAIL = /^[^\s@"<>,;]+@[^\s@"<>,;]+\.[^\s@"<>,;]{2,}$/;
 const PHONE = /^\+?\d{7,15}$/;
 
@@ -319,6 +324,8 @@ export class FakeUnisender extends FakeHttpServer {
 			if (v.email && !EMAIL.test(v.email)) return fail(`Invalid email address "${v.email}"`);
 			if (v.phone && !PHONE.test(v.phone)) return fail(`Invalid phone "${v.phone}"`);
 			if (!v.email && !v.phone) return fail('Neither email nor phone given');
+			if (v.email_status && !EMAIL_STATUSES.includes(v.email_status))
+				return fail(`Invalid value of "email_status": "${v.email_status}"`);
 			let listIds: number[];
 			try {
 				listIds = [
@@ -363,6 +370,9 @@ export class FakeUnisender extends FakeHttpServer {
 			else tags.forEach((t) => c.tags.add(t));
 			if (all.overwrite_lists === '1') c.lists.clear();
 			const status = v.email_status || 'new';
+			// the docs: an existing address's status changes only between the ordinary ones (an unsubscribed
+			// address stays unsubscribed)
+			if (v.email_status && c.email && c.emailStatus !== 'unsubscribed') c.emailStatus = status;
 			if (status === 'new') res.new_emails++;
 			for (const id of listIds) c.lists.set(id, { status, added_at: stamp() });
 		});
@@ -404,7 +414,7 @@ export class FakeUnisender extends FakeHttpServer {
 			email: {
 				email: c.email,
 				added_at: stamp(),
-				status: statuses.includes('active') ? 'active' : (statuses[0] ?? 'new'),
+				status: c.emailStatus ?? (statuses.includes('active') ? 'active' : (statuses[0] ?? 'new')),
 				availability: 'available',
 			},
 		};

@@ -1,13 +1,12 @@
 // Contact > Import: every item in batches of 500 through importContacts, its per-row answers mapped back to the
 // items (one result per item); a rejected row fails only its item.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { toNodeError } from '../../../shared/errors';
 import type { UnisenderClient } from '../../transport/client';
 import type { ImportRow } from '../../transport/import';
-import { buildBatches, mapImportLog } from '../../transport/import';
 import { failure } from '../perItem';
 import { contactFields, listIdsOf } from './contactFields';
+import { importRows } from './importRows';
 
 type Ctx = IExecuteFunctions;
 
@@ -18,7 +17,6 @@ export async function execute(
 ): Promise<INodeExecutionData[]> {
 	const results: INodeExecutionData[][] = items.map(() => []);
 	const rows: ImportRow[] = [];
-	const rejected: Array<{ item: number; message: string }> = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const { fields, tags } = contactFields(ctx, i);
@@ -33,50 +31,13 @@ export async function execute(
 			results[i].push(failure(e, i));
 		}
 	}
-	const valuesOf = new Map(rows.map((r) => [r.item, r.values]));
 	const opts = ctx.getNodeParameter('importOptions', 0, {}) as {
 		overwriteTags?: boolean;
 		overwriteLists?: boolean;
 	};
-	for (const batch of buildBatches(rows)) {
-		let answer;
-		try {
-			answer = await client.importContacts(batch.fieldNames, batch.data, opts);
-		} catch (e) {
-			if (!ctx.continueOnFail()) {
-				const err = toNodeError(ctx.getNode(), e, batch.items[0]);
-				if (batch.items[0] > 0) {
-					err.description =
-						`${err.description ?? ''} Items before item ${batch.items[0]} were already imported; importing them again is harmless.`.trim();
-				}
-				throw err;
-			}
-			for (const item of batch.items) results[item].push(failure(e, item));
-			continue;
-		}
-		mapImportLog(batch, answer.result).forEach((o, row) => {
-			const values = valuesOf.get(o.item) ?? {};
-			const base: IDataObject = { email: values.email, phone: values.phone, imported: o.ok };
-			if (o.log.length) base.log = o.log;
-			if (!o.ok) {
-				base.error = `Unisender did not import row ${row} of its batch: ${o.error}`;
-				rejected.push({ item: o.item, message: o.error ?? '' });
-				if (!ctx.continueOnFail()) return;
-			}
-			results[o.item].push({ json: base, pairedItem: { item: o.item } });
-		});
-	}
-	if (rejected.length && !ctx.continueOnFail()) {
-		const first = rejected[0];
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Unisender rejected ${rejected.length} of ${rows.length} contacts; first: item ${first.item}: ${first.message}`,
-			{
-				itemIndex: first.item,
-				description:
-					'All other contacts were imported. Fix the rejected addresses in the source data, or enable "Continue On Fail" (Settings) to get one result per item with the error on the rejected ones.',
-			},
-		);
-	}
+	await importRows(ctx, client, rows, results, {
+		...opts,
+		toJson: (values, ok) => ({ email: values.email, phone: values.phone, imported: ok }),
+	});
 	return results.flat();
 }
