@@ -6,6 +6,10 @@
 // Then forged / bot requests (random bytes, other secrets, swapped payloads, tampered characters, signed
 // javascript: targets, curl user agents with "Drop Bots" on, GET unsubscribe pages, HEAD requests): every one
 // must start no execution and no redirect may point anywhere but a signed URL.
+// Then replay: one open link hit 100 times within the replay window (the default "First Hit per Window") must
+// start at most one execution. Privacy: 1,000 tokens minted by the send node's tracking step, base64-decoded
+// every way, must reveal neither the recipient, the Message-ID, the target nor the tracking data; their median
+// link length is printed (token_chars).
 //   npm run bench -- tracking [requestsPerPhase=600] [concurrency=16] [forged=1000]
 // The package is bundled with `gulp build` (the esbuild step of `npm run build`, without the project-wide
 // type check, which lint/CI do and which other work in progress must not be able to break here).
@@ -15,7 +19,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodeToken } from '../nodes/shared/tracking/token';
+import { trackingDecorator } from '../nodes/shared/tracking/decorator';
+import { encodeSignedToken, encodeToken } from '../nodes/shared/tracking/token';
 import { Tracker } from '../nodes/shared/tracking/urls';
 // Loaded at run time from the repository (not bundled): they locate the repository from their own path.
 const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '..');
@@ -170,6 +175,66 @@ async function settledCount(baseUrl: string, apiKey: string, workflowId: string)
 	}
 }
 
+/**
+ * Links as the send node makes them (its tracking decorator: pixel, rewritten links, unsubscribe) for
+ * realistic recipients and data, until `count` tokens: how many reveal a recipient, Message-ID, target or
+ * tracking value when base64-decoded (as UTF-8, Latin-1 or hex, whole or split at dots); median link length.
+ */
+function mintedTokens(count: number): { readable: number; median: number; max: number } {
+	const links: Array<{ url: string; secrets: string[] }> = [];
+	const decorator = trackingDecorator({
+		secret: SECRET,
+		baseUrl: 'https://n8n.example.com/webhook/email-tracking',
+		open: true,
+		click: true,
+		unsubscribeHeaders: true,
+		dataFor: (i) => ({ dealId: `D-${10000 + i}`, manager: `manager${i}` }),
+	});
+	for (let i = 0; links.length < count; i++) {
+		const recipient = `customer.${i}@client${i % 7}.example`;
+		const messageId = `<${randomUUID()}@shop.example.com>`;
+		const target = `https://shop.example.com/offer/${i}?utm_source=mail&utm_campaign=spring`;
+		const message = {
+			html: `<html><body><p>Hello</p><a href="${target}">Offer</a></body></html>`,
+			headers: [] as Array<{ key: string; value: string }>,
+			output: {} as Record<string, unknown>,
+		};
+		const input = { itemIndex: i, messageId, recipients: [recipient] };
+		decorator.decorate(message, input);
+		const found = [
+			...message.html.matchAll(/(?:href|src)="([^"]*\?t=[^"]*)"/g),
+			...message.headers.flatMap((h) => [...h.value.matchAll(/<(https?:[^>]*\?t=[^>]*)>/g)]),
+		].map((m) => m[1].replace(/&amp;/g, '&'));
+		const secrets = [
+			recipient,
+			messageId.slice(1, 37),
+			`D-${10000 + i}`,
+			`manager${i}`,
+			`offer/${i}?`,
+		];
+		for (const url of new Set(found)) links.push({ url, secrets });
+	}
+	const revealing = links.slice(0, count).filter(({ url, secrets }) => {
+		const token = new URL(url).searchParams.get('t') ?? '';
+		const texts = [token, ...token.split('.')].flatMap((p) => {
+			const bytes = Buffer.from(p, 'base64url');
+			return [bytes.toString('utf8'), bytes.toString('latin1'), bytes.toString('hex')];
+		});
+		return secrets.some((s) =>
+			texts.some((t) => t.includes(s) || t.includes(Buffer.from(s).toString('hex'))),
+		);
+	});
+	const lengths = links
+		.slice(0, count)
+		.map((l) => l.url.length)
+		.sort((a, b) => a - b);
+	return {
+		readable: revealing.length,
+		median: lengths[Math.floor(lengths.length / 2)],
+		max: lengths[lengths.length - 1],
+	};
+}
+
 async function main() {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-bench-tracking-'));
 	let stopN8n: (() => Promise<void>) | undefined;
@@ -228,18 +293,21 @@ async function main() {
 				data: { dealId: String(i) },
 				sentAt: Date.now() - 3600_000,
 			});
-		const valid = Array.from({ length: PER_PHASE }, (_, i) => ({
-			url:
-				i % 2
-					? tracker(i).openUrl()
-					: tracker(i).clickUrl(`https://shop.example.com/p/${i}?a=1&b=2`),
-		}));
+		// Fresh links for every phase (each token has its own nonce): the same link again would be a repeat
+		// within the replay window and rightly start no execution.
+		const validLinks = () =>
+			Array.from({ length: PER_PHASE }, (_, i) => ({
+				url:
+					i % 2
+						? tracker(i).openUrl()
+						: tracker(i).clickUrl(`https://shop.example.com/p/${i}?a=1&b=2`),
+			}));
 		const gif = Array.from({ length: PER_PHASE }, () => ({
 			url: `${n8n.baseUrl}/webhook/bench-gif`,
 		}));
 
 		// warm-up (JIT, webhook caches, sqlite) for both, not measured
-		await blast(valid.slice(0, 50), CONCURRENCY);
+		await blast(validLinks().slice(0, 50), CONCURRENCY);
 		await blast(gif.slice(0, 50), CONCURRENCY);
 		let oursSeconds = 0;
 		let anchorSeconds = 0;
@@ -263,7 +331,7 @@ async function main() {
 			await drain(anchor.id, anchorTotal);
 			anchorSeconds += Number(process.hrtime.bigint() - t) / 1e9;
 			t = process.hrtime.bigint();
-			const o = await blast(valid, CONCURRENCY);
+			const o = await blast(validLinks(), CONCURRENCY);
 			oursResponseSeconds += o.seconds;
 			oursTotal += PER_PHASE;
 			await drain(ours.id, oursTotal);
@@ -291,8 +359,18 @@ async function main() {
 		);
 
 		// forged, fuzzed and bot requests
-		const good = tracker(1).clickUrl('https://shop.example.com/');
-		const [payload, signature] = good.split('t=')[1].split('.');
+		const sealed = tracker(1).clickUrl('https://shop.example.com/').split('t=')[1];
+		// an old signed token (readable format, still accepted during the transition) to splice and tamper
+		const [payload, signature] = encodeSignedToken(SECRET, {
+			type: 'click',
+			trackingId: 'x',
+			messageId: 'm',
+			recipient: 'r',
+			url: 'https://shop.example.com/',
+			data: {},
+			issuedAt: Math.floor(Date.now() / 1000) - 3600,
+		}).split('.');
+		const sealedBytes = Buffer.from(sealed, 'base64url');
 		const evil = (i: number) => `https://evil.example/${i}`;
 		const forgers: Array<(i: number) => { url: string; ua?: string; method?: string }> = [
 			() => ({
@@ -310,8 +388,20 @@ async function main() {
 				chars[k] = chars[k] === 'A' ? 'B' : 'A';
 				return { url: `${trackingBase}/click?t=${chars.join('')}` };
 			},
+			(i) => {
+				const b = Buffer.from(sealedBytes);
+				b[i % b.length] ^= 1 << (i % 8);
+				return { url: `${trackingBase}/click?t=${b.toString('base64url')}` };
+			},
+			(i) => ({
+				url: `${trackingBase}/click?t=${Buffer.concat([sealedBytes.subarray(0, 13), randomBytes(sealedBytes.length - 13 + (i % 40))]).toString('base64url')}`,
+			}),
 			(i) => ({
 				url: `${trackingBase}/click?t=${encodeToken(SECRET, { type: 'click', trackingId: 'x', messageId: 'm', recipient: 'r', url: `javascript:alert(${i})`, data: {}, issuedAt: 1 })}`,
+			}),
+			(i) => ({
+				// authentic old signed link past the transition period: refused, no redirect
+				url: `${trackingBase}/click?t=${encodeSignedToken(SECRET, { type: 'click', trackingId: 'x', messageId: 'm', recipient: 'r', url: `https://evil.example/${i}`, data: {}, issuedAt: 1 })}`,
 			}),
 			() => ({
 				url: `${trackingBase}/open?t=${randomBytes(40).toString('base64url')}.${randomBytes(16).toString('base64url')}`,
@@ -349,8 +439,24 @@ async function main() {
 		);
 		if (before !== expected)
 			log(`WARNING: valid requests started ${before} executions, expected ${expected}`);
+
+		// replay: one pixel, 100 hits within the window
+		const replayed = tracker(PER_PHASE + FORGED + 1).openUrl();
+		const replayAnswers = await blast(
+			Array.from({ length: 100 }, () => ({ url: replayed })),
+			CONCURRENCY,
+		);
+		const replayExecutions = (await settledCount(n8n.baseUrl, apiKey, ours.id)) - after;
+		log(
+			`one open link hit 100 times: ${replayAnswers.answers.filter((a) => a.status === 200).length} pixels served, ${replayExecutions} execution(s) started`,
+		);
+
+		const privacy = mintedTokens(1000);
+		log(
+			`1,000 tokens minted by the send node's tracking step: ${privacy.readable} readable; link length median ${privacy.median}, max ${privacy.max} characters (Outlook / IE handle 2,083)`,
+		);
 		console.log(
-			`tracking: vs_webhook=${(oursRps / anchorRps).toFixed(2)} forged_accepted=${forgedAccepted} open_redirects=${openRedirects}`,
+			`tracking: vs_webhook=${(oursRps / anchorRps).toFixed(2)} forged_accepted=${forgedAccepted} open_redirects=${openRedirects} replay_executions=${replayExecutions} readable_tokens=${privacy.readable} token_chars=${privacy.median}`,
 		);
 	} finally {
 		if (stopN8n) await stopN8n();

@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-// Shared by Send Templated Email (signs the pixel, click and unsubscribe tokens) and the Email Tracking
-// Trigger (verifies them). Tested by the trigger's `methods.credentialTest.emailTrackingTest`: the secret
+// Shared by Send Templated Email (seals the pixel, click and unsubscribe tokens) and the Email Tracking
+// Trigger (opens and verifies them). Tested by the trigger's `methods.credentialTest.emailTrackingTest`: the secret
 // must be at least 32 characters and the base URL an http(s) URL without query or fragment.
 // Not an HTTP API credential (a signing secret + our own URL), so no -Api suffix; the name is fixed by the issue.
 export class EmailTracking implements ICredentialType {
@@ -22,7 +22,7 @@ export class EmailTracking implements ICredentialType {
 			default: '',
 			required: true,
 			description:
-				'Signs every tracking link so nobody can forge opens, clicks or unsubscribes, or turn your links into an open redirect. At least 32 random characters: run `openssl rand -hex 32` in a terminal and paste the result. Changing it invalidates the links in emails already sent.',
+				'Encrypts and authenticates every tracking link (the key is derived from it), so nobody can read the recipient or tracking data in a link, forge opens, clicks or unsubscribes, or turn your links into an open redirect. At least 32 random characters: run `openssl rand -hex 32` in a terminal and paste the result. Changing it invalidates the links in emails already sent.',
 		},
 		{
 			displayName: 'Tracking Base URL',

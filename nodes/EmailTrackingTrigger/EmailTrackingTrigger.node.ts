@@ -14,9 +14,16 @@ import { PIXEL_GIF } from '../shared/tracking/pixel';
 import { checkTrackingCredential } from '../shared/tracking/credential';
 import { handleTrackingRequest, type EventName, type TrackingResponse } from './handler';
 import { errorPage } from './pages';
+import { admitEvent, DEFAULT_REPLAY_WINDOW_MINUTES, type ReplayMode } from './replayGate';
 import { SecretCache } from './secretCache';
+import { replayStoreFor, type ReplayStore } from '../shared/tracking/replay/store';
 
 const secrets = new SecretCache();
+// One replay store per process, shared by every tracking workflow in it (keys are per token, which is
+// unique). Its warnings go to the logger of the latest hit.
+let replayStore: ReplayStore | undefined;
+let warn: (message: string) => void = () => undefined;
+const DAY = 86400;
 
 // Three static sub-paths of the configured path (n8n finds static paths with one exact lookup); every
 // address answers GET and HEAD, unsubscribe also POST (RFC 8058 one-click). All share the name
@@ -99,6 +106,15 @@ export class EmailTrackingTrigger implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Accept Old Readable Links (Days)',
+						name: 'legacyLinkDays',
+						type: 'number',
+						default: 90,
+						typeOptions: { minValue: 0 },
+						description:
+							"Links made by earlier versions of this package carry the recipient's address and the tracking data readable in the link. They keep working while younger than this many days, then are refused (no event, their clicks get an error page). Current links are encrypted. 0 = refuse them now. Unsubscribes are always honoured.",
+					},
+					{
 						displayName: 'Drop Bots and Scanners',
 						name: 'dropBots',
 						type: 'boolean',
@@ -107,13 +123,43 @@ export class EmailTrackingTrigger implements INodeType {
 							'Whether to ignore opens and clicks classified as a bot or a security scanner (crawler user agents, link checkers, hits within 2 seconds of sending). Apple Mail privacy proxy and Gmail / Yahoo image proxy hits are kept (they are flagged in "classification"); unsubscribes are never dropped.',
 					},
 					{
-						displayName: 'Maximum Token Age (Days)',
+						displayName: 'Link Lifetime (Days)',
 						name: 'maxAgeDays',
 						type: 'number',
-						default: 0,
+						default: 365,
 						typeOptions: { minValue: 0 },
 						description:
-							'Ignore opens and clicks from emails sent more than this many days ago (0 = no limit). Old links still redirect; unsubscribes always count.',
+							'Opens and clicks of emails sent more than this many days ago start no execution (0 = links never expire). Expired links still redirect and the pixel is still served; unsubscribes always count.',
+					},
+					{
+						displayName: 'Repeated Hits',
+						name: 'replay',
+						type: 'options',
+						default: 'firstPerWindow',
+						description:
+							'Whether a repeated open, click of the same link or unsubscribe of the same email starts another execution. Repeats are always answered normally (pixel, redirect, page).',
+						options: [
+							{
+								name: 'First Hit per Window',
+								value: 'firstPerWindow',
+								description:
+									'Only the first hit of each link within the Replay Window starts an execution (in queue mode shared through n8n’s Redis)',
+							},
+							{
+								name: 'Every Hit',
+								value: 'everyHit',
+								description: 'Every valid hit starts an execution',
+							},
+						],
+					},
+					{
+						displayName: 'Replay Window (Minutes)',
+						name: 'replayWindowMinutes',
+						type: 'number',
+						default: DEFAULT_REPLAY_WINDOW_MINUTES,
+						typeOptions: { minValue: 1 },
+						description:
+							'With "First Hit per Window": how long repeats of a link are ignored after its first hit',
 					},
 				],
 			},
@@ -137,7 +183,7 @@ export class EmailTrackingTrigger implements INodeType {
 		const path = String(req.path ?? req.url ?? '').split('?')[0];
 		const action = path.split('/').filter(Boolean).pop() ?? '';
 		let response: TrackingResponse;
-		let event: IDataObject | undefined;
+		let pendingCheck: ReturnType<typeof admitEvent> | undefined;
 		// Never throw: an error in webhook() makes n8n start a failed execution, and a missing pixel
 		// shows as a broken image in the email.
 		try {
@@ -153,7 +199,12 @@ export class EmailTrackingTrigger implements INodeType {
 			const options = this.getNodeParameter('options', {}) as {
 				dropBots?: boolean;
 				maxAgeDays?: number;
+				legacyLinkDays?: number;
+				replay?: ReplayMode;
+				replayWindowMinutes?: number;
 			};
+			const days = (value: unknown, fallback: number) =>
+				Math.max(0, value === undefined || value === '' ? fallback : Number(value) || 0);
 			const query = (req.query ?? {}) as IDataObject;
 			const result = handleTrackingRequest(
 				{
@@ -167,11 +218,22 @@ export class EmailTrackingTrigger implements INodeType {
 					secret,
 					events,
 					dropBots: options.dropBots === true,
-					maxAgeSeconds: Math.max(0, Number(options.maxAgeDays) || 0) * 86400,
+					maxAgeSeconds: days(options.maxAgeDays, 365) * DAY,
+					legacyMaxAgeSeconds: days(options.legacyLinkDays, 90) * DAY,
 				},
 			);
 			response = result.response;
-			event = result.event as IDataObject | undefined;
+			if (result.event) {
+				warn = (message) => this.logger.warn(message);
+				replayStore ??= replayStoreFor(process.env, (message) => warn(message));
+				// after the answer is out: the replay check must not delay the pixel
+				pendingCheck = admitEvent(result, replayStore, {
+					mode: options.replay === 'everyHit' ? 'everyHit' : 'firstPerWindow',
+					windowMs:
+						Math.max(1, Number(options.replayWindowMinutes) || DEFAULT_REPLAY_WINDOW_MINUTES) *
+						60_000,
+				});
+			}
 		} catch {
 			response =
 				action === 'open'
@@ -189,6 +251,7 @@ export class EmailTrackingTrigger implements INodeType {
 		res.statusCode = response.status;
 		for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
 		res.end(req.method === 'HEAD' ? undefined : response.body);
+		const event = (await pendingCheck)?.event as IDataObject | undefined;
 		if (!event) return { noWebhookResponse: true };
 		return { noWebhookResponse: true, workflowData: [[{ json: event }]] };
 	}

@@ -4,7 +4,11 @@
 //   click        GET/HEAD  -> 302 to the URL inside a valid click token, http(s) only; otherwise a 400 page
 //   unsubscribe  GET/HEAD  -> confirmation page (no state change: scanners follow links)
 //                POST      -> the RFC 8058 one-click body or the page's button: thank-you page + event
-// HEAD never emits an event. Bad, forged, expired or mismatched tokens never emit an event.
+// HEAD never emits an event. Bad, forged, expired or mismatched tokens never emit an event; neither do old
+// signed tokens past their transition period (and their clicks do not redirect).
+// An event carries `replayKey` (token + event, hashed): replayGate.ts lets only the first one per window start
+// an execution. Rejections above come first, so forged tokens never reach the replay store.
+import { createHash } from 'node:crypto';
 import { classifyRequest, isBotLike, type Classification } from '../shared/tracking/classify';
 import { PIXEL_GIF } from '../shared/tracking/pixel';
 import { decodeToken, type TrackingClaims, type TrackingType } from '../shared/tracking/token';
@@ -27,8 +31,13 @@ export interface HandlerOptions {
 	/** Events that start an execution. */
 	events: EventName[];
 	dropBots: boolean;
-	/** 0 = no limit. Applies to opens and clicks; an authentic unsubscribe is always honoured. */
+	/** Link lifetime, 0 = no limit. Applies to opens and clicks; an authentic unsubscribe is always honoured. */
 	maxAgeSeconds: number;
+	/**
+	 * Old signed (readable) links are accepted while younger than this (0 = refused); not set = always.
+	 * Unsubscribes are honoured whatever their format.
+	 */
+	legacyMaxAgeSeconds?: number;
 	now?: number;
 }
 
@@ -56,6 +65,8 @@ export interface TrackingEvent {
 export interface HandlerResult {
 	response: TrackingResponse;
 	event?: TrackingEvent;
+	/** Identifies token + event for the replay check (set with `event`); reveals nothing of the token. */
+	replayKey?: string;
 	/** Why no event was emitted (for tests and debugging; never shown to the requester). */
 	rejected?: string;
 }
@@ -107,7 +118,11 @@ export function handleTrackingRequest(
 		return { response: html(405, errorPage('Method not allowed.')), rejected: 'method' };
 
 	const maxAge = action === 'unsubscribe' ? 0 : options.maxAgeSeconds;
-	const decoded = decodeToken(options.secret, req.token, { maxAgeSeconds: maxAge, now });
+	const decoded = decodeToken(options.secret, req.token, {
+		maxAgeSeconds: maxAge,
+		legacyMaxAgeSeconds: action === 'unsubscribe' ? undefined : options.legacyMaxAgeSeconds,
+		now,
+	});
 	// An expired but authentic click token still redirects (the URL is ours, and a link in an old email
 	// should keep working); it just no longer counts as an event.
 	const claims = decoded.ok || decoded.reason === 'expired' ? decoded.claims : undefined;
@@ -128,7 +143,11 @@ export function handleTrackingRequest(
 						},
 						body: '',
 					}
-				: invalid();
+				: decoded.ok === false && decoded.reason === 'legacy-refused'
+					? invalid(
+							'This link comes from an older email and is no longer accepted. Open the website directly instead.',
+						)
+					: invalid();
 	} else if (!authentic)
 		response = invalid(
 			'This unsubscribe link is damaged. Copy the whole link from the email, or reply to the email and ask to be removed.',
@@ -160,7 +179,11 @@ export function handleTrackingRequest(
 	// One-click unsubscribes are POSTed by the mailbox provider's servers: never drop those as bots.
 	if (options.dropBots && action !== 'unsubscribe' && isBotLike(classification.kind))
 		return { response, rejected: `bot: ${classification.reason}` };
-	return { response, event: eventOf(type, authentic, now, secondsSinceSent, req, classification) };
+	return {
+		response,
+		event: eventOf(type, authentic, now, secondsSinceSent, req, classification),
+		replayKey: `${action}:${createHash('sha256').update(String(req.token)).digest('base64url').slice(0, 32)}`,
+	};
 }
 
 function eventOf(

@@ -202,6 +202,35 @@ test(
 );
 
 test(
+	"Email Tracking with replay control: repeated hits at the webhook processor start one execution per link, through n8n's Redis",
+	async () => {
+		const workflowId = await activateTrackingWorkflow(env, 'firstPerWindow');
+		try {
+			const mail = await sendTrackedMail(env);
+			const urls = trackingUrls(mail);
+			for (let i = 0; i < 5; i++) {
+				const pixel = await fetch(urls.open, { headers: { 'user-agent': THUNDERBIRD } });
+				expect(pixel.status).toBe(200);
+				const click = await fetch(urls.click, {
+					redirect: 'manual',
+					headers: { 'user-agent': THUNDERBIRD },
+				});
+				expect([click.status, click.headers.get('location')]).toEqual([302, mail.target]);
+			}
+			const events = await trackingEvents(env, workflowId, 2);
+			await sleep(3000); // a repeat that started an execution would show up now
+			const all = await publicApi(env, 'GET', `/executions?workflowId=${workflowId}&limit=50`);
+			expect(all.data).toHaveLength(2);
+			expect(events.map((e) => e.type).sort()).toEqual(['clicked', 'opened']);
+			figures.tracking_hits! += 10;
+		} finally {
+			await deactivate(env, workflowId);
+		}
+	},
+	4 * 60 * 1000,
+);
+
+test(
 	'a changed tracking secret takes effect on the webhook processor within its 10 s cache, and in the links workers sign',
 	async () => {
 		const workflowId = await activateTrackingWorkflow(env);

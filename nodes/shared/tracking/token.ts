@@ -1,133 +1,122 @@
-// Signed tracking tokens. A stateless n8n node has no database to look links up in (listmonk, Postal,
-// Mautic and EspoCRM all redirect to a URL stored server-side), so the token itself carries everything,
-// including the click target, and an HMAC-SHA256 over the token text makes it unforgeable.
+// Tracking tokens. A stateless n8n node has no database to look links up in (listmonk, Postal, Mautic and
+// EspoCRM all redirect to a URL stored server-side), so the token itself carries everything, the click
+// target included. It is sealed with an AEAD so that a link is both unforgeable and unreadable: the
+// recipient's address, the Message-ID and the tracking data must not be readable by whoever sees the link
+// (a forwarded mail, a proxy log, Outlook's Safe Links).
 //
-// Format: `<payload>.<signature>`, both base64url without padding.
-//   payload   = base64url(JSON array [version, type, trackingId, messageId, recipient, issuedAt, url, data])
-//   signature = base64url(first 16 bytes of HMAC-SHA256(secret, 'crm-mail-tracking.' + payload))
-// The HMAC is computed over the payload *text*, and the signature is compared as text, so a
-// non-canonical base64 spelling of the same bytes is rejected too. 128 bits of MAC are plenty against
-// online forgery and keep the links short.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Format (version 2): base64url without padding of
+//   0x02 | nonce (12 random bytes) | AES-256-GCM(key, nonce, compact claims, aad = 0x02) | tag (16 bytes)
+//   key = HKDF-SHA256(secret, salt 'crm-mail-tracking', info 'token-aead-v2', 32 bytes)
+// A random 96-bit nonce per token keeps GCM safe for far more links than one secret will ever sign
+// (the usual bound is 2^32 tokens per key). The token has no dot; an old signed token (signedToken.ts) has
+// exactly one, which is how the two formats are told apart.
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import type { TrackingClaims } from './claims';
+import { packClaims, unpackClaims } from './compact';
+import { verifySignedToken } from './signedToken';
 
-export type TrackingType = 'open' | 'click' | 'unsubscribe';
+export type { TrackingClaims, TrackingType } from './claims';
+export { encodeSignedToken } from './signedToken';
 
-export interface TrackingClaims {
-	type: TrackingType;
-	/** Identifies the tracked send (one per recipient message), chosen by the sender. */
-	trackingId: string;
-	/** The Message-ID header of the sent email. */
-	messageId: string;
-	recipient: string;
-	/** Click target (click tokens only). */
-	url?: string;
-	/** Key / value pairs returned with every event (for example the deal id). */
-	data: Record<string, string>;
-	/** Unix time in seconds at which the token was made (the send time). */
-	issuedAt: number;
-}
-
-export type DecodeFailure = 'malformed' | 'bad-signature' | 'expired';
+/**
+ * bad-signature: not made with this secret (forged, tampered, other secret).
+ * legacy-refused: an authentic old signed token past its transition period (no claims: it counts as invalid).
+ */
+export type DecodeFailure = 'malformed' | 'bad-signature' | 'expired' | 'legacy-refused';
 
 export type DecodeResult =
-	| { ok: true; claims: TrackingClaims }
+	| { ok: true; claims: TrackingClaims; legacy?: true }
 	| { ok: false; reason: DecodeFailure; claims?: TrackingClaims };
 
 export interface DecodeOptions {
-	/** Tokens older than this many seconds are 'expired' (the claims are still returned for logging). */
+	/** Tokens older than this many seconds are 'expired' (the claims are still returned). 0 = no limit. */
 	maxAgeSeconds?: number;
+	/**
+	 * Old signed (version 1) tokens are accepted while younger than this many seconds; 0 refuses them all.
+	 * Not set: accepted whatever their age.
+	 */
+	legacyMaxAgeSeconds?: number;
 	/** Current time in ms (tests). */
 	now?: number;
 }
 
-const VERSION = 1;
-const DOMAIN = 'crm-mail-tracking.';
-const SIG_BYTES = 16;
-/** A real token is a few hundred characters; anything far larger is not ours (and costs HMAC time). */
+const VERSION = 2;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const AAD = Buffer.from([VERSION]);
+/** A real token is a few hundred characters; anything far larger is not ours (and costs crypto time). */
 export const MAX_TOKEN_LENGTH = 16384;
-const TYPES: Record<string, TrackingType> = { o: 'open', c: 'click', u: 'unsubscribe' };
-const TYPE_CODES: Record<TrackingType, string> = { open: 'o', click: 'c', unsubscribe: 'u' };
 const B64URL = /^[A-Za-z0-9_-]+$/;
 
-function sign(secret: string, payload: string): string {
-	return createHmac('sha256', secret)
-		.update(DOMAIN + payload)
-		.digest()
-		.subarray(0, SIG_BYTES)
-		.toString('base64url');
+// HKDF per hit would cost as much as the decryption; a handful of secrets is all a process sees.
+const keys = new Map<string, Buffer>();
+function keyOf(secret: string): Buffer {
+	let key = keys.get(secret);
+	if (!key) {
+		key = Buffer.from(hkdfSync('sha256', secret, 'crm-mail-tracking', 'token-aead-v2', 32));
+		if (keys.size >= 16) keys.delete(keys.keys().next().value!);
+		keys.set(secret, key);
+	}
+	return key;
 }
 
 export function encodeToken(secret: string, claims: TrackingClaims): string {
 	if (!secret) throw new Error('Tracking secret is empty');
-	const body: unknown[] = [
-		VERSION,
-		TYPE_CODES[claims.type],
-		claims.trackingId,
-		claims.messageId,
-		claims.recipient,
-		Math.floor(claims.issuedAt),
-		claims.url ?? '',
-		claims.data ?? {},
-	];
-	const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
-	return `${payload}.${sign(secret, payload)}`;
+	const nonce = randomBytes(NONCE_BYTES);
+	const cipher = createCipheriv('aes-256-gcm', keyOf(secret), nonce, { authTagLength: TAG_BYTES });
+	cipher.setAAD(AAD);
+	const sealed = Buffer.concat([cipher.update(packClaims(claims)), cipher.final()]);
+	return Buffer.concat([AAD, nonce, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
-/** Verifies and decodes a token. Never throws, whatever the input. */
+function openSealed(secret: string, token: string): TrackingClaims | DecodeFailure {
+	if (!B64URL.test(token)) return 'malformed';
+	const bytes = Buffer.from(token, 'base64url');
+	// One spelling per token: base64url's unused trailing bits would give a link several valid spellings
+	// (and a way around the replay check).
+	if (bytes.toString('base64url') !== token) return 'malformed';
+	if (bytes.length < 1 + NONCE_BYTES + TAG_BYTES + 5 || bytes[0] !== VERSION) return 'malformed';
+	const nonce = bytes.subarray(1, 1 + NONCE_BYTES);
+	const tag = bytes.subarray(bytes.length - TAG_BYTES);
+	const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), nonce, {
+		authTagLength: TAG_BYTES,
+	});
+	decipher.setAAD(AAD);
+	decipher.setAuthTag(tag);
+	let plain: Buffer;
+	try {
+		plain = Buffer.concat([
+			decipher.update(bytes.subarray(1 + NONCE_BYTES, bytes.length - TAG_BYTES)),
+			decipher.final(),
+		]);
+	} catch {
+		return 'bad-signature';
+	}
+	return unpackClaims(plain) ?? 'malformed';
+}
+
+/** Authenticates and decrypts (or, for an old token, verifies) a token. Never throws, whatever the input. */
 export function decodeToken(
 	secret: string,
 	token: unknown,
 	options: DecodeOptions = {},
 ): DecodeResult {
 	try {
-		if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !secret)
+		if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !secret || !token)
 			return { ok: false, reason: 'malformed' };
-		const dot = token.indexOf('.');
-		if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
-		const payload = token.slice(0, dot);
-		const signature = token.slice(dot + 1);
-		if (!B64URL.test(payload) || !B64URL.test(signature)) return { ok: false, reason: 'malformed' };
-		const expected = Buffer.from(sign(secret, payload), 'ascii');
-		const given = Buffer.from(signature, 'ascii');
-		// timingSafeEqual needs equal lengths; the length of a MAC is public anyway.
-		if (given.length !== expected.length || !timingSafeEqual(given, expected))
-			return { ok: false, reason: 'bad-signature' };
-		const claims = parseClaims(Buffer.from(payload, 'base64url').toString('utf8'));
-		if (!claims) return { ok: false, reason: 'malformed' };
+		const legacy = token.includes('.');
+		const opened = legacy ? verifySignedToken(secret, token) : openSealed(secret, token);
+		if (typeof opened === 'string') return { ok: false, reason: opened };
 		const now = options.now ?? Date.now();
-		if (
-			options.maxAgeSeconds &&
-			options.maxAgeSeconds > 0 &&
-			now / 1000 - claims.issuedAt > options.maxAgeSeconds
-		) {
-			return { ok: false, reason: 'expired', claims };
+		const age = now / 1000 - opened.issuedAt;
+		if (legacy && options.legacyMaxAgeSeconds !== undefined) {
+			if (options.legacyMaxAgeSeconds <= 0 || age > options.legacyMaxAgeSeconds)
+				return { ok: false, reason: 'legacy-refused' };
 		}
-		return { ok: true, claims };
+		if (options.maxAgeSeconds && options.maxAgeSeconds > 0 && age > options.maxAgeSeconds)
+			return { ok: false, reason: 'expired', claims: opened };
+		return legacy ? { ok: true, claims: opened, legacy: true } : { ok: true, claims: opened };
 	} catch {
 		return { ok: false, reason: 'malformed' };
 	}
-}
-
-// A correctly signed payload is one we wrote, but validate its shape anyway: a secret shared with
-// another version of this package must not crash the trigger.
-function parseClaims(json: string): TrackingClaims | undefined {
-	const body: unknown = JSON.parse(json);
-	if (!Array.isArray(body) || body.length !== 8 || body[0] !== VERSION) return undefined;
-	const [, typeCode, trackingId, messageId, recipient, issuedAt, url, data] = body as unknown[];
-	const type = typeof typeCode === 'string' ? TYPES[typeCode] : undefined;
-	if (
-		!type ||
-		typeof trackingId !== 'string' ||
-		typeof messageId !== 'string' ||
-		typeof recipient !== 'string'
-	)
-		return undefined;
-	if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || typeof url !== 'string')
-		return undefined;
-	if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
-	const clean: Record<string, string> = {};
-	for (const [k, v] of Object.entries(data as Record<string, unknown>))
-		clean[k] = typeof v === 'string' ? v : JSON.stringify(v);
-	if (type === 'click' && !url) return undefined;
-	return { type, trackingId, messageId, recipient, issuedAt, data: clean, ...(url ? { url } : {}) };
 }

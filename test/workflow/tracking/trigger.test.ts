@@ -4,7 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { IConnections } from 'n8n-workflow';
 import { EmailTrackingTrigger } from '../../../nodes/EmailTrackingTrigger/EmailTrackingTrigger.node';
 import { PIXEL_GIF } from '../../../nodes/shared/tracking/pixel';
-import { encodeToken, type TrackingClaims } from '../../../nodes/shared/tracking/token';
+import {
+	encodeSignedToken,
+	encodeToken,
+	type TrackingClaims,
+} from '../../../nodes/shared/tracking/token';
 import { Tracker } from '../../../nodes/shared/tracking/urls';
 import { WebhookServer } from '../../harness/webhook-server';
 import { outputOf } from '../../harness/workflow';
@@ -155,8 +159,18 @@ describe('Email Tracking Trigger', () => {
 			data: {},
 			issuedAt: Math.floor(Date.now() / 1000) - 3600,
 		};
-		const [payload, signature] = good.split('t=')[1].split('.');
+		const sealed = good.split('t=')[1];
+		// an old signed token's parts, to splice
+		const [payload, signature] = encodeSignedToken(SECRET, {
+			...claims,
+			url: 'https://shop.example.com/',
+		}).split('.');
+		const flip = (token: string, at: number) =>
+			token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
 		const urls = [
+			`${base}/click?t=${flip(sealed, 20)}`,
+			`${base}/click?t=${flip(sealed, sealed.length - 3)}`,
+			`${base}/click?t=${sealed.slice(0, -1)}`,
 			`${base}/click?t=${encodeToken('attacker-secret-0123456789abcdef0123', claims)}`,
 			`${base}/click?t=${Buffer.from(JSON.stringify([1, 'c', 't', 'm', 'r', 1, 'https://evil.example/', {}])).toString('base64url')}.${signature}`,
 			`${base}/click?t=${payload}.${signature.replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}`,
@@ -277,7 +291,7 @@ describe('Email Tracking Trigger', () => {
 		]);
 	});
 
-	it('option Maximum Token Age: old opens and clicks start nothing (the link still works); unsubscribes always count', async () => {
+	it('option Link Lifetime: old opens and clicks start nothing (the link still works); unsubscribes always count', async () => {
 		await start({ options: { maxAgeDays: 1 } });
 		const old = tracker(Date.now() - 49 * HOUR);
 		expect((await get(old.openUrl())).headers.get('content-type')).toBe('image/gif');

@@ -13,7 +13,7 @@ export const trackingProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to track opens (pixel), clicks (signed redirects) and one-click unsubscribes through an Email Tracking Trigger workflow. Needs an Email Tracking credential. Adds {{unsubscribeUrl}} to the templates. Events name the first To address: send one email per recipient to tell recipients apart.',
+			'Whether to track opens (pixel), clicks (encrypted redirect links) and one-click unsubscribes through an Email Tracking Trigger workflow. Needs an Email Tracking credential. Adds {{unsubscribeUrl}} to the templates. Events name the first To address: send one email per recipient to tell recipients apart.',
 	},
 	{
 		displayName: 'Tracking Options',
@@ -29,7 +29,7 @@ export const trackingProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to rewrite every http(s) link of the HTML to a signed redirect. A link opts out with a data-no-track attribute or #notrack at the end of its URL; mailto:, tel:, #anchors and the unsubscribe link are never rewritten.',
+					'Whether to rewrite every http(s) link of the HTML to an encrypted redirect link. A link opts out with a data-no-track attribute or #notrack at the end of its URL; mailto:, tel:, #anchors and the unsubscribe link are never rewritten.',
 			},
 			{
 				displayName: 'Track Opens',
@@ -47,7 +47,7 @@ export const trackingProperties: INodeProperties[] = [
 				default: {},
 				placeholder: 'Add Value',
 				description:
-					'Key / value pairs carried in the links and returned with every event, so the event flow knows which record it concerns. Keep them short: they make the links longer.',
+					'Key / value pairs carried (encrypted) in the links and returned with every event, so the event flow knows which record it concerns. Keep them short: they make the links longer.',
 				options: [
 					{
 						displayName: 'Value',
