@@ -1,6 +1,8 @@
 // `npm run bench -- crm-match`: 1,000 emails with 3 participants each (90 % known contacts, 10 % unknown
 // addresses at known company domains) against 10,000 contacts / 1,000 companies / 500 open deals, on every
-// backend fake (n8n Data Tables public API, EspoCRM REST API, Bitrix24 REST API through a webhook).
+// backend fake (n8n Data Tables public API, EspoCRM REST API, Bitrix24 REST API through a webhook, amoCRM
+// API v4 with a long-lived token). amoCRM has no batched search by address (one `query` per address and
+// per work domain), so its requests_per_address stays near 1 and it is the worst backend of the last line.
 // Measured path: the node itself, Match over 1,000 input items in one execution (workflow harness), so the
 // figures include the node's item handling and its one batched lookup. Anchor, in the same run: the naive
 // path, one lookup per address (the engine called with a single participant at a time, as a node without
@@ -27,6 +29,15 @@ const { Bitrix24Backend } = require(
 const { setPortalLimits } = require(
 	path.join(root, 'nodes/CrmMatch/transport/bitrix24/client.ts'),
 ) as typeof import('../nodes/CrmMatch/transport/bitrix24/client');
+const { FakeAmoCrm } = require(
+	path.join(root, 'test/fakes/amocrm/server.ts'),
+) as typeof import('../test/fakes/amocrm/server');
+const { AmoCrmBackend } = require(
+	path.join(root, 'nodes/CrmMatch/transport/amocrm/backend.ts'),
+) as typeof import('../nodes/CrmMatch/transport/amocrm/backend');
+const { setAccountLimits } = require(
+	path.join(root, 'nodes/CrmMatch/transport/amocrm/client.ts'),
+) as typeof import('../nodes/CrmMatch/transport/amocrm/client');
 const { DataTablesBackend } = require(
 	path.join(root, 'nodes/CrmMatch/transport/dataTables/backend.ts'),
 ) as typeof import('../nodes/CrmMatch/transport/dataTables/backend');
@@ -293,13 +304,67 @@ async function bitrix24() {
 	);
 }
 
+function amoHttp(base: string, token: string): Http {
+	return async (req) => {
+		const r = await fetch(`${base}/api/v4${req.path}`, {
+			method: req.method,
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: req.body === undefined ? undefined : JSON.stringify(req.body),
+		});
+		const text = await r.text();
+		return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: {} };
+	};
+}
+
+async function amoCrm() {
+	const fake = new FakeAmoCrm();
+	await fake.start();
+	// Requests are counted, not paced: at 7 a second the ~3,000 queries would take minutes. The pacer is
+	// tested in test/workflow/crm-match/amocrm.test.ts.
+	fake.perSecond = 1e9;
+	const account = new URL(fake.baseUrl).host;
+	setAccountLimits(account, { perSecond: 1e9 });
+	const field = (code: string, value: string) => [{ field_code: code, values: [{ value }] }];
+	const companies = Array.from(
+		{ length: COMPANIES },
+		(_, c) =>
+			fake.put('companies', {
+				name: `Co ${c + 1}`,
+				custom_fields_values: field('WEB', `co${c + 1}.com`),
+			}).id,
+	);
+	const people = Array.from(
+		{ length: CONTACTS },
+		(_, i) =>
+			fake.put('contacts', {
+				name: `P ${i + 1}`,
+				custom_fields_values: field('EMAIL', contactAddress(i + 1)),
+				company_id: companies[companyOf(i + 1) - 1],
+			}).id,
+	);
+	for (let d = 1; d <= 500; d++)
+		fake.put('leads', {
+			name: `D ${d}`,
+			status_id: 12,
+			contacts: [people[d * 20 - 1]],
+			company_id: companies[companyOf(d * 20) - 1],
+		});
+	return await measure(
+		'amocrm',
+		fake,
+		'amoCrm',
+		{ crmMailAmoCrmApi: { region: 'custom', baseUrl: fake.baseUrl, accessToken: 'token1' } },
+		() => new AmoCrmBackend(amoHttp(fake.baseUrl, 'token1'), account),
+	);
+}
+
 async function main() {
-	const results = [await dataTables(), await espoCrm(), await bitrix24()];
+	const results = [await dataTables(), await espoCrm(), await bitrix24(), await amoCrm()];
 	const worstRpa = Math.max(...results.map((r) => r.rpa));
 	const worstRatio = Math.min(...results.map((r) => r.ratio));
 	const ms = Math.max(...results.map((r) => r.ms));
 	console.log(
-		`crm-match: requests_per_address=${worstRpa.toFixed(4)} vs_naive=${worstRatio.toFixed(1)} ms=${ms} backends=datatables,espocrm,bitrix24`,
+		`crm-match: requests_per_address=${worstRpa.toFixed(4)} vs_naive=${worstRatio.toFixed(1)} ms=${ms} backends=datatables,espocrm,bitrix24,amocrm`,
 	);
 }
 main().then(

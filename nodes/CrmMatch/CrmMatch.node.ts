@@ -43,6 +43,11 @@ export class CrmMatch implements INodeType {
 				displayOptions: { show: { backend: ['bitrix24'] } },
 			},
 			{
+				name: 'crmMailAmoCrmApi',
+				required: true,
+				displayOptions: { show: { backend: ['amoCrm'] } },
+			},
+			{
 				name: 'crmMailEspoCrmApi',
 				required: true,
 				displayOptions: { show: { backend: ['espoCrm'] } },

@@ -17,6 +17,11 @@ export const properties: INodeProperties[] = [
 				description: 'CRM tables inside this n8n (through its public API)',
 			},
 			{
+				name: 'amoCRM / Kommo',
+				value: 'amoCrm',
+				description: "An amoCRM or Kommo account, through a private integration's long-lived token",
+			},
+			{
 				name: 'Bitrix24',
 				value: 'bitrix24',
 				description: 'A Bitrix24 portal (cloud or on-premise), through an inbound webhook',

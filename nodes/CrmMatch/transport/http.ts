@@ -1,5 +1,6 @@
 // The backend of the node's "Backend" choice, talking HTTP through n8n's authenticated request helper.
 import type { IDataObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { AmoCrmBackend } from './amocrm/backend';
 import { Bitrix24Backend } from './bitrix24/backend';
 import { DataTablesBackend } from './dataTables/backend';
 import { EspoCrmBackend } from './espocrm/backend';
@@ -36,6 +37,11 @@ export async function backendFor(ctx: Ctx, tablePrefix = 'crm_'): Promise<CrmBac
 		const webhook = String(creds.webhookUrl).trim().replace(/\/+$/, '');
 		return new Bitrix24Backend(httpFor(ctx, 'crmMailBitrix24Api', webhook), portalOf(webhook));
 	}
+	if (kind === 'amoCrm') {
+		const creds = await ctx.getCredentials('crmMailAmoCrmApi');
+		const base = amoCrmBase(creds.region, creds.subdomain, creds.baseUrl);
+		return new AmoCrmBackend(httpFor(ctx, 'crmMailAmoCrmApi', `${base}/api/v4`), portalOf(base));
+	}
 	const creds = await ctx.getCredentials('crmMailN8nApi');
 	return new DataTablesBackend(
 		httpFor(ctx, 'crmMailN8nApi', `${String(creds.baseUrl).replace(/\/+$/, '')}/api/v1`),
@@ -50,4 +56,17 @@ function portalOf(webhook: string): string {
 	} catch {
 		return webhook;
 	}
+}
+
+/** The account's own host: `https://<subdomain>.<amocrm.ru|kommo.com>`, or a custom base URL. */
+function amoCrmBase(region: unknown, subdomain: unknown, baseUrl: unknown): string {
+	if (region === 'custom')
+		return String(baseUrl ?? '')
+			.trim()
+			.replace(/\/+$/, '');
+	const sub = String(subdomain ?? '')
+		.trim()
+		.replace(/^https?:\/\//, '')
+		.split('.')[0];
+	return `https://${sub}.${String(region || 'amocrm.ru')}`;
 }
