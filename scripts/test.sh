@@ -40,29 +40,26 @@ fi
 
 # the lock is complete (every platform's optional bindings): a clean install of exactly what it lists
 npm ci --no-audit --no-fund
-npm run build
-npm run lint
 results=$(mktemp -d)
 status=0
+versions=$(node -p "Object.keys(require('./scripts/lib/n8n-versions').PINNED).join(' ')")
+# Each pinned n8n installs in the background while the build, lint and unit tests run (installing is mostly download
+# and unpack), one installer per version; each version's end-to-end tests wait for their own.
+declare -A installer=()
+for version in $versions; do
+	node scripts/install-n8n.js "$version" > "$results/install-n8n-$version.log" 2>&1 &
+	installer[$version]=$!
+done
+npm run build
+npm run lint
 npm test -- --json --outputFile="$results/main.json" || status=1
 # one pack for every version: the same tarball a user installs
 pack=$(mktemp -d)
 export CRM_MAIL_TARBALL="$pack/$(npm pack --silent --pack-destination "$pack" | tail -n 1)"
-versions=$(node -p "Object.keys(require('./scripts/lib/n8n-versions').PINNED).join(' ')")
-first=${versions%% *}
-# the other versions install while the first one's end-to-end tests run (installing is mostly download and unpack)
-installer=""
-if [ "$versions" != "$first" ]; then
-	node scripts/install-n8n.js ${versions#* } > "$results/install-n8n.log" 2>&1 &
-	installer=$!
-fi
 for version in $versions; do
-	if [ "$version" != "$first" ] && [ -n "$installer" ]; then
-		if ! wait "$installer"; then
-			echo "Installing the other n8n versions in the background failed (the tests install again and say why):"
-			cat "$results/install-n8n.log"
-		fi
-		installer=""
+	if ! wait "${installer[$version]}"; then
+		echo "Installing n8n $version in the background failed (the tests install again and say why):"
+		cat "$results/install-n8n-$version.log"
 	fi
 	echo "End-to-end tests in n8n $version"
 	CRM_MAIL_N8N_VERSION=$version npm run test:e2e -- --json --outputFile="$results/e2e-$version.json" || status=1
