@@ -14,14 +14,15 @@
 // The package is bundled with `gulp build` (the esbuild step of `npm run build`, without the project-wide
 // type check, which lint/CI do and which other work in progress must not be able to break here).
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { trackingDecorator } from '../nodes/shared/tracking/decorator';
 import { encodeSignedToken, encodeToken } from '../nodes/shared/tracking/token';
 import { Tracker } from '../nodes/shared/tracking/urls';
+import { blast, countExecutions, freePort, settledCount } from './lib/n8n-load';
+import { mintedTokens } from './lib/tracking-privacy';
+import { trackingWorkflow, webhookWorkflow } from './lib/tracking-workflows';
 // Loaded at run time from the repository (not bundled): they locate the repository from their own path.
 const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '..');
 const rt = require(path.join(ROOT, 'scripts', 'lib', 'n8n-runtime.js'));
@@ -29,211 +30,7 @@ const rest = require(path.join(ROOT, 'scripts', 'lib', 'n8n-rest.js'));
 
 const [PER_PHASE = 600, CONCURRENCY = 16, FORGED = 1000] = process.argv.slice(2).map(Number);
 const SECRET = randomBytes(32).toString('hex');
-const CHROME =
-	'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 const log = (m: string) => process.stdout.write(`[bench] ${m}\n`);
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.once('error', reject);
-		s.listen(0, '127.0.0.1', () => {
-			const { port } = s.address() as net.AddressInfo;
-			s.close(() => resolve(port));
-		});
-	});
-}
-
-const node = (
-	name: string,
-	type: string,
-	typeVersion: number,
-	position: [number, number],
-	parameters: object,
-	extra: object = {},
-) => ({ id: randomUUID(), name, type, typeVersion, position, parameters, ...extra });
-
-function trackingWorkflow(credentialId: string) {
-	return {
-		name: 'Bench: Email Tracking Trigger',
-		nodes: [
-			node(
-				'Email Tracking Trigger',
-				'n8n-nodes-crm-mail.emailTrackingTrigger',
-				1,
-				[0, 0],
-				{
-					path: 'bench-tracking',
-					events: ['opened', 'clicked', 'unsubscribed'],
-					options: { dropBots: true },
-				},
-				{
-					webhookId: randomUUID(),
-					credentials: { emailTracking: { id: credentialId, name: 'Bench Tracking' } },
-				},
-			),
-			node('Done', 'n8n-nodes-base.noOp', 1, [220, 0], {}),
-		],
-		connections: {
-			'Email Tracking Trigger': { main: [[{ node: 'Done', type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
-}
-
-// n8n's Webhook node answering at once (onReceived) with GIF headers; its body is n8n's default answer.
-function webhookWorkflow() {
-	return {
-		name: 'Bench: Webhook node GIF',
-		nodes: [
-			node(
-				'Webhook',
-				'n8n-nodes-base.webhook',
-				2,
-				[0, 0],
-				{
-					httpMethod: 'GET',
-					path: 'bench-gif',
-					responseMode: 'onReceived',
-					options: {
-						responseHeaders: {
-							entries: [
-								{ name: 'content-type', value: 'image/gif' },
-								{ name: 'cache-control', value: 'no-store' },
-							],
-						},
-					},
-				},
-				{ webhookId: randomUUID() },
-			),
-			node('Done', 'n8n-nodes-base.noOp', 1, [220, 0], {}),
-		],
-		connections: { Webhook: { main: [[{ node: 'Done', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1' },
-	};
-}
-
-interface Answer {
-	status: number;
-	location: string | null;
-}
-
-/** Sends every request with at most `concurrency` in flight; returns answers in order and the wall time. */
-async function blast(
-	requests: Array<{ url: string; ua?: string; method?: string }>,
-	concurrency: number,
-): Promise<{ answers: Answer[]; seconds: number }> {
-	const answers: Answer[] = new Array(requests.length);
-	let next = 0;
-	const t = process.hrtime.bigint();
-	await Promise.all(
-		Array.from({ length: concurrency }, async () => {
-			while (next < requests.length) {
-				const i = next++;
-				const r = requests[i];
-				const res = await fetch(r.url, {
-					method: r.method ?? 'GET',
-					redirect: 'manual',
-					headers: { 'user-agent': r.ua ?? CHROME },
-				});
-				await res.arrayBuffer();
-				answers[i] = { status: res.status, location: res.headers.get('location') };
-			}
-		}),
-	);
-	return { answers, seconds: Number(process.hrtime.bigint() - t) / 1e9 };
-}
-
-async function countExecutions(
-	baseUrl: string,
-	apiKey: string,
-	workflowId: string,
-): Promise<number> {
-	let count = 0;
-	let cursor: string | undefined;
-	do {
-		const page = await rest.publicApi(
-			baseUrl,
-			apiKey,
-			'GET',
-			`/executions?workflowId=${workflowId}&limit=250${cursor ? `&cursor=${cursor}` : ''}`,
-		);
-		count += page.data.length;
-		cursor = page.nextCursor ?? undefined;
-	} while (cursor);
-	return count;
-}
-
-/** Executions of a workflow once the count has stopped moving (onReceived answers before the run ends). */
-async function settledCount(baseUrl: string, apiKey: string, workflowId: string): Promise<number> {
-	let last = -1;
-	for (;;) {
-		const n = await countExecutions(baseUrl, apiKey, workflowId);
-		if (n === last) return n;
-		last = n;
-		await new Promise((r) => setTimeout(r, 1500));
-	}
-}
-
-/**
- * Links as the send node makes them (its tracking decorator: pixel, rewritten links, unsubscribe) for
- * realistic recipients and data, until `count` tokens: how many reveal a recipient, Message-ID, target or
- * tracking value when base64-decoded (as UTF-8, Latin-1 or hex, whole or split at dots); median link length.
- */
-function mintedTokens(count: number): { readable: number; median: number; max: number } {
-	const links: Array<{ url: string; secrets: string[] }> = [];
-	const decorator = trackingDecorator({
-		secret: SECRET,
-		baseUrl: 'https://n8n.example.com/webhook/email-tracking',
-		open: true,
-		click: true,
-		unsubscribeHeaders: true,
-		dataFor: (i) => ({ dealId: `D-${10000 + i}`, manager: `manager${i}` }),
-	});
-	for (let i = 0; links.length < count; i++) {
-		const recipient = `customer.${i}@client${i % 7}.example`;
-		const messageId = `<${randomUUID()}@shop.example.com>`;
-		const target = `https://shop.example.com/offer/${i}?utm_source=mail&utm_campaign=spring`;
-		const message = {
-			html: `<html><body><p>Hello</p><a href="${target}">Offer</a></body></html>`,
-			headers: [] as Array<{ key: string; value: string }>,
-			output: {} as Record<string, unknown>,
-		};
-		const input = { itemIndex: i, messageId, recipients: [recipient] };
-		decorator.decorate(message, input);
-		const found = [
-			...message.html.matchAll(/(?:href|src)="([^"]*\?t=[^"]*)"/g),
-			...message.headers.flatMap((h) => [...h.value.matchAll(/<(https?:[^>]*\?t=[^>]*)>/g)]),
-		].map((m) => m[1].replace(/&amp;/g, '&'));
-		const secrets = [
-			recipient,
-			messageId.slice(1, 37),
-			`D-${10000 + i}`,
-			`manager${i}`,
-			`offer/${i}?`,
-		];
-		for (const url of new Set(found)) links.push({ url, secrets });
-	}
-	const revealing = links.slice(0, count).filter(({ url, secrets }) => {
-		const token = new URL(url).searchParams.get('t') ?? '';
-		const texts = [token, ...token.split('.')].flatMap((p) => {
-			const bytes = Buffer.from(p, 'base64url');
-			return [bytes.toString('utf8'), bytes.toString('latin1'), bytes.toString('hex')];
-		});
-		return secrets.some((s) =>
-			texts.some((t) => t.includes(s) || t.includes(Buffer.from(s).toString('hex'))),
-		);
-	});
-	const lengths = links
-		.slice(0, count)
-		.map((l) => l.url.length)
-		.sort((a, b) => a - b);
-	return {
-		readable: revealing.length,
-		median: lengths[Math.floor(lengths.length / 2)],
-		max: lengths[lengths.length - 1],
-	};
-}
 
 async function main() {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-bench-tracking-'));
@@ -451,7 +248,7 @@ async function main() {
 			`one open link hit 100 times: ${replayAnswers.answers.filter((a) => a.status === 200).length} pixels served, ${replayExecutions} execution(s) started`,
 		);
 
-		const privacy = mintedTokens(1000);
+		const privacy = mintedTokens(SECRET, 1000);
 		log(
 			`1,000 tokens minted by the send node's tracking step: ${privacy.readable} readable; link length median ${privacy.median}, max ${privacy.max} characters (Outlook / IE handle 2,083)`,
 		);
