@@ -83,6 +83,7 @@ export default tseslint.config(
 			'./nodes/TemplatedEmail/TemplatedEmail.node.ts',
 			'./nodes/ImapMailbox/ImapMailbox.node.ts',
 			'./nodes/EmailTrackingTrigger/EmailTrackingTrigger.node.ts',
+			'./nodes/ImapSyncTrigger/ImapSyncTrigger.node.ts',
 		],
 		rules: { 'n8n-nodes-base/node-class-description-credentials-name-unsuffixed': 'off' },
 	},

@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { bounceAddressProperty } from './mailboxOAuth2Properties';
 
 // Tested by the Send Templated Email node (`testedBy: 'crmMailSmtpTest'`): connects, negotiates TLS as set
 // here and authenticates, with an error that names the cause and the fix.
@@ -122,6 +123,7 @@ export class CrmMailSmtp implements ICredentialType {
 			description:
 				'Other From addresses this account may send as (comma-separated, "Name <address>" allowed). Empty: only the default sender.',
 		},
+		bounceAddressProperty,
 		{
 			displayName: 'DKIM Domain',
 			name: 'dkimDomain',

@@ -34,7 +34,23 @@ export const hidden = (name: string, value: string): INodeProperties => ({
 	default: value,
 });
 
+/** Also the SMTP Account credential's: where delivery reports go, and the VERP return addresses of tracked mail. */
+export const bounceAddressProperty: INodeProperties = {
+	displayName: 'Bounce Address (VERP)',
+	name: 'bounceAddress',
+	type: 'string',
+	default: '',
+	placeholder: 'bounces@example.com',
+	description:
+		'Where delivery reports (bounces) go instead of the From address: the envelope sender (Return-Path); the From the recipient sees stays. With Tracking on in Send Templated Email, every email gets its own signed return address, bounces+<code>@example.com, so the IMAP Sync Trigger knows which email bounced even when the report quotes nothing of it. Empty: reports go to the From address.',
+	hint: 'The server must accept this address (and its +<code> forms) as sender and deliver plus addresses to the bounce mailbox. Message-IDs are then made on its domain.',
+};
+
 export function mailboxProperties(p: MailServerPresets): INodeProperties[] {
+	// Gmail replaces an envelope sender that is not the account or a verified alias, and Microsoft 365 refuses
+	// one the mailbox may not send as (SendAsDenied); a fresh +<code> address is neither. So the VERP return
+	// address is offered only where the admin picks the server (the signed header works with every provider).
+	const ownServer = !p.smtpHost;
 	return [
 		{
 			displayName: 'Mailbox Address',
@@ -107,5 +123,6 @@ export function mailboxProperties(p: MailServerPresets): INodeProperties[] {
 			default: p.smtpSecurity,
 			description: 'How the SMTP connection is encrypted; it must match the port',
 		},
+		...(ownServer ? [bounceAddressProperty] : []),
 	];
 }

@@ -12,6 +12,7 @@ import {
 	crmMailOAuth2Test,
 	MAIL_ACCOUNT,
 } from '../shared/oauth/mailAccount';
+import { emailTrackingTest } from '../shared/bounces/matchSentEmails';
 import * as append from './actions/append.operation';
 import * as deleteMessages from './actions/delete.operation';
 import * as downloadAttachment from './actions/downloadAttachment.operation';
@@ -120,6 +121,13 @@ export class ImapMailbox implements INodeType {
 				testedBy: 'crmMailOAuth2Test',
 				displayOptions: { show: { authentication: ['oAuth2'] } },
 			},
+			// "Match Bounces to Sent Emails": verifies what Send Templated Email signed
+			{
+				name: 'emailTracking',
+				required: true,
+				testedBy: 'emailTrackingTest',
+				displayOptions: { show: { matchSentEmails: [true] } },
+			},
 		],
 		properties: [
 			authenticationProperty('IMAP Account'),
@@ -177,7 +185,7 @@ export class ImapMailbox implements INodeType {
 	methods = {
 		loadOptions: { getFolders },
 		listSearch: { searchFolders },
-		credentialTest: { crmMailImapTest, crmMailOAuth2Test },
+		credentialTest: { crmMailImapTest, crmMailOAuth2Test, emailTrackingTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -18,6 +18,11 @@ import { IMAP_CREDENTIAL_TYPE, imapMethods } from '../shared/imap/methods';
 import { keepTokenFresh } from '../shared/oauth/keepFresh';
 import { authenticationProperty, imapSettingsFor, MAIL_ACCOUNT } from '../shared/oauth/mailAccount';
 import { AccessTokenSource } from '../shared/oauth/tokenSource';
+import {
+	emailTrackingTest,
+	matchSentEmailsProperty,
+	referenceSecretOf,
+} from '../shared/bounces/matchSentEmails';
 import { firstSyncFields, folderFields, optionFields } from './description';
 import { explainFolderError } from './engine/folderErrors';
 import { trackerFor } from './engine/deliveryTracker';
@@ -82,6 +87,13 @@ export class ImapSyncTrigger implements INodeType {
 				testedBy: 'crmMailOAuth2Test',
 				displayOptions: { show: { authentication: ['oAuth2'] } },
 			},
+			// "Match Bounces to Sent Emails": verifies what Send Templated Email signed
+			{
+				name: 'emailTracking',
+				required: true,
+				testedBy: 'emailTrackingTest',
+				displayOptions: { show: { matchSentEmails: [true] } },
+			},
 		],
 		properties: [
 			authenticationProperty('IMAP Account'),
@@ -94,11 +106,15 @@ export class ImapSyncTrigger implements INodeType {
 			},
 			...folderFields,
 			...firstSyncFields,
+			matchSentEmailsProperty('"Bounces and Complaints" (in Options) as events'),
 			optionFields,
 		],
 	};
 
-	methods = imapMethods;
+	methods = {
+		...imapMethods,
+		credentialTest: { ...imapMethods.credentialTest, emailTrackingTest },
+	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const settings = await imapSettingsFor(this);
@@ -134,6 +150,7 @@ export class ImapSyncTrigger implements INodeType {
 			includeHeaders: o.includeHeaders === true,
 			changeEvents: o.changeEvents === true,
 			bounces: (o.bounces as SyncOptions['bounces']) ?? 'events',
+			referenceSecret: await referenceSecretOf(this),
 		};
 		for (const p of params) {
 			if (p.afterAction === 'move' && !p.moveTo) {

@@ -244,7 +244,7 @@ export const optionFields: INodeProperties = {
 			default: 'events',
 			description:
 				'What to do with delivery failure reports (bounces: RFC 3464 reports and the plain-text notices of Exchange, Gmail, Yandex, Mail.ru, Exim, Postfix and others) and spam complaints (RFC 5965 feedback loops)',
-			hint: 'As events: one item per failed address with event "bounce" (recipient, kind hard/soft/delay, reason, status, original Message-ID) or "complaint". The "Ignore Auto-Replies" option does not skip them.',
+			hint: 'As events: one item per failed address with event "bounce" (recipient, kind hard/soft/delay, reason, status, original Message-ID) or "complaint"; with "Match Bounces to Sent Emails" also "sent", the verified send (its Message-ID and tracking data). The "Ignore Auto-Replies" option does not skip them.',
 			options: [
 				{
 					name: 'As Bounce and Complaint Events',

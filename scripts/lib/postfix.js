@@ -27,9 +27,21 @@ function findPostfix() {
 }
 
 // Every service runs unchrooted (the chroot would need copies of /etc files) and as the postfix user.
-function masterCf(smtpPort) {
+// With stripSmtpPort a second listener plays a relay that drops header fields (header_checks IGNORE in a
+// cleanup of its own): what the queued message, and so the returned copy in a bounce, no longer holds.
+function masterCf(smtpPort, stripSmtpPort, dir) {
+	// smtpd hands its mail to a cleanup of its own, the one that drops the fields
+	const smtpd = 'smtpd -o cleanup_service_name=stripcleanup';
+	const cleanup = `cleanup -o header_checks=regexp:${dir}/etc/strip_headers`;
+	const strip = stripSmtpPort
+		? [
+				[`127.0.0.1:${stripSmtpPort}`, 'inet', 'n', '-', 'n', '-', '-', smtpd],
+				['stripcleanup', 'unix', 'n', '-', 'n', '-', '0', cleanup],
+			]
+		: [];
 	const rows = [
 		[`127.0.0.1:${smtpPort}`, 'inet', 'n', '-', 'n', '-', '-', 'smtpd'],
+		...strip,
 		['pickup', 'unix', 'n', '-', 'n', '60', '1', 'pickup'],
 		['cleanup', 'unix', 'n', '-', 'n', '-', '0', 'cleanup'],
 		['qmgr', 'unix', 'n', '-', 'n', '300', '1', 'qmgr'],
@@ -83,6 +95,8 @@ relayhost =
 virtual_mailbox_domains = ${domain}
 virtual_mailbox_maps = texthash:${dir}/etc/mailboxes
 virtual_transport = lmtp:inet:127.0.0.1:${lmtpPort}
+# box+detail@ is box@ (VERP return addresses: bounces+<token>@ reaches the bounces mailbox)
+recipient_delimiter = +
 smtpd_relay_restrictions = permit_mynetworks, reject
 smtpd_recipient_restrictions = permit_mynetworks, reject
 # everything else: straight out through smtp(8), no DNS
@@ -180,9 +194,18 @@ function installExitHook() {
 /**
  * Starts a private Postfix with SMTP on 127.0.0.1:<smtpPort> (a free one by default).
  * domain: the test domain whose mailboxes are in Dovecot (reached on lmtpPort); mailboxes: its known
- * addresses (any other user of the domain bounces as unknown). Returns { host, smtpPort, dir, stop() }.
+ * addresses (any other user of the domain bounces as unknown). stripHeaders: header field names that a second
+ * listener (stripSmtpPort) drops from the mail it takes. Returns { host, smtpPort, stripSmtpPort, dir, stop() }.
  */
-async function startPostfix({ dir, domain, mailboxes = [], lmtpPort, smtpPort, hostname } = {}) {
+async function startPostfix({
+	dir,
+	domain,
+	mailboxes = [],
+	lmtpPort,
+	smtpPort,
+	hostname,
+	stripHeaders = [],
+} = {}) {
 	if (!dir || !domain || !lmtpPort) throw new Error('startPostfix needs { dir, domain, lmtpPort }');
 	if (!findPostfix())
 		throw new Error(
@@ -194,12 +217,18 @@ async function startPostfix({ dir, domain, mailboxes = [], lmtpPort, smtpPort, h
 	for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d))
 		if (!(fs.statSync(d).mode & 0o001))
 			throw new Error(`Postfix's daemons run as the postfix user and cannot enter ${d}`);
-	smtpPort = smtpPort || (await freePorts(1))[0];
+	const [freePort, stripPort] = await freePorts(2);
+	smtpPort = smtpPort || freePort;
+	const stripSmtpPort = stripHeaders.length ? stripPort : undefined;
 	hostname = hostname || `mta.${domain}`;
 	for (const d of ['etc', 'queue', 'data']) fs.mkdirSync(path.join(dir, d), { recursive: true });
 	fs.chmodSync(dir, 0o755);
 	fs.writeFileSync(path.join(dir, 'etc', 'main.cf'), mainCf({ dir, domain, hostname, lmtpPort }));
-	fs.writeFileSync(path.join(dir, 'etc', 'master.cf'), masterCf(smtpPort));
+	fs.writeFileSync(path.join(dir, 'etc', 'master.cf'), masterCf(smtpPort, stripSmtpPort, dir));
+	fs.writeFileSync(
+		path.join(dir, 'etc', 'strip_headers'),
+		stripHeaders.map((h) => `/^${h.replace(/[^\w-]/g, '')}:/ IGNORE`).join('\n') + '\n',
+	);
 	fs.writeFileSync(
 		path.join(dir, 'etc', 'mailboxes'),
 		mailboxes.map((m) => `${m.toLowerCase()} ok`).join('\n') + '\n',
@@ -212,6 +241,7 @@ async function startPostfix({ dir, domain, mailboxes = [], lmtpPort, smtpPort, h
 	installExitHook();
 	try {
 		await waitSmtpGreeting(smtpPort);
+		if (stripSmtpPort) await waitSmtpGreeting(stripSmtpPort);
 	} catch (e) {
 		await stopPostfix(dir);
 		throw new Error(`${e.message}\n${logTail(dir)}`);
@@ -219,6 +249,7 @@ async function startPostfix({ dir, domain, mailboxes = [], lmtpPort, smtpPort, h
 	return {
 		host: '127.0.0.1',
 		smtpPort,
+		stripSmtpPort,
 		domain,
 		hostname,
 		dir,

@@ -18,6 +18,8 @@ import {
 export interface PostfixHandle {
 	host: string;
 	smtpPort: number;
+	/** The listener that drops the `stripHeaders` fields (a relay that strips headers), when asked for. */
+	stripSmtpPort?: number;
 	/** The test domain: its mailboxes are in Dovecot. */
 	domain: string;
 	/** The MTA's host name: a local domain without users, so every user of it is unknown. */
@@ -38,6 +40,7 @@ interface PostfixLib {
 		lmtpPort: number;
 		smtpPort?: number;
 		hostname?: string;
+		stripHeaders?: string[];
 	}): Promise<PostfixHandle>;
 }
 
@@ -78,8 +81,15 @@ export interface BounceLab {
 	stop(): Promise<void>;
 }
 
+export interface BounceLabOptions {
+	/** More mailboxes of the test domain (e.g. a VERP bounce mailbox: its +detail forms reach it too). */
+	mailboxes?: string[];
+	/** Header fields the second listener (postfix.stripSmtpPort) drops from the mail it takes. */
+	stripHeaders?: string[];
+}
+
 /** Dovecot with quota + a private Postfix delivering the test domain to it; a sender and a full mailbox. */
-export async function startBounceLab(): Promise<BounceLab> {
+export async function startBounceLab(options: BounceLabOptions = {}): Promise<BounceLab> {
 	const dovecot = await startDovecotWithQuota();
 	const sender = newUser('bounce-sender').user;
 	const fullUser = newUser('bounce-full').user;
@@ -97,8 +107,9 @@ export async function startBounceLab(): Promise<BounceLab> {
 		postfix = await postfixLib.startPostfix({
 			dir: path.join(parent, 'postfix'),
 			domain: 'test.local',
-			mailboxes: [sender, fullUser],
+			mailboxes: [sender, fullUser, ...(options.mailboxes ?? [])],
 			lmtpPort: dovecot.lmtpPort,
+			stripHeaders: options.stripHeaders,
 		});
 	} catch (error) {
 		await dovecot.stop();

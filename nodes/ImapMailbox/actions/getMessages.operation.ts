@@ -10,6 +10,7 @@ import { MailboxError, parseUids, requireUids, type MailboxSession } from '../tr
 import { folderParameter, folderProperty, STANDARD_FLAG_OPTIONS } from './operationFields';
 import { toNodeItem } from '../../shared/imap/nodeItem';
 import { classifyMessage } from '../../shared/bounces';
+import { matchSentEmailsProperty, referenceSecretOf } from '../../shared/bounces/matchSentEmails';
 
 const show = { operation: ['getMessages'] };
 /** Messages are fetched in slices of this many: bounded memory whatever the limit. */
@@ -182,7 +183,7 @@ export const description: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to add "bounces" to each message: for a delivery failure report one entry per failed address (recipient, kind hard/soft/delay, reason, status, original Message-ID), for a spam complaint one complaint; an empty list for other mail. Needs a full load (not Headers Only).',
+					'Whether to add "bounces" to each message: for a delivery failure report one entry per failed address (recipient, kind hard/soft/delay, reason, status, original Message-ID; with "Match Bounces to Sent Emails" also "sent"), for a spam complaint one complaint; an empty list for other mail. Needs a full load (not Headers Only).',
 			},
 			{
 				displayName: 'Oldest First',
@@ -193,6 +194,7 @@ export const description: INodeProperties[] = [
 			},
 		],
 	},
+	matchSentEmailsProperty('the option "Recognise Bounces and Complaints"', show),
 ];
 
 function searchQuery(f: IDataObject): SearchObject {
@@ -233,6 +235,7 @@ export async function execute(
 	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', i, 50) as number);
 	const options = this.getNodeParameter('options', i, {}) as IDataObject;
 	const load = (options.load as LoadMode) ?? 'full';
+	const referenceSecret = options.recogniseBounces ? await referenceSecretOf(this, i) : undefined;
 	const specialUse = (await session.folderList()).find((f) => f.path === folder)?.specialUse;
 	const direction = specialUse === '\\Sent' ? 'outgoing' : 'incoming';
 	const out: INodeExecutionData[] = [];
@@ -281,7 +284,7 @@ export async function execute(
 					});
 					// bounce reports are read from the source (ordinary mail is turned away by its header)
 					if (options.recogniseBounces && row.source)
-						item.json.bounces = (await classifyMessage(row.source)) ?? [];
+						item.json.bounces = (await classifyMessage(row.source, { referenceSecret })) ?? [];
 					out.push(await toNodeItem((...a) => this.helpers.prepareBinaryData(...a), item));
 				}
 			}

@@ -188,6 +188,7 @@ export async function toRecords(
 				direction: folder.direction,
 				includeHeaders: options.includeHeaders,
 				handling: options.bounces ?? 'events',
+				referenceSecret: options.referenceSecret,
 				redelivered,
 			});
 			if (outcome.as !== 'message') loaded.sources.delete(row.uid);

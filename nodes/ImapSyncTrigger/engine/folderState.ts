@@ -55,6 +55,8 @@ export interface SyncOptions {
 	changeEvents: boolean;
 	/** Bounces and complaints: their own events (default), ordinary messages, or skipped. */
 	bounces?: BounceHandling;
+	/** The Email Tracking secret: bounce and complaint events get `sent` (never emitted or logged itself). */
+	referenceSecret?: string;
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {

@@ -36,6 +36,8 @@ export interface ReportContext {
 	direction: Direction;
 	includeHeaders: boolean;
 	handling: BounceHandling;
+	/** The Email Tracking secret that verifies which send a report is about (`sent` on its events). */
+	referenceSecret?: string;
 	redelivered: boolean;
 }
 
@@ -51,7 +53,7 @@ export async function readReport(
 	} catch {
 		return { as: 'message' }; // the ordinary parse reports it as unreadable
 	}
-	const found = await classifyParsed(parsed);
+	const found = await classifyParsed(parsed, { referenceSecret: ctx.referenceSecret });
 	// not a report after all: an auto-reply the rule would have skipped, or an ordinary message
 	if (!found) return check.autoReply ? { as: 'ignored' } : { as: 'message' };
 	if (ctx.handling === 'ignore') return { as: 'ignored' };

@@ -31,6 +31,8 @@ export interface OutgoingMessage {
 	references: string[];
 	/** Extra header lines, in order. */
 	headers: Array<{ key: string; value: string }>;
+	/** The envelope sender (MAIL FROM, where reports go back to) when it is not the From address. */
+	envelopeFrom?: string;
 	/** Fields added to the node's output item (e.g. a tracking id). */
 	output: Record<string, unknown>;
 }
@@ -41,9 +43,9 @@ export interface DkimSettings {
 	privateKey: string;
 }
 
-/** A new Message-ID on the sender's domain: `<uuid@domain>`. */
-export function newMessageId(from: EmailAddress): string {
-	return `<${randomUUID()}@${domainOf(from.address) || 'localhost'}>`;
+/** A new Message-ID `<uuid@domain>`: on the sender's domain, or on `domain` when given. */
+export function newMessageId(from: EmailAddress, domain?: string): string {
+	return `<${randomUUID()}@${domain?.toLowerCase() || domainOf(from.address) || 'localhost'}>`;
 }
 
 /** `<id>` whatever the input looks like (`id`, `<id>`, ` <id> `); empty for nothing. */
@@ -79,7 +81,7 @@ export function threadingFor(
 
 export function envelopeOf(message: OutgoingMessage): { from: string; to: string[] } {
 	const to = [...message.to, ...message.cc, ...message.bcc].map((a) => a.address);
-	return { from: message.from.address, to: [...new Set(to)] };
+	return { from: message.envelopeFrom || message.from.address, to: [...new Set(to)] };
 }
 
 function compose(message: OutgoingMessage): Promise<Buffer> {

@@ -36,7 +36,14 @@ export async function sendingAccount(
 	const data = (await ctx.getCredentials(type)) as Record<string, unknown>;
 	const tokens = tokenSourceFor(ctx, type);
 	return {
-		smtp: { ...smtpSettingsFromCredentials(oauth2SmtpFields(data)), tokens },
+		smtp: {
+			// only the "other provider" credential has a Bounce Address (credentials/mailboxOAuth2Properties.ts)
+			...smtpSettingsFromCredentials({
+				...oauth2SmtpFields(data),
+				bounceAddress: data.bounceAddress,
+			}),
+			tokens,
+		},
 		imap: async () => oauth2ImapSettings(data, tokens),
 	};
 }

@@ -140,7 +140,7 @@ export function explainSmtpError(
 		return {
 			...result(
 				`The SMTP server refused the sender: ${e.response ?? e.message}`,
-				'Every message from this sender would be refused too, so the node sent no more of them. Check that the account may send as this address (an alias or "Send As" right at the provider), or pick the account\'s own address.',
+				'Every message from this sender would be refused too, so the node sent no more of them. Check that the account may send as this address (an alias or "Send As" right at the provider), or pick the account\'s own address. With a "Bounce Address (VERP)" in the credential the server must also accept it and its bounces+<code> forms as sender: allow them, or clear that field.',
 				false,
 				true,
 			),

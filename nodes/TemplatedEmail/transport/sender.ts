@@ -38,6 +38,17 @@ export class SmtpSendError extends Error implements Describable {
 	}
 }
 
+/**
+ * A refused envelope sender stands for its plus forms too: every VERP address of one bounce address
+ * (bounces+<code>@) differs, and a server that refuses one refuses the next.
+ */
+function senderKey(from: string): string {
+	const at = from.lastIndexOf('@');
+	const local = from.slice(0, Math.max(at, 0));
+	const plus = local.indexOf('+');
+	return (plus > 0 ? `${local.slice(0, plus)}${from.slice(at)}` : from).toLowerCase();
+}
+
 export class PooledSender {
 	private readonly transport: nodemailer.Transporter<SMTPPool.SentMessageInfo>;
 	/** The first send of the run; the others wait for it, so a wrong login is tried once, not once per item. */
@@ -73,7 +84,7 @@ export class PooledSender {
 	}
 
 	private throwIfFatal(from: string): void {
-		const known = this.fatal ?? this.refusedSenders.get(from.toLowerCase());
+		const known = this.fatal ?? this.refusedSenders.get(senderKey(from));
 		if (known) throw known;
 	}
 
@@ -114,8 +125,7 @@ export class PooledSender {
 		if (explained.unknownOutcome && messageId)
 			explained = { ...explained, message: `${explained.message} (Message-ID ${messageId})` };
 		const failure = new SmtpSendError(explained, attempt, error);
-		if (explained.fatal && explained.senderOnly)
-			this.refusedSenders.set(from.toLowerCase(), failure);
+		if (explained.fatal && explained.senderOnly) this.refusedSenders.set(senderKey(from), failure);
 		else if (explained.fatal) this.fatal ??= failure;
 		return failure;
 	}

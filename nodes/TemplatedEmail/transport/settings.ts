@@ -20,6 +20,11 @@ export interface SmtpSettings {
 	defaultSender: EmailAddress | undefined;
 	/** The From must be one of these (always includes the default sender). */
 	allowedSenders: EmailAddress[];
+	/**
+	 * Where delivery reports go (the envelope sender) instead of the From address, '' for the From. With tracking
+	 * on it becomes a VERP address `local+<token>@domain` (nodes/shared/bounces/verp.ts).
+	 */
+	bounceAddress: string;
 	dkim: DkimSettings | undefined;
 	poolSize: number;
 	/** 0 = unlimited */
@@ -58,6 +63,7 @@ export function smtpSettingsFromCredentials(data: Record<string, unknown>): Smtp
 		accessToken: str(data.accessToken),
 		defaultSender,
 		allowedSenders,
+		bounceAddress: str(data.bounceAddress).replace(/^<|>$/g, '').toLowerCase(),
 		dkim:
 			dkimDomain && dkimKey
 				? {

@@ -10,10 +10,19 @@ import { deliveryStatusOf, dsnEvents } from './dsn';
 import { mayBeReport } from './fields';
 import { copyStart, originalOf } from './original';
 import { plainTextEvents } from './plainText';
-import type { ReportEvent } from './types';
+import { sentLookup } from './sent';
+import type { OriginalMessage, ReportEvent } from './types';
 
 export { mayBeReport } from './fields';
 export type * from './types';
+
+export interface ClassifyOptions {
+	/**
+	 * The Email Tracking secret: every event then gets `sent`, the send it is about as the send node signed it
+	 * (X-CRM-Mail-Ref header, VERP return address), or null. Without it events have no `sent`.
+	 */
+	referenceSecret?: string;
+}
 
 /** How reports are parsed: the delivery-status part kept apart (mailparser merges it into the text by default). */
 export const REPORT_PARSE_OPTIONS = {
@@ -68,40 +77,59 @@ export function parseReport(source: Buffer | string): Promise<ParsedMail> {
  * The events of a message parsed with `REPORT_PARSE_OPTIONS`, or undefined when it is not a bounce or
  * complaint (a success notice, an auto-reply, ordinary mail).
  */
-export async function classifyParsed(parsed: ParsedMail): Promise<ReportEvent[] | undefined> {
+export async function classifyParsed(
+	parsed: ParsedMail,
+	options: ClassifyOptions = {},
+): Promise<ReportEvent[] | undefined> {
 	const headers = headersOfParsed(parsed);
 	if (!mayBeReport(headers)) return undefined;
 	const fullText = parsed.text || htmlText(parsed.html);
 	const copyAt = copyStart(fullText);
 	const text = copyAt >= 0 ? fullText.slice(0, copyAt) : fullText;
-	const feedback = feedbackReportOf(parsed);
-	if (feedback !== undefined) {
-		const found = complaintEvents(feedback, await originalOf(parsed, fullText));
-		return found.length ? found : undefined;
+	const original = await originalOf(parsed, fullText);
+	const found = eventsOf(parsed, headers, text, original);
+	if (!found?.length) return undefined;
+	const secret = options.referenceSecret;
+	if (secret) {
+		const sentFor = sentLookup(secret, parsed, fullText, original);
+		for (const event of found) event.sent = sentFor(event.recipient);
 	}
+	return found;
+}
+
+function eventsOf(
+	parsed: ParsedMail,
+	headers: Map<string, string>,
+	text: string,
+	original: OriginalMessage,
+): ReportEvent[] | undefined {
+	const feedback = feedbackReportOf(parsed);
+	if (feedback !== undefined) return complaintEvents(feedback, original);
 	const status = deliveryStatusOf(parsed);
 	if (status !== undefined) {
-		const found = dsnEvents(status, text, await originalOf(parsed, fullText));
+		const found = dsnEvents(status, text, original);
 		// a report whose recipients were all delivered is a success notice, not a bounce
-		if (found.length || /action:/i.test(status)) return found.length ? found : undefined;
+		if (found.length || /action:/i.test(status)) return found;
 	}
 	const from = addressList(parsed.from).map((a) => a.address);
-	const found = plainTextEvents({
+	return plainTextEvents({
 		text,
 		failedRecipients: (headers.get('x-failed-recipients') ?? '')
 			.split(/[\s,;]+/)
 			.filter((a) => a.includes('@')),
 		notRecipients: [...from, ...addressList(parsed.to).map((a) => a.address)],
 		reportingMta: reportingMtaOf(text, from[0] ?? ''),
-		original: await originalOf(parsed, fullText),
+		original,
 	});
-	return found.length ? found : undefined;
 }
 
 /** Parses and classifies a raw message; ordinary mail is turned away by its header alone. */
-export async function classifyMessage(source: Buffer | string): Promise<ReportEvent[] | undefined> {
+export async function classifyMessage(
+	source: Buffer | string,
+	options: ClassifyOptions = {},
+): Promise<ReportEvent[] | undefined> {
 	if (!mayBeReport(headerFields(source))) return undefined;
-	return classifyParsed(await parseReport(source));
+	return classifyParsed(await parseReport(source), options);
 }
 
 /** The server that wrote a plain-text report: as it names itself, else the domain it sent from. */

@@ -42,10 +42,15 @@ function headerBlock(content: Buffer): Buffer {
 	return end >= 0 ? content.subarray(0, end) : content;
 }
 
+/** The header block of the original as the report quotes it (attached or pasted); empty when it quotes none. */
+export function originalHeaderBlock(parsed: ParsedMail, text: string): Buffer {
+	const attached = attachedOriginal(parsed);
+	return attached?.content ? headerBlock(attached.content) : Buffer.from(pastedHeaders(text));
+}
+
 /** Message-ID, subject, To and date of the original, decoded by mailparser (encoded words, charsets). */
 export async function originalOf(parsed: ParsedMail, text: string): Promise<OriginalMessage> {
-	const attached = attachedOriginal(parsed);
-	const raw = attached?.content ? headerBlock(attached.content) : Buffer.from(pastedHeaders(text));
+	const raw = originalHeaderBlock(parsed, text);
 	if (!raw.length) return { ...NO_ORIGINAL };
 	const headers = await simpleParser(Buffer.concat([raw, Buffer.from('\r\n\r\n')]), {
 		skipHtmlToText: true,

@@ -32,6 +32,24 @@ export interface OriginalMessage {
 	date: string | null;
 }
 
+/**
+ * The send a report is about, from its verified reference: the signed X-CRM-Mail-Ref header of the quoted
+ * original ('header'), else the VERP address the report was delivered to ('verp'). Only with the tracking
+ * secret; `null` when nothing verifiable names the send (an unsigned or forged claim gives nothing).
+ */
+export interface SentMessage {
+	messageId: string;
+	/** The send's (first) recipient; from a VERP address only when the report's recipient is that one, else null. */
+	recipient: string | null;
+	/** The Send Templated Email tracking id, when the header says it; null via VERP. */
+	trackingId: string | null;
+	/** The send's tracking data (e.g. `{ dealId: '42' }`); null via VERP (a return address has no room for it). */
+	trackingData: Record<string, string> | null;
+	/** ISO send time; null via VERP. */
+	sentAt: string | null;
+	via: 'header' | 'verp';
+}
+
 export interface BounceEvent {
 	[key: string]: unknown;
 	event: 'bounce';
@@ -46,6 +64,8 @@ export interface BounceEvent {
 	remoteMta: string;
 	reportingMta: string;
 	original: OriginalMessage;
+	/** Set when the report was checked with the tracking secret (see SentMessage). */
+	sent?: SentMessage | null;
 }
 
 export interface ComplaintEvent {
@@ -60,6 +80,8 @@ export interface ComplaintEvent {
 	sourceIp: string;
 	arrivalDate: string | null;
 	original: OriginalMessage;
+	/** Set when the report was checked with the tracking secret (see SentMessage). */
+	sent?: SentMessage | null;
 }
 
 export type ReportEvent = BounceEvent | ComplaintEvent;

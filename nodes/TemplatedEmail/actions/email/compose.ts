@@ -2,6 +2,8 @@
 // template and settings), attachments read, decorators (tracking) applied.
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+import { domainOf } from '../../../shared/addresses';
+import { bounceAddressProblem } from '../../../shared/bounces/verp';
 import { readPath } from '../../../shared/itemPath';
 import type { OutgoingAttachment, OutgoingMessage } from '../../message/build';
 import { newMessageId, threadingFor } from '../../message/build';
@@ -57,7 +59,17 @@ export async function composeMessage(
 	if (rewriteRecipients) recipients = rewriteRecipients(ctx, i, recipients);
 	const { to, cc, bcc, headers } = recipients;
 	const json = item.json;
-	const messageId = newMessageId(from);
+	const bounceProblem = smtp.bounceAddress ? bounceAddressProblem(smtp.bounceAddress) : undefined;
+	if (bounceProblem)
+		throw new ItemError(
+			`The Bounce Address of the SMTP account is not usable: ${bounceProblem}`,
+			'Correct "Bounce Address (VERP)" in the credential, or clear it to receive reports at the From address.',
+		);
+	// on the bounce domain, so that a VERP return address, which holds only its random part, names it whole
+	const messageId = newMessageId(
+		from,
+		smtp.bounceAddress ? domainOf(smtp.bounceAddress) : undefined,
+	);
 	const decoratorInput = {
 		itemIndex: i,
 		json,
@@ -83,6 +95,7 @@ export async function composeMessage(
 		attachments,
 		...threadingFor(options.inReplyTo, options.references),
 		headers,
+		...(smtp.bounceAddress ? { envelopeFrom: smtp.bounceAddress } : {}),
 		output: {},
 	};
 	await applyDecorators(decorators, message, decoratorInput);

@@ -5,6 +5,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import { trackingDecorator } from '../../../shared/tracking/decorator';
 import { parseBaseUrl } from '../../../shared/tracking/urls';
+import { sendReferenceDecorator } from '../../message/sendReference';
 
 export const trackingProperties: INodeProperties[] = [
 	{
@@ -14,6 +15,7 @@ export const trackingProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to track opens (pixel), clicks (encrypted redirect links) and one-click unsubscribes through an Email Tracking Trigger workflow. Needs an Email Tracking credential. Adds {{unsubscribeUrl}} to the templates. Events name the first To address: send one email per recipient to tell recipients apart.',
+		hint: 'Tracked emails also carry an encrypted X-CRM-Mail-Ref header (and, with a Bounce Address in the SMTP credential, a VERP return address): the IMAP Sync Trigger with "Match Bounces to Sent Emails" turns their bounces into events with this send\'s Message-ID and tracking data',
 	},
 	{
 		displayName: 'Tracking Options',
@@ -47,7 +49,7 @@ export const trackingProperties: INodeProperties[] = [
 				default: {},
 				placeholder: 'Add Value',
 				description:
-					'Key / value pairs carried (encrypted) in the links and returned with every event, so the event flow knows which record it concerns. Keep them short: they make the links longer.',
+					'Key / value pairs carried (encrypted) in the links and in the X-CRM-Mail-Ref header, and returned with every event (bounces too), so the event flow knows which record it concerns. Keep them short: they make the links longer.',
 				options: [
 					{
 						displayName: 'Value',
@@ -116,6 +118,16 @@ export async function trackingDecorators(ctx: IExecuteFunctions) {
 			unsubscribeMailto?: string;
 		};
 	const first = options(0);
+	const dataFor = (i: number) => {
+		const pairs =
+			(ctx.getNodeParameter('trackingOptions.data.value', i, []) as Array<{
+				key?: string;
+				value?: unknown;
+			}>) ?? [];
+		return Object.fromEntries(
+			pairs.filter((p) => p.key).map((p) => [String(p.key), String(p.value ?? '')]),
+		);
+	};
 	return [
 		trackingDecorator({
 			secret,
@@ -124,16 +136,9 @@ export async function trackingDecorators(ctx: IExecuteFunctions) {
 			click: first.click === true,
 			unsubscribeHeaders: first.unsubscribeHeaders !== false,
 			unsubscribeMailto: first.unsubscribeMailto || undefined,
-			dataFor: (i) => {
-				const pairs =
-					(ctx.getNodeParameter('trackingOptions.data.value', i, []) as Array<{
-						key?: string;
-						value?: unknown;
-					}>) ?? [];
-				return Object.fromEntries(
-					pairs.filter((p) => p.key).map((p) => [String(p.key), String(p.value ?? '')]),
-				);
-			},
+			dataFor,
 		}),
+		// after tracking (it reads the trackingId): the signed X-CRM-Mail-Ref header and the VERP return address
+		sendReferenceDecorator({ secret, dataFor }),
 	];
 }
