@@ -12,7 +12,14 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { PIXEL_GIF } from '../shared/tracking/pixel';
 import { checkTrackingCredential } from '../shared/tracking/credential';
-import { handleTrackingRequest, type EventName, type TrackingResponse } from './handler';
+import {
+	handleTrackingRequest,
+	type EventName,
+	type TrackingEvent,
+	type TrackingResponse,
+} from './handler';
+import { applyCampaignEffects, type CampaignSettings } from './campaignEffects';
+import { campaignOptions, pageSettings, pagesProperty } from './campaignProperties';
 import { errorPage } from './pages';
 import { admitEvent, DEFAULT_REPLAY_WINDOW_MINUTES, type ReplayMode } from './replayGate';
 import { SecretCache } from './secretCache';
@@ -52,7 +59,11 @@ export class EmailTrackingTrigger implements INodeType {
 		defaults: { name: 'Email Tracking Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'emailTracking', required: true, testedBy: 'emailTrackingTest' }],
+		credentials: [
+			{ name: 'emailTracking', required: true, testedBy: 'emailTrackingTest' },
+			// optional: only the suppression list and the campaign log need it
+			{ name: 'crmMailN8nApi', required: false },
+		],
 		webhooks: [
 			webhook('GET', 'open'),
 			webhook('HEAD', 'open'),
@@ -161,8 +172,11 @@ export class EmailTrackingTrigger implements INodeType {
 						description:
 							'With "First Hit per Window": how long repeats of a link are ignored after its first hit',
 					},
+					// the campaign options (suppression list, campaign log, table prefix)
+					...campaignOptions,
 				],
 			},
+			pagesProperty,
 		],
 	};
 
@@ -184,6 +198,8 @@ export class EmailTrackingTrigger implements INodeType {
 		const action = path.split('/').filter(Boolean).pop() ?? '';
 		let response: TrackingResponse;
 		let pendingCheck: ReturnType<typeof admitEvent> | undefined;
+		let unsubscribed: TrackingEvent | undefined;
+		let campaign: CampaignSettings | undefined;
 		// Never throw: an error in webhook() makes n8n start a failed execution, and a missing pixel
 		// shows as a broken image in the email.
 		try {
@@ -202,6 +218,11 @@ export class EmailTrackingTrigger implements INodeType {
 				legacyLinkDays?: number;
 				replay?: ReplayMode;
 				replayWindowMinutes?: number;
+			} & Partial<CampaignSettings>;
+			campaign = {
+				suppressUnsubscribes: options.suppressUnsubscribes ?? 'campaign',
+				campaignLog: options.campaignLog !== false,
+				tablePrefix: options.tablePrefix ?? 'crm_',
 			};
 			const days = (value: unknown, fallback: number) =>
 				Math.max(0, value === undefined || value === '' ? fallback : Number(value) || 0);
@@ -213,6 +234,7 @@ export class EmailTrackingTrigger implements INodeType {
 					token: query.t,
 					ip: req.ip ?? req.socket?.remoteAddress,
 					userAgent: req.headers['user-agent'],
+					acceptLanguage: req.headers['accept-language'],
 				},
 				{
 					secret,
@@ -220,9 +242,11 @@ export class EmailTrackingTrigger implements INodeType {
 					dropBots: options.dropBots === true,
 					maxAgeSeconds: days(options.maxAgeDays, 365) * DAY,
 					legacyMaxAgeSeconds: days(options.legacyLinkDays, 90) * DAY,
+					pages: pageSettings(this.getNodeParameter('pages', {}) as IDataObject),
 				},
 			);
 			response = result.response;
+			unsubscribed = result.unsubscribed;
 			if (result.event) {
 				warn = (message) => this.logger.warn(message);
 				replayStore ??= replayStoreFor(process.env, (message) => warn(message));
@@ -245,14 +269,27 @@ export class EmailTrackingTrigger implements INodeType {
 					: {
 							status: 500,
 							headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-							body: errorPage('The tracking service is not configured correctly.'),
+							body: errorPage('notConfigured'),
 						};
 		}
 		res.statusCode = response.status;
 		for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
 		res.end(req.method === 'HEAD' ? undefined : response.body);
-		const event = (await pendingCheck)?.event as IDataObject | undefined;
+		const event = (await pendingCheck)?.event;
+		// after the answer and the replay check: the tables cost time, never the pixel's or the page's
+		const outcomes =
+			campaign && (event || unsubscribed)
+				? await applyCampaignEffects(this, campaign, { emitted: event, unsubscribed }).catch(
+						(error: Error) => {
+							this.logger.warn(`Email Tracking Trigger: campaign tables: ${error.message}`);
+							return { campaignError: error.message };
+						},
+					)
+				: {};
 		if (!event) return { noWebhookResponse: true };
-		return { noWebhookResponse: true, workflowData: [[{ json: event }]] };
+		return {
+			noWebhookResponse: true,
+			workflowData: [[{ json: { ...event, ...outcomes } as unknown as IDataObject }]],
+		};
 	}
 }

@@ -14,6 +14,7 @@ import { PIXEL_GIF } from '../shared/tracking/pixel';
 import { decodeToken, type TrackingClaims, type TrackingType } from '../shared/tracking/token';
 import { isTrackableUrl } from '../shared/tracking/links';
 import { confirmPage, errorPage, unsubscribedPage } from './pages';
+import { resolveLook, type ErrorReason, type PageLook, type PageSettings } from './pageTexts';
 
 export type EventName = 'opened' | 'clicked' | 'unsubscribed';
 
@@ -24,6 +25,8 @@ export interface TrackingRequest {
 	token: unknown;
 	ip?: string;
 	userAgent?: string;
+	/** The Accept-Language header: the pages' language when the trigger's language is "auto". */
+	acceptLanguage?: string;
 }
 
 export interface HandlerOptions {
@@ -38,6 +41,8 @@ export interface HandlerOptions {
 	 * Unsubscribes are honoured whatever their format.
 	 */
 	legacyMaxAgeSeconds?: number;
+	/** Language, texts, company name and logo of the pages (default: English, built-in texts). */
+	pages?: PageSettings;
 	now?: number;
 }
 
@@ -54,6 +59,8 @@ export interface TrackingEvent {
 	recipient: string;
 	url: string | null;
 	trackingData: Record<string, string>;
+	/** The campaign of the email (set by the send node), or null. */
+	campaign: string | null;
 	time: string;
 	sentAt: string;
 	secondsSinceSent: number;
@@ -67,6 +74,11 @@ export interface HandlerResult {
 	event?: TrackingEvent;
 	/** Identifies token + event for the replay check (set with `event`); reveals nothing of the token. */
 	replayKey?: string;
+	/**
+	 * An authentic unsubscribe (POST), set whether or not it starts an execution: the node honours every one
+	 * (suppression list, campaign log), selected event or not, repeated or not.
+	 */
+	unsubscribed?: TrackingEvent;
 	/** Why no event was emitted (for tests and debugging; never shown to the requester). */
 	rejected?: string;
 }
@@ -88,19 +100,20 @@ const gif = (): TrackingResponse => ({
 	headers: { ...NO_STORE, 'content-type': 'image/gif', 'content-length': String(PIXEL_GIF.length) },
 	body: PIXEL_GIF,
 });
-const html = (status: number, body: string): TrackingResponse => ({
-	status,
-	headers: {
-		...NO_STORE,
-		'content-type': 'text/html; charset=utf-8',
-		'referrer-policy': 'no-referrer',
-		'x-frame-options': 'DENY',
-	},
-	body,
-});
-const invalid = (
-	message = 'The link is damaged or was not made by this server. Copy the whole link from the email and try again.',
-) => html(400, errorPage(message));
+const htmlWith =
+	(look: PageLook, vary: boolean) =>
+	(status: number, body: string): TrackingResponse => ({
+		status,
+		headers: {
+			...NO_STORE,
+			'content-type': 'text/html; charset=utf-8',
+			'content-language': look.lang,
+			...(vary ? { vary: 'Accept-Language' } : {}),
+			'referrer-policy': 'no-referrer',
+			'x-frame-options': 'DENY',
+		},
+		body,
+	});
 
 export function handleTrackingRequest(
 	req: TrackingRequest,
@@ -109,13 +122,16 @@ export function handleTrackingRequest(
 	const method = req.method.toUpperCase();
 	const now = options.now ?? Date.now();
 	const action = req.action as TrackingType;
+	const look = resolveLook(options.pages, req.acceptLanguage);
+	const html = htmlWith(look, options.pages?.language === 'auto');
+	const invalid = (reason: ErrorReason = 'damaged') => html(400, errorPage(reason, look));
 	if (action !== 'open' && action !== 'click' && action !== 'unsubscribe')
 		return {
-			response: html(404, errorPage('Unknown tracking address.')),
+			response: html(404, errorPage('unknownAddress', look)),
 			rejected: 'unknown action',
 		};
 	if (method === 'POST' && action !== 'unsubscribe')
-		return { response: html(405, errorPage('Method not allowed.')), rejected: 'method' };
+		return { response: html(405, errorPage('methodNotAllowed', look)), rejected: 'method' };
 
 	const maxAge = action === 'unsubscribe' ? 0 : options.maxAgeSeconds;
 	const decoded = decodeToken(options.secret, req.token, {
@@ -144,19 +160,14 @@ export function handleTrackingRequest(
 						body: '',
 					}
 				: decoded.ok === false && decoded.reason === 'legacy-refused'
-					? invalid(
-							'This link comes from an older email and is no longer accepted. Open the website directly instead.',
-						)
+					? invalid('oldLink')
 					: invalid();
-	} else if (!authentic)
-		response = invalid(
-			'This unsubscribe link is damaged. Copy the whole link from the email, or reply to the email and ask to be removed.',
-		);
+	} else if (!authentic) response = invalid('damagedUnsubscribe');
 	else
 		response =
 			method === 'POST'
-				? html(200, unsubscribedPage())
-				: html(200, confirmPage(authentic.recipient, String(req.token)));
+				? html(200, unsubscribedPage(look))
+				: html(200, confirmPage(authentic.recipient, String(req.token), look));
 
 	if (!decoded.ok) return { response, rejected: decoded.reason };
 	if (!authentic) return { response, rejected: 'token type does not match the address' };
@@ -167,7 +178,6 @@ export function handleTrackingRequest(
 		return { response, rejected: 'not an http(s) target' };
 
 	const type = EVENT_OF[action];
-	if (!options.events.includes(type)) return { response, rejected: `event ${type} not selected` };
 	const secondsSinceSent = Math.max(0, Math.round(now / 1000 - authentic.issuedAt));
 	const classification = classifyRequest({
 		event: action,
@@ -176,12 +186,17 @@ export function handleTrackingRequest(
 		ip: req.ip,
 		secondsSinceSent,
 	});
+	const event = eventOf(type, authentic, now, secondsSinceSent, req, classification);
+	const unsubscribed = action === 'unsubscribe' ? { unsubscribed: event } : {};
+	if (!options.events.includes(type))
+		return { response, rejected: `event ${type} not selected`, ...unsubscribed };
 	// One-click unsubscribes are POSTed by the mailbox provider's servers: never drop those as bots.
 	if (options.dropBots && action !== 'unsubscribe' && isBotLike(classification.kind))
 		return { response, rejected: `bot: ${classification.reason}` };
 	return {
 		response,
-		event: eventOf(type, authentic, now, secondsSinceSent, req, classification),
+		event,
+		...unsubscribed,
 		replayKey: `${action}:${createHash('sha256').update(String(req.token)).digest('base64url').slice(0, 32)}`,
 	};
 }
@@ -201,6 +216,7 @@ function eventOf(
 		recipient: claims.recipient,
 		url: claims.url ?? null,
 		trackingData: claims.data,
+		campaign: claims.campaign ?? null,
 		time: new Date(now).toISOString(),
 		sentAt: new Date(claims.issuedAt * 1000).toISOString(),
 		secondsSinceSent,

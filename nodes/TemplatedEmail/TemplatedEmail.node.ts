@@ -12,6 +12,8 @@ import * as send from './actions/email/send.operation';
 import * as testSend from './actions/email/testSend.operation';
 import { trackingProperties } from './actions/email/tracking';
 import { router } from './actions/router';
+import { campaignResourceProperties } from './actions/suppression/description';
+import { CAMPAIGN, SUPPRESSION } from './actions/suppression/fields';
 import { crmMailImapTest, crmMailSmtpTest, emailTrackingTest } from './methods/credentialTest';
 import { getSenders } from './methods/loadOptions';
 import {
@@ -20,7 +22,16 @@ import {
 	MAIL_ACCOUNT,
 } from '../shared/oauth/mailAccount';
 
-const properties: INodeProperties[] = [
+// The email resource's fields, shown only for it (existing workflows have no resource: it defaults to email).
+const onlyForEmail = (p: INodeProperties): INodeProperties => ({
+	...p,
+	displayOptions: {
+		...p.displayOptions,
+		show: { ...p.displayOptions?.show, resource: ['email'] },
+	},
+});
+
+const emailProperties: INodeProperties[] = [
 	authenticationProperty('SMTP Account'),
 	{
 		displayName: 'Mode',
@@ -50,6 +61,33 @@ const properties: INodeProperties[] = [
 	...trackingProperties,
 ];
 
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Resource',
+		name: 'resource',
+		type: 'options',
+		noDataExpression: true,
+		default: 'email',
+		options: [
+			{ name: 'Email', value: 'email', description: 'Send, preview or test-send templated emails' },
+			{
+				name: 'Suppression List',
+				value: SUPPRESSION,
+				description:
+					'Addresses no campaign email goes to (unsubscribed, complaint, hard bounce, manual), in an n8n data table',
+			},
+			{
+				name: 'Campaign',
+				value: CAMPAIGN,
+				description: 'Figures of campaigns from the campaign log',
+			},
+		],
+		description: 'What to work on',
+	},
+	...emailProperties.map(onlyForEmail),
+	...campaignResourceProperties,
+];
+
 export class TemplatedEmail implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Send Templated Email',
@@ -58,7 +96,7 @@ export class TemplatedEmail implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["mode"] === "send" ? "Send" : $parameter["mode"] === "preview" ? "Preview" : "Test send" }}',
+			'={{ $parameter["resource"] === "suppressionList" ? "Suppression list: " + $parameter["operation"] : $parameter["resource"] === "campaign" ? "Campaign report" : $parameter["mode"] === "send" ? "Send" : $parameter["mode"] === "preview" ? "Preview" : "Test send" }}',
 		description:
 			'Send Handlebars-templated emails over pooled SMTP, with threading, attachments and copy to Sent',
 		defaults: { name: 'Send Templated Email' },
@@ -70,38 +108,46 @@ export class TemplatedEmail implements INodeType {
 				name: 'crmMailSmtp',
 				required: true,
 				testedBy: 'crmMailSmtpTest',
-				displayOptions: { show: { authentication: [MAIL_ACCOUNT] } },
+				displayOptions: { show: { resource: ['email'], authentication: [MAIL_ACCOUNT] } },
 			},
 			{
 				name: 'crmMailGmailOAuth2Api',
 				required: true,
 				testedBy: 'crmMailOAuth2Test',
-				displayOptions: { show: { authentication: ['gmailOAuth2'] } },
+				displayOptions: { show: { resource: ['email'], authentication: ['gmailOAuth2'] } },
 			},
 			{
 				name: 'crmMailMicrosoftOAuth2Api',
 				required: true,
 				testedBy: 'crmMailOAuth2Test',
-				displayOptions: { show: { authentication: ['microsoftOAuth2'] } },
+				displayOptions: { show: { resource: ['email'], authentication: ['microsoftOAuth2'] } },
 			},
 			{
 				name: 'crmMailOAuth2Api',
 				required: true,
 				testedBy: 'crmMailOAuth2Test',
-				displayOptions: { show: { authentication: ['oAuth2'] } },
+				displayOptions: { show: { resource: ['email'], authentication: ['oAuth2'] } },
 			},
 			// the copy to Sent: the IMAP side of the same mailbox (an OAuth2 credential has both sides)
 			{
 				name: 'crmMailImap',
 				required: true,
 				testedBy: 'crmMailImapTest',
-				displayOptions: { show: { copyToSent: [true], authentication: [MAIL_ACCOUNT] } },
+				displayOptions: {
+					show: { resource: ['email'], copyToSent: [true], authentication: [MAIL_ACCOUNT] },
+				},
 			},
 			{
 				name: 'emailTracking',
 				required: true,
 				testedBy: 'emailTrackingTest',
-				displayOptions: { show: { tracking: [true] } },
+				displayOptions: { show: { resource: ['email'], tracking: [true] } },
+			},
+			// the suppression list and the campaign log: n8n data tables through the public API
+			{
+				name: 'crmMailN8nApi',
+				required: true,
+				displayOptions: { show: { resource: [SUPPRESSION, CAMPAIGN] } },
 			},
 		],
 		properties,

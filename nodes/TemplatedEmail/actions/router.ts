@@ -1,4 +1,5 @@
-// Dispatch by mode, per item (Mode may be an expression). The run owns what items share: one pooled SMTP
+// Dispatch by resource (Suppression List and Campaign: suppression/run.ts), then for email by mode, per item
+// (Mode may be an expression). The run owns what items share: one pooled SMTP
 // transport with a window of messages in flight, one Sent appender, the compiled templates, and the failures.
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { failureJson, toNodeError } from '../../shared/errors';
@@ -14,11 +15,18 @@ import type { Delivery } from './email/send.operation';
 import * as send from './email/send.operation';
 import * as testSend from './email/testSend.operation';
 import { trackingDecorators } from './email/tracking';
+import { operationOf, runBatched } from './suppression/run';
 
 const MISSING_VARIABLE_HINT =
 	'Give the item this field, use {{default name "fallback"}}, or set "Missing Variables" to "Leave Empty".';
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const resource = this.getNodeParameter('resource', 0, 'email') as string;
+	if (resource !== 'email')
+		return await runBatched(
+			this,
+			operationOf(resource, this.getNodeParameter('operation', 0) as string),
+		);
 	const items = this.getInputData();
 	const account = await sendingAccount(this);
 	const smtp = account.smtp;

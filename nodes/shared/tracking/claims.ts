@@ -14,6 +14,8 @@ export interface TrackingClaims {
 	data: Record<string, string>;
 	/** Unix time in seconds at which the token was made (the send time). */
 	issuedAt: number;
+	/** The campaign the email belongs to (name or id), for the suppression list and the campaign log. */
+	campaign?: string;
 }
 
 export const TYPES: Record<string, TrackingType> = { o: 'open', c: 'click', u: 'unsubscribe' };

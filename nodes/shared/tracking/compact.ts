@@ -6,11 +6,14 @@
 //   kind 0: `length` bytes of UTF-8
 //   kind 1: a lowercase UUID as its 16 bytes (length 0): the send node's trackingId
 //   kind 2: `<uuid@` + UTF-8 rest + `>` as 16 bytes + `length` bytes: the send node's Message-ID `<uuid@domain>`
+// then optional extensions, each `varint tag | str value` (tag 1: campaign), absent in tokens made before
+// them; a tag this version does not know is skipped (its value is a str), so later extensions stay readable.
 // Decoding is strict (every byte used, known kinds only); the AEAD already proves the bytes are ours.
 import type { TrackingClaims, TrackingType } from './claims';
 
 const TYPE_BYTE: Record<TrackingType, number> = { open: 1, click: 2, unsubscribe: 3 };
 const TYPE_OF: Record<number, TrackingType> = { 1: 'open', 2: 'click', 3: 'unsubscribe' };
+const EXTENSION_CAMPAIGN = 1;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MESSAGE_ID = /^<([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@(.*)>$/s;
 
@@ -81,8 +84,11 @@ class Reader {
 		if (kind === 2) return `<${uuidText(this.take(16))}@${this.take(length).toString('utf8')}>`;
 		throw new Error('unknown string kind');
 	}
+	atEnd(): boolean {
+		return this.at === this.buf.length;
+	}
 	end() {
-		if (this.at !== this.buf.length) throw new Error('trailing bytes');
+		if (!this.atEnd()) throw new Error('trailing bytes');
 	}
 }
 
@@ -102,6 +108,10 @@ export function packClaims(claims: TrackingClaims): Buffer {
 		w.str(key);
 		w.str(String(value));
 	}
+	if (claims.campaign) {
+		w.varint(EXTENSION_CAMPAIGN);
+		w.str(claims.campaign);
+	}
 	return w.done();
 }
 
@@ -120,11 +130,26 @@ export function unpackClaims(bytes: Buffer): TrackingClaims | undefined {
 		const count = r.varint();
 		const pairs: Array<[string, string]> = [];
 		for (let i = 0; i < count; i++) pairs.push([r.str(), r.str()]);
+		let campaign: string | undefined;
+		while (!r.atEnd()) {
+			const tag = r.varint();
+			const value = r.str();
+			if (tag === EXTENSION_CAMPAIGN) campaign = value;
+		}
 		r.end();
 		if ((type === 'click') !== (url !== '')) return undefined;
 		// fromEntries makes own properties, so a key like "__proto__" stays a plain key
 		const data = Object.fromEntries(pairs);
-		return { type, trackingId, messageId, recipient, issuedAt, data, ...(url ? { url } : {}) };
+		return {
+			type,
+			trackingId,
+			messageId,
+			recipient,
+			issuedAt,
+			data,
+			...(url ? { url } : {}),
+			...(campaign ? { campaign } : {}),
+		};
 	} catch {
 		return undefined;
 	}

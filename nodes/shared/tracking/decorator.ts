@@ -17,6 +17,8 @@ export interface TrackingSettings {
 	unsubscribeMailto?: string;
 	/** Tracking data (key / value pairs) of an item, e.g. `{ dealId: '42' }`. */
 	dataFor?: (itemIndex: number) => Record<string, string>;
+	/** The campaign (name or id) of an item, carried in its links for the trigger's suppression list and log. */
+	campaignFor?: (itemIndex: number) => string | undefined;
 }
 
 interface DecoratorInputLike {
@@ -44,6 +46,7 @@ export function trackingDecorator(settings: TrackingSettings) {
 				messageId: input.messageId,
 				recipient: input.recipients[0] ?? '',
 				data: settings.dataFor?.(input.itemIndex) ?? {},
+				campaign: settings.campaignFor?.(input.itemIndex) || undefined,
 			});
 			entry = { trackingId, tracking };
 			prepared.set(key, entry);

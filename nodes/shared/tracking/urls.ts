@@ -46,6 +46,8 @@ export interface TrackerOptions {
 	messageId: string;
 	recipient: string;
 	data?: Record<string, string>;
+	/** The campaign of the email (name or id): the trigger logs its events and suppresses its unsubscribes. */
+	campaign?: string;
 	/** Send time in ms; defaults to now. */
 	sentAt?: number;
 }
@@ -63,6 +65,7 @@ export class Tracker {
 			recipient: options.recipient,
 			data: options.data ?? {},
 			issuedAt: Math.floor((options.sentAt ?? Date.now()) / 1000),
+			...(options.campaign ? { campaign: options.campaign } : {}),
 		};
 	}
 
