@@ -1,7 +1,8 @@
 'use strict';
 // The local mail sandbox of `npm start`: a Dovecot with two mailboxes and an SMTP endpoint on loopback that
 // relays every accepted message into Dovecot over LMTP, so example flows can send a mail, receive it and react
-// without any outside account. Fixed ports and a persistent folder keep the n8n credentials valid across runs.
+// without any outside account, and a Bitrix24 stand-in (lib/bitrix24-standin.js) for the Bitrix24 examples.
+// Fixed ports and a persistent folder keep the n8n credentials valid across runs.
 //
 //   node scripts/sandbox.js      runs only the sandbox until Ctrl-C
 const fs = require('node:fs');
@@ -9,9 +10,16 @@ const os = require('node:os');
 const path = require('node:path');
 const { startDovecot, ensureDovecotInstalled } = require('./lib/dovecot');
 const { startSmtpSink, deliverToLmtp } = require('./lib/smtp');
+const bitrix24Lib = require('./lib/bitrix24-standin');
 
 const REPO = path.resolve(__dirname, '..');
-const DEFAULT_PORTS = { imapPort: 3143, imapsPort: 3993, lmtpPort: 3024, smtpPort: 3025 };
+const DEFAULT_PORTS = {
+	imapPort: 3143,
+	imapsPort: 3993,
+	lmtpPort: 3024,
+	smtpPort: 3025,
+	bitrix24Port: Number(process.env.BITRIX24_STANDIN_PORT || bitrix24Lib.DEFAULT_PORT),
+};
 // Demo mailboxes only reachable on 127.0.0.1; fixed so the imported credentials keep working.
 const USERS = {
 	sales: { user: 'sales@crm.local', pass: 'sales-sandbox-pass' },
@@ -28,8 +36,9 @@ function usableDir(dir) {
 }
 
 /**
- * Starts Dovecot and the SMTP relay. ports: fixed ports by default; pass 0 for any free port (tests).
- * Returns { host, imapPort, imapsPort, lmtpPort, smtpPort, users, dir, certPem, vars, stop() }.
+ * Starts Dovecot, the SMTP relay and the Bitrix24 stand-in. ports: fixed ports by default; pass 0 for any free
+ * port (tests). Returns { host, imapPort, imapsPort, lmtpPort, smtpPort, users, dir, certPem, bitrix24, vars, stop() }
+ * (bitrix24: the stand-in, null when it could not start).
  * Throws when Dovecot is missing and cannot be installed (the caller decides whether that is fatal).
  */
 async function startSandbox({
@@ -63,6 +72,12 @@ async function startSandbox({
 		await dovecot.stop();
 		throw error;
 	}
+	// a CRM stand-in that does not start (its port taken) leaves the mail sandbox usable
+	const bitrix24Port = ports.bitrix24Port || 0;
+	const bitrix24 = await bitrix24Lib.startBitrix24StandIn({ port: bitrix24Port }).catch((error) => {
+		log(`The Bitrix24 stand-in is not available: ${error.message}`);
+		return null;
+	});
 	const info = {
 		host: '127.0.0.1',
 		imapPort: dovecot.imapPort,
@@ -74,6 +89,7 @@ async function startSandbox({
 		users: USERS,
 		dovecot,
 		smtp,
+		bitrix24,
 		/** Delivers { envelope: { mailFrom, rcptTo }, raw } into the mailboxes, as the SMTP endpoint does. */
 		deliver,
 		/** Mail for address goes to the Dovecot whose LMTP listens on lmtpPort (127.0.0.1) instead of this one. */
@@ -81,7 +97,9 @@ async function startSandbox({
 	};
 	let stopping = null;
 	info.stop = () => {
-		stopping ??= Promise.allSettled([smtp.close(), dovecot.stop()]).then(() => undefined);
+		stopping ??= Promise.allSettled([smtp.close(), dovecot.stop(), bitrix24?.stop()]).then(
+			() => undefined,
+		);
 		return stopping;
 	};
 	// Placeholder values for examples/credentials.json: {{sandbox.imapPort}}, {{sandbox.sales.user}}, ...
@@ -95,6 +113,9 @@ async function startSandbox({
 		customer: { ...USERS.customer },
 		smtpUser: USERS.sales.user,
 		smtpPassword: USERS.sales.pass,
+		bitrix24: bitrix24
+			? { webhookUrl: bitrix24.webhookUrl, applicationToken: bitrix24.applicationToken }
+			: bitrix24Lib.standInVars(bitrix24Port),
 	};
 	return info;
 }
@@ -119,15 +140,20 @@ function offlineVars() {
 		customer: { ...USERS.customer },
 		smtpUser: USERS.sales.user,
 		smtpPassword: USERS.sales.pass,
+		bitrix24: bitrix24Lib.standInVars(DEFAULT_PORTS.bitrix24Port),
 	};
 }
 
-function describe(sandbox) {
+function describe(sandbox, n8nUrl) {
 	return [
 		`Mail sandbox (loopback only, folder ${sandbox.dir}):`,
 		`  IMAP   ${sandbox.host}:${sandbox.imapPort} (plain)  IMAPS ${sandbox.host}:${sandbox.imapsPort} (self-signed)`,
 		`  SMTP   ${sandbox.host}:${sandbox.smtpPort} (AUTH ${USERS.sales.user}), every accepted message is delivered into the mailboxes`,
 		...Object.values(USERS).map((u) => `  mailbox ${u.user}  password ${u.pass}`),
+		'',
+		sandbox.bitrix24
+			? bitrix24Lib.describe(sandbox.bitrix24, n8nUrl)
+			: 'Bitrix24 stand-in: not running (see the message above).',
 	].join('\n');
 }
 

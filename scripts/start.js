@@ -348,12 +348,17 @@ async function main() {
 		tracking,
 		unisender: unisenderVars,
 	};
-	// A "Sandbox Unisender" credential the user pointed at the real Unisender (or Selzy) is left as it is.
+	// A "Sandbox Unisender" credential the user pointed at the real Unisender (or Selzy), or a "Sandbox Bitrix24"
+	// pointed at a real portal, is left as it is.
 	const standInUrl = unisenderVars.baseUrl.replace(/\/+$/, '');
+	const bitrix24Url = vars.sandbox.bitrix24.webhookUrl;
 	const preserve = (def, data) =>
-		def.type === 'unisenderApi' &&
-		typeof data.baseUrl === 'string' &&
-		data.baseUrl.replace(/\/+$/, '') !== standInUrl;
+		(def.type === 'unisenderApi' &&
+			typeof data.baseUrl === 'string' &&
+			data.baseUrl.replace(/\/+$/, '') !== standInUrl) ||
+		(def.type === 'crmMailBitrix24Api' &&
+			typeof data.webhookUrl === 'string' &&
+			data.webhookUrl !== bitrix24Url);
 	const { workflows } = await importExamples(session, {
 		vars,
 		preserve,
@@ -391,7 +396,9 @@ async function main() {
 					: `  ${n8n.baseUrl}/workflow/${w.id}  ${w.title}${w.active ? ' (published)' : ''}`,
 			),
 			'',
-			sandbox ? sandboxLib.describe(sandbox) : 'Mail sandbox: not running (see the message above).',
+			sandbox
+				? sandboxLib.describe(sandbox, n8n.webhookUrl)
+				: 'Mail sandbox: not running (see the message above).',
 			'',
 			unisender
 				? unisenderLib.describe(unisender)
@@ -404,7 +411,7 @@ async function main() {
 			`Email tracking: credential "Sandbox Email Tracking" = ${tracking.baseUrl} (the Email Tracking Trigger's`,
 			`  production URL; publish "When the offer mail is opened..." to serve it), secret in ${path.relative(REPO, TRACKING_SECRET_FILE)}.`,
 			'',
-			'Press Ctrl-C to stop n8n, the sandbox, the OAuth2 provider and the Unisender stand-in.',
+			'Press Ctrl-C to stop n8n, the sandbox (with the Bitrix24 stand-in), the OAuth2 provider and the Unisender stand-in.',
 			line,
 		].join('\n'),
 	);

@@ -1,13 +1,10 @@
 'use strict';
 // A local OAuth2 provider for `npm start`, so OAuth2 mail credentials can be tried with no Google or Microsoft
 // account: the authorization server the tests use (test/fakes/oauth2/server.ts: RFC 6749 code + refresh grants,
-// RFC 7662 introspection for Dovecot, RFC 7009 revocation), bundled on the fly by esbuild like
-// unisender-standin.js does. Grants live in memory: they are gone on every start.
-const fs = require('node:fs');
-const path = require('node:path');
+// RFC 7662 introspection for Dovecot, RFC 7009 revocation), bundled on the fly by esbuild
+// (bundle-fake.js). Grants live in memory: they are gone on every start.
+const { loadFake } = require('./bundle-fake');
 
-const REPO = path.resolve(__dirname, '..', '..');
-const SOURCE = path.join(REPO, 'test', 'fakes', 'oauth2', 'server.ts');
 const DEFAULT_PORT = 3082;
 const DEFAULT_CLIENTS = [
 	// the n8n credential's client (redirects to any http(s) callback, e.g. n8n's /rest/oauth2-credential/callback)
@@ -15,28 +12,6 @@ const DEFAULT_CLIENTS = [
 	// the mail server's client: Dovecot introspects tokens with it
 	{ clientId: 'sandbox-dovecot', clientSecret: 'sandbox-dovecot-secret' },
 ];
-
-/** Bundles the TypeScript fake into node_modules/.cache/ (packages stay external) and loads it. */
-function loadOAuth2Fake() {
-	const esbuild = require('esbuild');
-	const outfile = path.join(REPO, 'node_modules', '.cache', 'crm-mail-standin', 'oauth2-server.js');
-	fs.mkdirSync(path.dirname(outfile), { recursive: true });
-	esbuild.buildSync({
-		entryPoints: [SOURCE],
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'cjs',
-		target: 'node20',
-		packages: 'external',
-		absWorkingDir: REPO,
-		logLevel: 'warning',
-	});
-	// no esbuild service process left running next to npm start
-	if (typeof esbuild.stop === 'function') esbuild.stop();
-	delete require.cache[outfile];
-	return require(outfile).startOAuth2Fake;
-}
 
 /**
  * Starts the provider on 127.0.0.1:port (0 = any free port). Returns the fake (url, authorizationUrl, tokenUrl,
@@ -49,7 +24,7 @@ async function startOAuth2Standin({
 	accessTokenTtlSeconds = 3600,
 	defaultUser,
 } = {}) {
-	const startOAuth2Fake = loadOAuth2Fake();
+	const { startOAuth2Fake } = loadFake('test/fakes/oauth2/server.ts', 'oauth2-server');
 	try {
 		const fake = await startOAuth2Fake({ port, clients, accessTokenTtlSeconds, defaultUser });
 		return Object.assign(fake, { clients, stop: () => fake.close() });

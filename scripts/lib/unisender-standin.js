@@ -2,45 +2,14 @@
 // A local stand-in for the Unisender API, so the Unisender examples of `npm start` work with no outside account.
 // It is the fake server the tests use (test/fakes/unisender/server.ts, which follows Unisender's public API:
 // POST /{en|ru|ua}/api/{method}, api_key in the form body, errors as HTTP 200 with `error` and `code`),
-// bundled on the fly by esbuild like scripts/bench.js does. State lives in memory: it is reset on every start.
-const fs = require('node:fs');
-const path = require('node:path');
+// bundled on the fly by esbuild (bundle-fake.js). State lives in memory: it is reset on every start.
+const { loadFake } = require('./bundle-fake');
 
-const REPO = path.resolve(__dirname, '..', '..');
-const SOURCE = path.join(REPO, 'test', 'fakes', 'unisender', 'server.ts');
 const DEFAULT_PORT = 3081;
 const DEFAULT_API_KEY = 'sandbox-unisender-key';
 // The examples default to list 1 (deal-stage-to-unisender: `unisenderListIds || '1'`, opened-to-unisender:
 // `unisenderListId || '1'`); both lists send a confirmation letter, as a real Unisender list does.
 const DEFAULT_LISTS = ['CRM clients', 'Offer openers'];
-
-/** Bundles the TypeScript fake into node_modules/.cache/ (packages stay external) and loads it. */
-function loadFakeUnisender() {
-	const esbuild = require('esbuild');
-	const outfile = path.join(
-		REPO,
-		'node_modules',
-		'.cache',
-		'crm-mail-standin',
-		'unisender-server.js',
-	);
-	fs.mkdirSync(path.dirname(outfile), { recursive: true });
-	esbuild.buildSync({
-		entryPoints: [SOURCE],
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'cjs',
-		target: 'node20',
-		packages: 'external',
-		absWorkingDir: REPO,
-		logLevel: 'warning',
-	});
-	// no esbuild service process left running next to npm start
-	if (typeof esbuild.stop === 'function') esbuild.stop();
-	delete require.cache[outfile];
-	return require(outfile).FakeUnisender;
-}
 
 /**
  * Starts the stand-in on 127.0.0.1:port (0 = any free port). Returns { baseUrl, apiKey, lists, fake, stop() }.
@@ -51,7 +20,7 @@ async function startUnisenderStandIn({
 	apiKey = DEFAULT_API_KEY,
 	lists = DEFAULT_LISTS,
 } = {}) {
-	const FakeUnisender = loadFakeUnisender();
+	const { FakeUnisender } = loadFake('test/fakes/unisender/server.ts', 'unisender-server');
 	const fake = new FakeUnisender({ apiKeys: [apiKey] });
 	const created = lists.map((title) => fake.addList(title));
 	try {

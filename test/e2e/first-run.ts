@@ -12,7 +12,7 @@ const rest = require('../../scripts/lib/n8n-rest');
 
 const REPO = path.resolve(__dirname, '..', '..');
 /** n8n, the sandbox (IMAP, SMTP), the Unisender stand-in, the OAuth2 provider and its mail server (IMAP, SMTP). */
-export const START_PORTS = [5678, 3143, 3025, 3081, 3082, 3144, 3587];
+export const START_PORTS = [5678, 3143, 3025, 3081, 3082, 3083, 3144, 3587];
 
 export interface FirstRunResult {
 	readyS: number;

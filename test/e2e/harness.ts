@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { FakeBitrix24 } from '../fakes/bitrix24/server';
 import { FakeUnisender, type FakeList } from '../fakes/unisender/server';
 
 const rt = require('../../scripts/lib/n8n-runtime');
@@ -39,6 +40,8 @@ export interface Sandbox {
 	smtpPort: number;
 	lmtpPort: number;
 	users: Record<'sales' | 'customer', { user: string; pass: string }>;
+	/** The Bitrix24 stand-in (test/fakes/bitrix24), null when it could not start. */
+	bitrix24: { fake: FakeBitrix24 } | null;
 	vars: Record<string, unknown>;
 	stop(): Promise<void>;
 }

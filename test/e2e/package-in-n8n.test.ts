@@ -120,7 +120,14 @@ test("every sandbox credential passes n8n's credential test; a wrong key fails w
 		}
 	}
 	expect([...tested.keys()].sort()).toEqual(
-		['crmMailImap', 'crmMailN8nApi', 'crmMailSmtp', 'emailTracking', 'unisenderApi'].sort(),
+		[
+			'crmMailBitrix24Api',
+			'crmMailImap',
+			'crmMailN8nApi',
+			'crmMailSmtp',
+			'emailTracking',
+			'unisenderApi',
+		].sort(),
 	);
 	for (const [type, result] of tested)
 		expect({ type, result }).toEqual({ type, result: expect.objectContaining({ status: 'OK' }) });
