@@ -40,12 +40,22 @@ export class CrmMatch implements INodeType {
 			{
 				name: 'crmMailBitrix24Api',
 				required: true,
-				displayOptions: { show: { backend: ['bitrix24'] } },
+				displayOptions: { show: { backend: ['bitrix24'], authentication: ['webhook'] } },
+			},
+			{
+				name: 'crmMailBitrix24OAuth2Api',
+				required: true,
+				displayOptions: { show: { backend: ['bitrix24'], authentication: ['oAuth2'] } },
 			},
 			{
 				name: 'crmMailAmoCrmApi',
 				required: true,
-				displayOptions: { show: { backend: ['amoCrm'] } },
+				displayOptions: { show: { backend: ['amoCrm'], authentication: ['accessToken'] } },
+			},
+			{
+				name: 'crmMailAmoCrmOAuth2Api',
+				required: true,
+				displayOptions: { show: { backend: ['amoCrm'], authentication: ['oAuth2'] } },
 			},
 			{
 				name: 'crmMailEspoCrmApi',

@@ -6,6 +6,7 @@ import { toNodeError } from '../../shared/errors';
 import { backendFor } from '../transport/http';
 import type { CrmBackend, EntityType } from '../transport/types';
 import * as linkEmail from './email/linkEmail.operation';
+import * as markUndeliverable from './email/markUndeliverable.operation';
 import * as match from './email/match.operation';
 import * as matchAndCreate from './email/matchAndCreate.operation';
 import * as create from './record/create.operation';
@@ -32,6 +33,7 @@ const emailOperations: Record<string, EmailOperation> = {
 	match: match.execute,
 	matchAndCreate: matchAndCreate.execute,
 	linkEmail: linkEmail.execute,
+	markUndeliverable: markUndeliverable.execute,
 };
 
 const recordOperations: Record<string, RecordOperation> = {

@@ -1,6 +1,7 @@
 // The node's parameters in panel order: backend and operation, the record operations' fields, the rules of
 // Match & Create, then the options of the email operations.
 import type { INodeProperties } from 'n8n-workflow';
+import * as markUndeliverable from './email/markUndeliverable.operation';
 import * as matchAndCreate from './email/matchAndCreate.operation';
 import { recordFields } from './record/recordFields';
 
@@ -31,6 +32,49 @@ export const properties: INodeProperties[] = [
 		default: 'dataTables',
 		description: 'Where the CRM records live',
 	},
+	// Authentication per backend; the default is what workflows saved before OAuth2 existed use
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Inbound Webhook',
+				value: 'webhook',
+				description: 'A webhook URL with its secret code, made in the portal in a minute',
+			},
+			{
+				name: 'OAuth2 (Local Application)',
+				value: 'oAuth2',
+				description: 'Sign in to the portal; n8n keeps the hourly access token fresh',
+			},
+		],
+		default: 'webhook',
+		description: 'How the node signs in to Bitrix24',
+		displayOptions: { show: { backend: ['bitrix24'] } },
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Long-Lived Token',
+				value: 'accessToken',
+				description: "A private integration's token, pasted into the credential",
+			},
+			{
+				name: 'OAuth2',
+				value: 'oAuth2',
+				description: 'Sign in to amoCRM / Kommo; n8n keeps the daily access token fresh',
+			},
+		],
+		default: 'accessToken',
+		description: 'How the node signs in to amoCRM / Kommo',
+		displayOptions: { show: { backend: ['amoCrm'] } },
+	},
 	{
 		displayName: 'Operation',
 		name: 'operation',
@@ -55,6 +99,13 @@ export const properties: INodeProperties[] = [
 				value: 'linkEmail',
 				action: 'Link an email to its records',
 				description: 'Record the email on the matched or created records, once per Message-ID',
+			},
+			{
+				name: 'Mark Undeliverable',
+				value: 'markUndeliverable',
+				action: 'Mark an address undeliverable',
+				description:
+					'Act on a bounce or spam complaint: mark the address undeliverable on every record with it',
 			},
 			{
 				name: 'Match',
@@ -85,6 +136,7 @@ export const properties: INodeProperties[] = [
 	},
 	...recordFields,
 	...matchAndCreate.description,
+	...markUndeliverable.description,
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -110,6 +110,36 @@ export interface SetupReport {
 	columnsAdded?: string[];
 }
 
+/** Why an address is undeliverable: a hard bounce, a spam complaint, or an admin's decision. */
+export type UndeliverableReason = 'hardBounce' | 'complaint' | 'manual';
+export const REASON_TEXT: Record<UndeliverableReason, string> = {
+	hardBounce: 'hard bounce',
+	complaint: 'spam complaint',
+	manual: 'marked by hand',
+};
+
+/** One address to mark, with the records that hold it (what the lookup found for it). */
+export interface UndeliverableMark {
+	address: string;
+	reason: UndeliverableReason;
+	/** ISO time of the bounce / complaint (or of the run). */
+	at: string;
+	records: CrmRecord[];
+}
+
+export interface MarkOptions {
+	/** Bitrix24: a user field (e.g. UF_CRM_UNDELIVERABLE) set to "Y" on every marked record. */
+	flagField?: string;
+}
+
+/** What marking did to one record: `changed` is false when the record carried the mark already. */
+export interface MarkedRecord {
+	type: EntityType;
+	id: string;
+	name: string;
+	changed: boolean;
+}
+
 export interface CrmBackend {
 	readonly name: string;
 	lookup(request: LookupRequest): Promise<LookupResult>;
@@ -129,6 +159,11 @@ export interface CrmBackend {
 	listUsers(): Promise<Option[]>;
 	listSources(): Promise<Option[]>;
 	listStages(): Promise<Option[]>;
+	/**
+	 * Marks each address undeliverable on its records, idempotently: a record that already carries the mark
+	 * is left alone (`changed: false`). One list of MarkedRecord per mark, in the order of its records.
+	 */
+	markUndeliverable(marks: UndeliverableMark[], options: MarkOptions): Promise<MarkedRecord[][]>;
 	/** Creates what the backend needs (Data Tables: the tables); optional. */
 	setup?(): Promise<SetupReport>;
 }

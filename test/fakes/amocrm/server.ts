@@ -10,11 +10,13 @@
 // - `POST` arrays of entities (validation-errors per item, 400), `PATCH /{entity}/{id}` (EMAIL with
 //   `values: null` empties it), no DELETE (as in v4); leads get the first stage of the main pipeline;
 // - notes: `GET|POST /{entity}/{id}/notes`, `PATCH /{entity}/notes/{id}`; `/account`, `/users`,
-//   `/leads/pipelines` (statuses embedded, 142 / 143 in every pipeline), `/leads/tags`.
+//   `/leads/pipelines` (statuses embedded, 142 / 143 in every pipeline), `/leads/tags`;
+// - OAuth 2.0 (oauth.ts): `POST /oauth2/access_token`, and the access tokens it issued as Bearer tokens.
 import type { FakeRequest, FakeResponse } from '../../harness/fake-http';
 import { FakeHttpServer } from '../../harness/fake-http';
 import type { Kind, Row } from './entities';
 import { Problem, applyFields, invalid, searchable } from './entities';
+import { AmoCrmOAuth } from './oauth';
 
 export type { Row } from './entities';
 export { email } from './entities';
@@ -24,6 +26,8 @@ const PAGE_MAX = 250;
 
 export class FakeAmoCrm extends FakeHttpServer {
 	readonly tokens = new Set<string>(['token1']);
+	/** OAuth 2.0 of integrations (oauth.ts): `/oauth2/access_token`, Bearer access tokens it issued. */
+	readonly oauth = new AmoCrmOAuth();
 	readonly store: Record<Kind, Row[]> = { contacts: [], companies: [], leads: [] };
 	readonly notes: Array<Row & { entity: Kind; entity_id: number }> = [];
 	users: Row[] = [
@@ -57,6 +61,7 @@ export class FakeAmoCrm extends FakeHttpServer {
 			true,
 		);
 		this.route('*', /^\/api\/v4\/(.+?)\/?$/, (req, res) => this.handleApi(req, res));
+		this.route('POST', '/oauth2/access_token', (req, res) => this.oauth.token(req, res));
 	}
 
 	addPipeline(id: number, name: string, stages: Array<[number, string]>, main = false): void {
@@ -152,7 +157,7 @@ export class FakeAmoCrm extends FakeHttpServer {
 				);
 			}
 			const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
-			if (!token || !this.tokens.has(token))
+			if (!token || !(this.tokens.has(token) || this.oauth.accepts(token)))
 				throw new Problem(401, 'Unauthorized', 'Invalid user name or password');
 			if (this.unpaid) throw new Problem(402, 'Payment Required', 'Payment required');
 			const body = this.route_(req);

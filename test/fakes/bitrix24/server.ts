@@ -13,10 +13,15 @@
 // - crm.activity.{add,list,update,delete}, crm.activity.binding.{add,list}; an add with TYPE_ID 4,
 //   DIRECTION 2 and COMPLETED Y is recorded in `sentMail` (Bitrix24 would SEND it);
 // - crm.status.list, crm.category.list (entityTypeId 2), user.get, user.current, profile.
+// - crm.timeline.comment.{add,list} (timeline.ts).
+// - OAuth 2.0 of a local application (oauth.ts): `/oauth/authorize/`, `/oauth/token/`, and the same methods
+//   at `/rest/<method>` with the access token as `auth`.
 import type { FakeRequest, FakeResponse } from '../../harness/fake-http';
 import { FakeHttpServer } from '../../harness/fake-http';
+import { Bitrix24OAuth } from './oauth';
 import type { Fields } from './php';
 import { matches, parsePhp } from './php';
+import { FakeTimeline, TimelineError } from './timeline';
 
 export interface Webhook {
 	userId: number;
@@ -50,6 +55,10 @@ export class FakeBitrix24 extends FakeHttpServer {
 	statuses: Fields[] = [];
 	categories = [{ id: 0, name: 'General', sort: 100, entityTypeId: 2, isDefault: 'Y' }];
 	limits = { burst: 50, perSecond: 2 };
+	/** Timeline comments (crm.timeline.comment.*). */
+	readonly timeline = new FakeTimeline((type, id) => this.list(type).some((r) => r.ID === id));
+	/** OAuth 2.0 of local applications (oauth.ts): calls to `/rest/<method>` with `auth=<access token>`. */
+	readonly oauth = new Bitrix24OAuth(() => this.baseUrl);
 	private level = 0;
 	private at = Date.now();
 	private seq = new Map<string, number>();
@@ -59,6 +68,12 @@ export class FakeBitrix24 extends FakeHttpServer {
 		this.route('*', /^\/rest\/(\d+)\/([^/]+)\/([a-z0-9_.]+?)(?:\.json)?\/?$/i, (req, res) =>
 			this.handleCall(req, res),
 		);
+		// OAuth 2.0: the method right under /rest/, the access token in `auth`
+		this.route('*', /^\/rest\/()()([a-z0-9_.]+?)(?:\.json)?\/?$/i, (req, res) =>
+			this.handleCall(req, res),
+		);
+		this.route('*', /^\/oauth\/token\/?$/, (req, res) => this.oauth.token(req, res));
+		this.route('GET', /^\/oauth\/authorize\/?$/, (req, res) => this.oauth.authorize(req, res));
 		const status = (ENTITY_ID: string, STATUS_ID: string, NAME: string, SORT: number) =>
 			this.statuses.push({ ENTITY_ID, STATUS_ID, NAME, SORT });
 		for (const [id, name, n] of [
@@ -120,7 +135,13 @@ export class FakeBitrix24 extends FakeHttpServer {
 	}
 
 	private handleCall(req: FakeRequest, res: FakeResponse) {
-		const hook = this.webhooks.find(
+		const params: Fields = {
+			...parsePhp(new URLSearchParams(req.query as Record<string, string>).toString()),
+			...(req.json as Fields | undefined),
+			...(Object.keys(req.form).length ? parsePhp(req.body.toString('utf8')) : {}),
+		};
+		const viaOAuth = !req.params['1'];
+		let hook = this.webhooks.find(
 			(w) => String(w.userId) === req.params['1'] && w.code === req.params['2'],
 		);
 		const started = Date.now();
@@ -131,16 +152,21 @@ export class FakeBitrix24 extends FakeHttpServer {
 				{ error: 'QUERY_LIMIT_EXCEEDED', error_description: 'Too many requests' },
 				503,
 			);
+		if (viaOAuth) {
+			const owner = this.oauth.check(String(params.auth ?? ''));
+			if ('error' in owner)
+				return res.json(
+					{ error: owner.error, error_description: owner.error_description },
+					owner.status,
+				);
+			hook = { userId: owner.userId, code: '', scopes: owner.scopes };
+			delete params.auth;
+		}
 		if (!hook)
 			return res.json(
 				{ error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' },
 				401,
 			);
-		const params: Fields = {
-			...parsePhp(new URLSearchParams(req.query as Record<string, string>).toString()),
-			...(req.json as Fields | undefined),
-			...(Object.keys(req.form).length ? parsePhp(req.body.toString('utf8')) : {}),
-		};
 		const method = req.params['3'].toLowerCase();
 		try {
 			if (method === 'batch') return send({ result: this.batch(hook, params) });
@@ -245,6 +271,14 @@ export class FakeBitrix24 extends FakeHttpServer {
 			return { result: { categories: this.categories }, total: this.categories.length };
 		}
 		if (method === 'crm.duplicate.findbycomm') return { result: this.findByComm(p) };
+		try {
+			if (method === 'crm.timeline.comment.add')
+				return { result: this.timeline.add(p, hook.userId) };
+			if (method === 'crm.timeline.comment.list') return this.page(this.timeline.list(p), p);
+		} catch (e) {
+			if (e instanceof TimelineError) throw new B24Error(400, '', e.message);
+			throw e;
+		}
 		if (method === 'crm.activity.binding.list')
 			return {
 				result: this.bindings

@@ -8,6 +8,9 @@
 //   endsWith, isNull, isNotNull, isTrue, isFalse, or, and; `emailAddress` matches ANY address of a record,
 //   case-insensitively; maxSize > 200 is 403; answers `{ list, total }` (total -1 with X-No-Total);
 //   list rows carry the primary `emailAddress` only, detail reads add `emailAddressData`;
+// - an address is ONE EmailAddress record shared by every record with it: its `optOut` / `invalid` flags
+//   are set through any record's `emailAddressData` (create / update) and shown by all of them (EspoCRM's
+//   EmailAddress Saver); the record's `emailAddressIsOptedOut` / `emailAddressIsInvalid` are its primary's;
 // - POST / GET / PUT / DELETE {Entity}/{id}; 400 for missing required fields; the duplicate check (409,
 //   X-Status-Reason: Duplicate, body = the duplicates) on Lead / Contact / Account by name or any address
 //   unless `X-Skip-Duplicate-Check: true`; Email `messageId` is read-only (ignored on create); an Email
@@ -63,6 +66,8 @@ const LINKS: Record<
 export class FakeEspoCrm extends FakeHttpServer {
 	readonly store = new Map<string, Rec[]>(ENTITIES.map((e) => [e, []]));
 	readonly apiUsers: ApiUser[] = [];
+	/** The EmailAddress records' flags by lower-cased address (absent: both false). */
+	readonly emailAddresses = new Map<string, { optOut: boolean; invalid: boolean }>();
 	metadata = {
 		entityDefs: {
 			Lead: {
@@ -187,11 +192,30 @@ export class FakeEspoCrm extends FakeHttpServer {
 				emailAddress: d.emailAddress,
 				lower: d.emailAddress.toLowerCase(),
 				primary: primary ? d.emailAddress === primary : i === 0,
-				optOut: false,
-				invalid: false,
+				...this.flagsOf(d.emailAddress),
 			}));
 			rec.emailAddress = primary ?? data[0]?.emailAddress ?? null;
+			const first = (
+				rec.emailAddressData as Array<{ primary: boolean; optOut: boolean; invalid: boolean }>
+			).find((d) => d.primary);
+			rec.emailAddressIsOptedOut = first?.optOut ?? false;
+			rec.emailAddressIsInvalid = first?.invalid ?? false;
 		}
+	}
+
+	private flagsOf(address: string): { optOut: boolean; invalid: boolean } {
+		return { optOut: false, invalid: false, ...this.emailAddresses.get(address.toLowerCase()) };
+	}
+
+	/** The flags an `emailAddressData` of a create / update sets on the shared EmailAddress records. */
+	private storeFlags(data: Record<string, unknown>) {
+		if (!Array.isArray(data.emailAddressData)) return;
+		for (const d of data.emailAddressData as Array<Record<string, unknown>>)
+			if (typeof d?.emailAddress === 'string' && d.emailAddress.trim())
+				this.emailAddresses.set(d.emailAddress.trim().toLowerCase(), {
+					optOut: !!d.optOut,
+					invalid: !!d.invalid,
+				});
 	}
 
 	private fail(res: FakeResponse, status: number, reason: string, body: unknown = '') {
@@ -288,6 +312,7 @@ export class FakeEspoCrm extends FakeHttpServer {
 	private read(req: FakeRequest, res: FakeResponse) {
 		const r = this.byId(req.params['1'], req.params['2']);
 		if (!r) return this.fail(res, 404, 'Not Found');
+		this.normalize(req.params['1'], r); // the shared flags as they are now
 		return { ...r };
 	}
 
@@ -326,6 +351,7 @@ export class FakeEspoCrm extends FakeHttpServer {
 		}
 		if (entity === 'Email') data.status ??= 'Archived';
 		if (entity === 'Lead') data.status ??= 'New';
+		this.storeFlags(data);
 		return { ...this.put(entity, { ...data, createdById: user.userId }) };
 	}
 
@@ -335,6 +361,7 @@ export class FakeEspoCrm extends FakeHttpServer {
 		if (!r) return this.fail(res, 404, 'Not Found');
 		const data = { ...((req.json as Record<string, unknown>) ?? {}) };
 		for (const k of ['id', 'createdAt', ...(READ_ONLY[entity] ?? [])]) delete data[k];
+		this.storeFlags(data);
 		Object.assign(r, data, { modifiedAt: now() });
 		this.normalize(entity, r);
 		return { ...r };

@@ -414,6 +414,9 @@ describe('tables that exist without some of the columns', () => {
 				'owner',
 				'source',
 				'dedupe_key',
+				'undeliverable',
+				'undeliverable_reason',
+				'undeliverable_at',
 			].map((c) => `crm_contacts.${c}`),
 		});
 		const contacts = [...fake.tables.values()].find((t) => t.name === 'crm_contacts')!;

@@ -25,8 +25,10 @@ import type {
 	Http,
 	LookupRequest,
 	LookupResult,
+	MarkedRecord,
 	Option,
 	RecordInput,
+	UndeliverableMark,
 } from '../types';
 import { CrmError } from '../types';
 import { AmoCrmClient } from './client';
@@ -35,6 +37,7 @@ import type { Entity } from './mapping';
 import { KEY, LOST, PATH, compareAge, emailsOf, isOpen, oldest, toBody, toRecord } from './mapping';
 import { linkEmails } from './notes';
 import { listSources, listStages, listUsers } from './options';
+import { markContacts } from './undeliverable';
 
 export class AmoCrmBackend implements CrmBackend {
 	readonly name = 'amoCRM';
@@ -222,6 +225,10 @@ export class AmoCrmBackend implements CrmBackend {
 
 	async linkEmails(emails: EmailLinkInput[]): Promise<EmailLinkResult[]> {
 		return await linkEmails(this.client, emails);
+	}
+
+	async markUndeliverable(marks: UndeliverableMark[]): Promise<MarkedRecord[][]> {
+		return await markContacts(this.client, marks);
 	}
 
 	async listUsers(): Promise<Option[]> {

@@ -6,8 +6,9 @@
 // keeps going is blocked (403 on everything). One pacer per account host in this process keeps our requests
 // at most 7 in any second; a 429 (others use the account too) is repeated after a backoff: a refused request
 // did nothing. A 504 (overload) and 5xx are repeated for reads only: a write may have been done.
+import { isReconnectError } from '../../../shared/oauth/tokenSource';
 import { backoffDelay, retrying, sleep } from '../../../shared/retry';
-import type { Http, HttpRequest } from '../types';
+import type { Http, HttpRequest, HttpResponse } from '../types';
 import { CrmError } from '../types';
 import { amoCrmError } from './errors';
 
@@ -83,6 +84,19 @@ export type Pairs = Array<[string, string | number]>;
  * of addresses must not open thousands of sockets. */
 export const IN_FLIGHT = 8;
 
+/**
+ * OAuth2: whether the account refused the access token (then it is renewed once through n8n). amoCRM answers
+ * every token problem (expired after 24 hours, revoked, unknown) with 401 problem+json.
+ */
+export function amoCrmTokenVerdict(
+	res: HttpResponse,
+): { refused: false } | { refused: true; reason: string } {
+	if (res.status !== 401) return { refused: false };
+	const p = (res.body && typeof res.body === 'object' ? res.body : {}) as Record<string, unknown>;
+	const own = [p.title, p.detail].filter((w) => typeof w === 'string' && w).join(': ');
+	return { refused: true, reason: `amoCRM refused the access token (401${own ? ` ${own}` : ''})` };
+}
+
 export class AmoCrmClient {
 	/** Requests sent (the benchmark and tests read it). */
 	requests = 0;
@@ -130,6 +144,7 @@ export class AmoCrmClient {
 				try {
 					res = await this.http({ method, path: url, body });
 				} catch (e) {
+					if (isReconnectError(e)) throw e; // OAuth2: the credential must be connected again
 					throw new CrmError(
 						`Cannot reach amoCRM (${what}): ${(e as Error).message}`,
 						'Check the subdomain and region (or base URL) in the credential, and that the account is reachable from n8n.',

@@ -21,8 +21,11 @@ import type {
 	Http,
 	LookupRequest,
 	LookupResult,
+	MarkOptions,
+	MarkedRecord,
 	Option,
 	RecordInput,
+	UndeliverableMark,
 } from '../types';
 import { CrmError, emptyLookup, finishLookup, pushTo } from '../types';
 import { linkEmails } from './activities';
@@ -31,6 +34,7 @@ import { Bitrix24Client, PAGE } from './client';
 import type { Fields } from './mapping';
 import { ENTITY, SELECT, compareAge, oldest, toFields, toRecord, websiteForms } from './mapping';
 import { listSources, listStages, listUsers } from './options';
+import { markRecords } from './undeliverable';
 
 /** findbycomm takes at most 20 values a call. */
 const FIND_VALUES = 20;
@@ -299,6 +303,13 @@ export class Bitrix24Backend implements CrmBackend {
 
 	async linkEmails(emails: EmailLinkInput[]): Promise<EmailLinkResult[]> {
 		return await linkEmails(this.client, emails);
+	}
+
+	async markUndeliverable(
+		marks: UndeliverableMark[],
+		options: MarkOptions,
+	): Promise<MarkedRecord[][]> {
+		return await markRecords(this.client, marks, options.flagField);
 	}
 
 	async listUsers(): Promise<Option[]> {

@@ -8,8 +8,9 @@
 // for the portal's other applications; when the portal still answers 503 QUERY_LIMIT_EXCEEDED (others
 // filled it) the pacer counts the bucket as full and the request is repeated after a backoff: a refused
 // request did nothing, so repeating is safe for every method.
+import { isReconnectError } from '../../../shared/oauth/tokenSource';
 import { backoffDelay, retrying, sleep } from '../../../shared/retry';
-import type { Http } from '../types';
+import type { Http, HttpResponse } from '../types';
 import { CrmError } from '../types';
 import type { Bitrix24Failure } from './errors';
 import { RETRYABLE, bitrix24Error, failureOf } from './errors';
@@ -108,6 +109,20 @@ export function phpQuery(params: Params, prefix = ''): string {
 	return parts.join('&');
 }
 
+/** Answers (HTTP 401) that refuse an OAuth2 access token: expired (1 hour), unknown, or none found. */
+const TOKEN_REFUSALS = new Set(['expired_token', 'invalid_token', 'NO_AUTH_FOUND']);
+
+/** OAuth2: whether the portal refused the access token (then it is renewed once through n8n). */
+export function bitrix24TokenVerdict(
+	res: HttpResponse,
+): { refused: false } | { refused: true; reason: string } {
+	const failure = failureOf(res.body);
+	if (res.status !== 401 || !failure || !TOKEN_REFUSALS.has(failure.error))
+		return { refused: false };
+	const own = [failure.error, failure.error_description].filter(Boolean).join(': ');
+	return { refused: true, reason: `Bitrix24 refused the access token (401 ${own})` };
+}
+
 export class Bitrix24Client {
 	/** Requests sent (the benchmark and tests read it). */
 	requests = 0;
@@ -130,6 +145,7 @@ export class Bitrix24Client {
 				try {
 					res = await this.http({ method: 'POST', path: `/${method}.json`, body: params });
 				} catch (e) {
+					if (isReconnectError(e)) throw e; // OAuth2: the credential must be connected again
 					throw new CrmError(
 						`Cannot reach Bitrix24 (${what}): ${(e as Error).message}`,
 						'Check the webhook URL in the credential (https://<portal>/rest/<user>/<code>/) and that the portal is reachable from n8n.',

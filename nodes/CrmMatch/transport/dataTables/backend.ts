@@ -15,17 +15,22 @@ import type {
 	RecordInput,
 	SetupReport,
 	Http,
+	MarkedRecord,
+	UndeliverableMark,
 } from '../types';
 import { CrmError, emptyLookup, finishLookup, pushTo } from '../types';
 import type { Filter, Row } from './client';
 import { DataTablesClient } from './client';
 import type { TableKey } from './schema';
 import { CLOSED_STAGES, DEFAULT_SOURCES, DEFAULT_STAGES, TABLE_KEYS, TABLES } from './schema';
+import { markRows } from './undeliverable';
 
 export class DataTablesBackend implements CrmBackend {
 	readonly name = 'n8n Data Tables';
 	readonly client: DataTablesClient;
 	private ids?: Promise<Record<TableKey, string>>;
+	/** The columns each table has (undefined where n8n's answer did not list them). */
+	private columns = new Map<TableKey, Set<string> | undefined>();
 
 	constructor(
 		http: Http,
@@ -61,8 +66,9 @@ export class DataTablesBackend implements CrmBackend {
 			}
 			out[key] = t.id;
 			const have = new Set((t.columns ?? []).map((c) => c.name));
+			this.columns.set(key, t.columns ? have : undefined);
 			const lacking = t.columns
-				? TABLES[key].columns.filter((c) => !have.has(c.name)).map((c) => c.name)
+				? TABLES[key].columns.filter((c) => !c.optional && !have.has(c.name)).map((c) => c.name)
 				: [];
 			if (lacking.length) badColumns.push(`${t.name} (${lacking.join(', ')})`);
 		}
@@ -87,7 +93,10 @@ export class DataTablesBackend implements CrmBackend {
 			const name = this.tableName(key);
 			const table = found.find((t) => t.name === name);
 			if (!table) {
-				await this.client.createTable(name, TABLES[key].columns);
+				await this.client.createTable(
+					name,
+					TABLES[key].columns.map((c) => ({ name: c.name, type: c.type })),
+				);
 				report.created.push(name);
 				continue;
 			}
@@ -97,7 +106,11 @@ export class DataTablesBackend implements CrmBackend {
 				? TABLES[key].columns.filter((c) => !have.has(c.name))
 				: []) {
 				// n8n before 2.41 has no column endpoint: the check below names what is missing and what to do
-				if (!(await this.client.addColumn(table.id, name, column))) break;
+				const added = await this.client.addColumn(table.id, name, {
+					name: column.name,
+					type: column.type,
+				});
+				if (!added) break;
 				columnsAdded.push(`${name}.${column.name}`);
 			}
 		}
@@ -280,6 +293,15 @@ export class DataTablesBackend implements CrmBackend {
 				};
 			}),
 		}));
+	}
+
+	async markUndeliverable(marks: UndeliverableMark[]): Promise<MarkedRecord[][]> {
+		const t = await this.tables();
+		return await markRows(
+			this.client,
+			{ ids: t, columns: this.columns, nameOf: (k) => this.tableName(k) },
+			marks,
+		);
 	}
 
 	async listUsers(): Promise<Option[]> {

@@ -1,15 +1,28 @@
 // The tables "Set Up Tables" creates, with their columns. Addresses are stored lower-cased in `email` and
 // matched with `eq` (n8n's `eq` is case-sensitive); `email_canonical` holds the plus-tag / Gmail-dot free
 // form for "possible duplicate" hints; `dedupe_key` is what makes creation race-safe (see client.ts).
+// The undeliverable columns (Mark Undeliverable) are optional: tables made before them keep working for
+// every other operation, since n8n before 2.41 cannot add a column through its API.
 import type { EntityType } from '../types';
 
 export type ColumnType = 'string' | 'number' | 'boolean' | 'date';
 export type TableKey = EntityType | 'emailLink';
 
-export const TABLES: Record<
-	TableKey,
-	{ suffix: string; columns: Array<{ name: string; type: ColumnType }> }
-> = {
+export interface Column {
+	name: string;
+	type: ColumnType;
+	/** Only Mark Undeliverable needs it; the other operations run on tables without it. */
+	optional?: boolean;
+}
+
+/** Mark Undeliverable's columns on every table whose records hold an address. */
+export const UNDELIVERABLE_COLUMNS: Column[] = [
+	{ name: 'undeliverable', type: 'boolean', optional: true },
+	{ name: 'undeliverable_reason', type: 'string', optional: true },
+	{ name: 'undeliverable_at', type: 'string', optional: true },
+];
+
+export const TABLES: Record<TableKey, { suffix: string; columns: Column[] }> = {
 	contact: {
 		suffix: 'contacts',
 		columns: cols(
@@ -22,11 +35,13 @@ export const TABLES: Record<
 			'owner',
 			'source',
 			'dedupe_key',
-		),
+		).concat(UNDELIVERABLE_COLUMNS),
 	},
 	company: {
 		suffix: 'companies',
-		columns: cols('name', 'domain', 'email', 'owner', 'source', 'dedupe_key'),
+		columns: cols('name', 'domain', 'email', 'owner', 'source', 'dedupe_key').concat(
+			UNDELIVERABLE_COLUMNS,
+		),
 	},
 	lead: {
 		suffix: 'leads',
@@ -39,7 +54,7 @@ export const TABLES: Record<
 			'owner',
 			'source',
 			'dedupe_key',
-		),
+		).concat(UNDELIVERABLE_COLUMNS),
 	},
 	deal: {
 		suffix: 'deals',
@@ -71,7 +86,7 @@ export const TABLES: Record<
 	},
 };
 
-function cols(...list: Array<string | [string, ColumnType]>) {
+function cols(...list: Array<string | [string, ColumnType]>): Column[] {
 	return list.map((c) =>
 		typeof c === 'string' ? { name: c, type: 'string' as ColumnType } : { name: c[0], type: c[1] },
 	);

@@ -17,8 +17,10 @@ import type {
 	Http,
 	LookupRequest,
 	LookupResult,
+	MarkedRecord,
 	Option,
 	RecordInput,
+	UndeliverableMark,
 } from '../types';
 import { CrmError, emptyLookup, finishLookup, pushTo } from '../types';
 import type { Attrs, Where } from './client';
@@ -34,6 +36,7 @@ import {
 	toAttributes,
 	toRecord,
 } from './mapping';
+import { markAddresses } from './undeliverable';
 import { inClauses, likeLiteral, oldest } from './where';
 
 export class EspoCrmBackend implements CrmBackend {
@@ -271,6 +274,10 @@ export class EspoCrmBackend implements CrmBackend {
 
 	async linkEmails(emails: EmailLinkInput[]): Promise<EmailLinkResult[]> {
 		return await linkEmails(this.client, emails);
+	}
+
+	async markUndeliverable(marks: UndeliverableMark[]): Promise<MarkedRecord[][]> {
+		return await markAddresses(this.client, marks);
 	}
 
 	async listUsers(): Promise<Option[]> {
