@@ -143,11 +143,16 @@ export class TemplatedEmail implements INodeType {
 				testedBy: 'emailTrackingTest',
 				displayOptions: { show: { resource: ['email'], tracking: [true] } },
 			},
-			// the suppression list and the campaign log: n8n data tables through the public API
+			// the suppression list and the campaign log: n8n data tables through the public API. One entry (n8n
+			// reads the first of a name): the email resource hides it unless Send mode has "Send as Campaign" on;
+			// the other resources have no such parameter, so nothing hides it there.
 			{
 				name: 'crmMailN8nApi',
 				required: true,
-				displayOptions: { show: { resource: [SUPPRESSION, CAMPAIGN] } },
+				displayOptions: {
+					show: { resource: [SUPPRESSION, CAMPAIGN, 'email'] },
+					hide: { sendAsCampaign: [false], mode: ['preview', 'test'] },
+				},
 			},
 		],
 		properties,

@@ -1,6 +1,7 @@
 // Dispatch by resource (Suppression List and Campaign: suppression/run.ts), then for email by mode, per item
 // (Mode may be an expression). The run owns what items share: one pooled SMTP
-// transport with a window of messages in flight, one Sent appender, the compiled templates, and the failures.
+// transport with a window of messages in flight, one Sent appender, the compiled templates, the failures,
+// and the campaign step (email/campaign.ts: one suppression lookup before, one log write after the sends).
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { failureJson, toNodeError } from '../../shared/errors';
 import type { OutgoingMessage } from '../message/build';
@@ -8,6 +9,7 @@ import { MissingVariableError } from '../render/handlebars';
 import { PooledSender } from '../transport/sender';
 import { SentFolderAppender } from '../transport/sentCopy';
 import { sendingAccount } from '../transport/account';
+import { CampaignSend, isItemFailure } from './email/campaign';
 import type { ComposeContext } from './email/compose';
 import { composeMessage } from './email/compose';
 import * as preview from './email/preview.operation';
@@ -30,9 +32,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const items = this.getInputData();
 	const account = await sendingAccount(this);
 	const smtp = account.smtp;
+	const campaign = await CampaignSend.prepare(this, items.length);
 	const run: ComposeContext = {
 		smtp,
-		decorators: await trackingDecorators(this),
+		decorators: await trackingDecorators(this, campaign.campaignFor),
 		renderers: new Map(),
 	};
 	const results: INodeExecutionData[] = new Array(items.length);
@@ -73,6 +76,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		for (let i = 0; i < items.length && !stopError; i++) {
 			let mode: string;
 			let message: OutgoingMessage;
+			const verdict = campaign.verdict(i);
+			if (isItemFailure(verdict)) {
+				fail(i, verdict.failure);
+				continue;
+			}
+			if (verdict) {
+				// a suppressed To address: this email is not sent, and that is no error
+				results[i] = { json: verdict, pairedItem: { item: i } };
+				continue;
+			}
 			try {
 				mode = this.getNodeParameter('mode', i) as string;
 				message = await composeMessage(
@@ -80,7 +93,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 					i,
 					items[i],
 					run,
-					mode === 'test' ? testSend.redirect : undefined,
+					mode === 'test' ? testSend.redirect : campaign.keepOut,
 				);
 			} catch (error) {
 				if (error instanceof MissingVariableError)
@@ -95,7 +108,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			const delivery = await deliveryFor(i);
 			const operation = mode === 'test' ? testSend : send;
 			const task = operation.execute(delivery, message).then(
-				(json) => void (results[i] = { json, pairedItem: { item: i } }),
+				(json) =>
+					void (results[i] = { json: campaign.sent(i, json, message), pairedItem: { item: i } }),
 				(error: unknown) => fail(i, error),
 			);
 			inFlight.add(task);
@@ -108,6 +122,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		await Promise.allSettled(inFlight);
 		sender?.close();
 		await appender?.close();
+		// after every send, also when the run stops: what went out is logged, and a failed write sends nothing again
+		await campaign.writeLog();
 	}
 	if (stopError) throw stopError;
 	return [results.filter(Boolean)];

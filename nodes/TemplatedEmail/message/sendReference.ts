@@ -11,6 +11,8 @@ export interface SendReferenceSettings {
 	secret: string;
 	/** Tracking data (key / value pairs) of an item, e.g. `{ dealId: '42' }`. */
 	dataFor?: (itemIndex: number) => Record<string, string>;
+	/** The campaign of an item, sealed too: a bounce then says which campaign it hit. */
+	campaignFor?: (itemIndex: number) => string | undefined;
 }
 
 export function sendReferenceDecorator(settings: SendReferenceSettings): MessageDecorator {
@@ -26,6 +28,7 @@ export function sendReferenceDecorator(settings: SendReferenceSettings): Message
 				trackingId: typeof trackingId === 'string' ? trackingId : '',
 				data: settings.dataFor?.(input.itemIndex) ?? {},
 				sentAt: Math.floor(Date.now() / 1000),
+				campaign: settings.campaignFor?.(input.itemIndex) || undefined,
 			});
 			// one reference, ours: a custom header of the same name must not pass for it
 			message.headers = message.headers.filter((h) => h.key.toLowerCase() !== name);

@@ -1,5 +1,5 @@
 // The send reference: what Send Templated Email knew about a message (its Message-ID, recipient, tracking id and
-// tracking data, send time), sealed into the header `X-CRM-Mail-Ref` so that a bounce or complaint quoting the
+// tracking data, send time, campaign), sealed into the header `X-CRM-Mail-Ref` so that a bounce or complaint quoting the
 // message's header block tells the IMAP nodes which send it was. No n8n imports.
 //
 // Format (version 1): base64url without padding of
@@ -25,6 +25,8 @@ export interface SendReference {
 	data: Record<string, string>;
 	/** Unix time in seconds of the send. */
 	sentAt: number;
+	/** The send's campaign (name or id); absent when it had none. */
+	campaign?: string;
 }
 
 const VERSION = 1;
@@ -55,6 +57,7 @@ export function sealSendReference(secret: string, reference: SendReference): str
 		recipient: reference.recipient,
 		data: reference.data,
 		issuedAt: reference.sentAt,
+		campaign: reference.campaign || undefined,
 	});
 	const nonce = randomBytes(NONCE_BYTES);
 	const cipher = createCipheriv('aes-256-gcm', keyOf(secret), nonce, { authTagLength: TAG_BYTES });
@@ -98,6 +101,7 @@ export function openSendReference(secret: string, value: unknown): SendReference
 			trackingId: claims.trackingId,
 			data: claims.data,
 			sentAt: claims.issuedAt,
+			...(claims.campaign ? { campaign: claims.campaign } : {}),
 		};
 	} catch {
 		return undefined;

@@ -22,8 +22,14 @@ const DELIVERY_ADDRESS_FIELDS = new Set([
 ]);
 const ADDRESS = /[^\s<>,;:"()[\]]+@[^\s<>,;:"()[\]]+/g;
 
-/** The verified send of a report, per failed recipient: `(recipient) => SentMessage | null`. */
-export type SentLookup = (recipient: string) => SentMessage | null;
+/**
+ * A verified send; `campaign` (name or id) only when the sealed header names one: a VERP address has no room
+ * for it, and sends without a campaign leave the field out.
+ */
+export type VerifiedSend = SentMessage & { campaign?: string };
+
+/** The verified send of a report, per failed recipient: `(recipient) => VerifiedSend | null`. */
+export type SentLookup = (recipient: string) => VerifiedSend | null;
 
 export function sentLookup(
 	secret: string,
@@ -34,13 +40,15 @@ export function sentLookup(
 	const quoted = fieldBlocks(originalHeaderBlock(parsed, fullText).toString('utf8'))[0]?.all ?? [];
 	const reference = referenceIn(secret, quoted, original);
 	if (reference) {
-		const sent: SentMessage = {
+		const sent: VerifiedSend = {
 			messageId: reference.messageId,
 			recipient: reference.recipient || null,
 			trackingId: reference.trackingId || null,
 			trackingData: reference.data,
 			sentAt: new Date(reference.sentAt * 1000).toISOString(),
 			via: 'header',
+			// the campaign log's bounce and complaint rows need it (Suppression List > Add, From the Item)
+			...(reference.campaign ? { campaign: reference.campaign } : {}),
 		};
 		return () => ({ ...sent, trackingData: { ...sent.trackingData } });
 	}

@@ -124,7 +124,8 @@ export class CampaignLogWriter {
 	}
 }
 
-function mayPass(error: unknown): boolean {
+/** Whether a failure of the n8n API may pass when repeated (unreachable, 429, 5xx). */
+export function mayPass(error: unknown): boolean {
 	if (!(error instanceof CrmError)) return false;
 	if (error.unreachable) return true;
 	return error.status === 429 || (error.status !== undefined && error.status >= 500);

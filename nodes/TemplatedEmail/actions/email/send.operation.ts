@@ -4,6 +4,7 @@ import type { DkimSettings, OutgoingMessage } from '../../message/build';
 import { buildRawMessage, envelopeOf } from '../../message/build';
 
 import type { PooledSender } from '../../transport/sender';
+import { campaignProperties } from './campaign';
 import type { SentCopyError, SentFolderAppender } from '../../transport/sentCopy';
 
 export const description: INodeProperties[] = [
@@ -23,6 +24,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { copyToSent: [true] } },
 		description: 'Folder path; empty = the folder the server marks as Sent',
 	},
+	...campaignProperties,
 ];
 
 /** What a send needs: the run's pooled transport, and the Sent appender when the message is copied. */

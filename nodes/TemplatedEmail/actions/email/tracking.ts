@@ -96,8 +96,14 @@ export const trackingProperties: INodeProperties[] = [
 	},
 ];
 
-/** The tracking decorator for this run, or none when tracking is off. */
-export async function trackingDecorators(ctx: IExecuteFunctions) {
+/**
+ * The tracking decorator for this run, or none when tracking is off. `campaignFor` names an item's campaign:
+ * it goes into the links (the trigger logs and suppresses by it) and into X-CRM-Mail-Ref (bounces name it).
+ */
+export async function trackingDecorators(
+	ctx: IExecuteFunctions,
+	campaignFor?: (itemIndex: number) => string | undefined,
+) {
 	if (!ctx.getNodeParameter('tracking', 0, false)) return [];
 	const credentials = await ctx.getCredentials('emailTracking');
 	const secret = String(credentials.secret ?? '');
@@ -137,8 +143,9 @@ export async function trackingDecorators(ctx: IExecuteFunctions) {
 			unsubscribeHeaders: first.unsubscribeHeaders !== false,
 			unsubscribeMailto: first.unsubscribeMailto || undefined,
 			dataFor,
+			campaignFor,
 		}),
 		// after tracking (it reads the trackingId): the signed X-CRM-Mail-Ref header and the VERP return address
-		sendReferenceDecorator({ secret, dataFor }),
+		sendReferenceDecorator({ secret, dataFor, campaignFor }),
 	];
 }

@@ -1,16 +1,19 @@
 // Add: puts each item's address on the suppression list with a reason. All items: one lookup and one POST.
 // An address already listed keeps its first row (reported as alreadySuppressed). "From the Item" reads the
 // reason from a bounce / complaint event of the IMAP Sync Trigger or IMAP Mailbox: a complaint and a hard
-// bounce are added, a soft bounce or a delay is not (the address works; the item says so).
+// bounce are added, a soft bounce or a delay is not (the address works; the item says so); an event of a
+// campaign email also goes into the campaign log as "bounced" / "complained" (eventLog.ts, one more POST).
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import {
 	SuppressionList,
 	type SuppressionInput,
 	type SuppressionReason,
 } from '../../../shared/campaign/suppression';
+import type { CampaignLogRow } from '../../../shared/campaign/log';
 import type { CampaignTables } from '../../../shared/campaign/tables';
 import { CheckFailure } from '../../../shared/failure';
 import { entryJson } from './check.operation';
+import { campaignOfEvent, eventLogRow, writeEventRows } from './eventLog';
 import { addressOf, emailField, SUPPRESSION } from './fields';
 
 const show = { show: { resource: [SUPPRESSION], operation: ['add'] } };
@@ -43,7 +46,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'spring-sale-2026',
-		description: 'The campaign (name or ID) that caused it, if any',
+		description:
+			'The campaign (name or ID) that caused it, if any. Empty with "From the Item": the campaign the bounced or reported email was sent with (Send as Campaign, with Tracking on).',
 		displayOptions: show,
 	},
 	{
@@ -87,26 +91,31 @@ export async function execute(
 ): Promise<Map<number, IDataObject>> {
 	const out = new Map<number, IDataObject>();
 	const wanted = new Map<number, SuppressionInput>();
+	const logRows = new Map<number, CampaignLogRow>();
 	const items = ctx.getInputData();
 	for (const i of indexes) {
 		try {
 			const email = addressOf(ctx, i);
 			let reason = ctx.getNodeParameter('reason', i) as SuppressionReason | 'fromEvent';
 			let messageId = ctx.getNodeParameter('messageId', i, '') as string;
+			let campaign = (ctx.getNodeParameter('campaign', i, '') as string).trim();
 			if (reason === 'fromEvent') {
 				const json = items[i].json;
 				const found = reasonOfEvent(json);
+				const row = eventLogRow(json);
+				if (row) logRows.set(i, row);
 				if (typeof found !== 'string') {
 					out.set(i, { email, added: false, skipped: found.skip });
 					continue;
 				}
 				reason = found;
 				messageId ||= String((json.original as IDataObject | undefined)?.messageId ?? '');
+				campaign ||= campaignOfEvent(json) ?? '';
 			}
 			wanted.set(i, {
 				email,
 				reason,
-				campaign: (ctx.getNodeParameter('campaign', i, '') as string).trim(),
+				campaign,
 				messageId: messageId.trim(),
 				note: ctx.getNodeParameter('note', i, '') as string,
 				source: 'flow',
@@ -125,5 +134,6 @@ export async function execute(
 			...entryJson(r.entry),
 		});
 	});
+	await writeEventRows(tables, logRows, out, (message) => ctx.logger.warn(message));
 	return out;
 }
