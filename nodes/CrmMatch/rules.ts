@@ -9,9 +9,25 @@ import type { AddressMatch } from './match';
 export const OWNER_SENDER = '__sender';
 export const OWNER_MATCHED = '__matchedOwner';
 
+/**
+ * Rule 1's record type on amoCRM / Kommo: the email becomes ONE entry of the account's Incoming leads (unsorted)
+ * instead of a contact + lead; a manager accepts or declines it there. The backend gets it as a lead whose
+ * `extra[INCOMING_LEAD_EXTRA]` carries what the entry needs beyond a record (transport/amocrm/incomingLeads.ts).
+ */
+export const INCOMING_LEAD = 'unsorted';
+export const INCOMING_LEAD_EXTRA = 'incomingLead';
+export interface IncomingLeadRequest {
+	/** The email's Message-ID: the entry's `source_uid`, so the same email never makes two entries. */
+	messageId: string;
+	/** When the email was sent (ISO), the entry's `form_sent_at`. */
+	sentAt?: string;
+}
+
+export type RuleEntity = EntityType | typeof INCOMING_LEAD;
+
 export interface Rule {
 	enabled: boolean;
-	entity: EntityType;
+	entity: RuleEntity;
 	source: string;
 	owner: string;
 }
@@ -73,6 +89,37 @@ function owner(
 	return { ownerId: rule.owner || undefined };
 }
 
+/** Only rule 1 offers the incoming lead; elsewhere it is a lead. */
+const recordEntity = (r: Rule): EntityType => (r.entity === INCOMING_LEAD ? 'lead' : r.entity);
+
+/** Rule 1 as an incoming lead: named after the subject, its contact the sender; one per sender while pending. */
+function incomingLeadCreation(
+	email: EmailInput,
+	from: AddressMatch,
+	r: Rule,
+	dealStage: string,
+	sender: string,
+): Creation {
+	const request: IncomingLeadRequest = { messageId: email.messageId, sentAt: email.date };
+	return {
+		rule: 'incomingUnknown',
+		entity: 'lead',
+		input: {
+			...splitName(from.name),
+			name: email.subject.trim() || '(no subject)',
+			email: from.address,
+			source: r.source || undefined,
+			// the pipeline whose Incoming leads get the entry: the Deal Stage's (`<pipeline>:<status>`)
+			stage: dealStage || undefined,
+			extra: { [INCOMING_LEAD_EXTRA]: request },
+			...owner(r, sender),
+		},
+		dedupeKey: `${INCOMING_LEAD}:${from.address}`,
+		address: from.address,
+		...owner(r, from.address),
+	};
+}
+
 function personInput(
 	entity: EntityType,
 	rule: Rule,
@@ -112,17 +159,22 @@ export function planCreations(
 			return { creations, skipped: 'the sender is one of the own addresses or internal domains' };
 		if (!from.matches.length && rules.incomingUnknown.enabled) {
 			const r = rules.incomingUnknown;
-			creations.push({
-				rule: 'incomingUnknown',
-				entity: r.entity,
-				input: {
-					...personInput(r.entity, r, from.name, from.address, email.subject),
-					...owner(r, sender),
-				},
-				dedupeKey: `${r.entity}:${from.address}`,
-				address: from.address,
-				...owner(r, from.address),
-			});
+			const entity = recordEntity(r);
+			creations.push(
+				r.entity === INCOMING_LEAD
+					? incomingLeadCreation(email, from, r, rules.dealStage, sender)
+					: {
+							rule: 'incomingUnknown',
+							entity,
+							input: {
+								...personInput(entity, r, from.name, from.address, email.subject),
+								...owner(r, sender),
+							},
+							dedupeKey: `${entity}:${from.address}`,
+							address: from.address,
+							...owner(r, from.address),
+						},
+			);
 		}
 		const p = from.primary;
 		if (
@@ -132,13 +184,14 @@ export function planCreations(
 			!p.openDeals.length
 		) {
 			const r = rules.incomingKnown;
+			const entity = recordEntity(r);
 			const contactId = p.type === 'contact' ? p.id : undefined;
 			const companyId = p.type === 'company' ? p.id : p.company?.id;
 			const input: RecordInput = {
-				...personInput(r.entity, r, from.name, from.address, email.subject),
+				...personInput(entity, r, from.name, from.address, email.subject),
 				...owner(r, sender, p.ownerId),
 			};
-			if (r.entity === 'deal')
+			if (entity === 'deal')
 				Object.assign(input, {
 					contactId,
 					companyId,
@@ -147,25 +200,26 @@ export function planCreations(
 				});
 			creations.push({
 				rule: 'incomingKnown',
-				entity: r.entity,
+				entity,
 				input,
 				dedupeKey:
-					r.entity === 'deal'
+					entity === 'deal'
 						? `deal:${contactId ? `contact:${contactId}` : `company:${companyId}`}`
-						: `${r.entity}:${from.address}`,
+						: `${entity}:${from.address}`,
 				address: from.address,
 				...owner(r, from.address, p.ownerId),
 			});
 		}
 	} else if (rules.outgoingUnknown.enabled) {
 		const r = rules.outgoingUnknown;
+		const entity = recordEntity(r);
 		for (const m of matches) {
 			if (!(m.roles.includes('to') || m.roles.includes('cc')) || m.matches.length) continue;
 			creations.push({
 				rule: 'outgoingUnknown',
-				entity: r.entity,
-				input: { ...personInput(r.entity, r, m.name, m.address, email.subject) },
-				dedupeKey: `${r.entity}:${m.address}`,
+				entity,
+				input: { ...personInput(entity, r, m.name, m.address, email.subject) },
+				dedupeKey: `${entity}:${m.address}`,
 				address: m.address,
 				...owner(r, sender),
 			});

@@ -11,12 +11,15 @@
 //   `values: null` empties it), no DELETE (as in v4); leads get the first stage of the main pipeline;
 // - notes: `GET|POST /{entity}/{id}/notes`, `PATCH /{entity}/notes/{id}`; `/account`, `/users`,
 //   `/leads/pipelines` (statuses embedded, 142 / 143 in every pipeline), `/leads/tags`;
-// - OAuth 2.0 (oauth.ts): `POST /oauth2/access_token`, and the access tokens it issued as Bearer tokens.
+// - OAuth 2.0 (oauth.ts): `POST /oauth2/access_token`, and the access tokens it issued as Bearer tokens;
+// - Incoming leads (unsorted.ts): `/leads/unsorted` (list, one by uid), `/leads/unsorted/forms` (add),
+//   `/leads/unsorted/{uid}/accept|decline`; the contact / company of a pending entry stay out of the lists.
 import type { FakeRequest, FakeResponse } from '../../harness/fake-http';
 import { FakeHttpServer } from '../../harness/fake-http';
 import type { Kind, Row } from './entities';
 import { Problem, applyFields, invalid, searchable } from './entities';
 import { AmoCrmOAuth } from './oauth';
+import { FakeUnsorted } from './unsorted';
 
 export type { Row } from './entities';
 export { email } from './entities';
@@ -30,6 +33,8 @@ export class FakeAmoCrm extends FakeHttpServer {
 	readonly oauth = new AmoCrmOAuth();
 	readonly store: Record<Kind, Row[]> = { contacts: [], companies: [], leads: [] };
 	readonly notes: Array<Row & { entity: Kind; entity_id: number }> = [];
+	/** Incoming leads (unsorted.ts). */
+	readonly unsorted = new FakeUnsorted(this);
 	users: Row[] = [
 		{
 			id: 100,
@@ -193,6 +198,7 @@ export class FakeAmoCrm extends FakeHttpServer {
 				names.map((name, i) => ({ id: i + 1, name })),
 			);
 		}
+		if (a === 'leads' && b === 'unsorted') return this.unsorted.handle(req, parts.slice(2));
 		if (!KINDS.includes(a as Kind))
 			throw new Problem(404, 'Not Found', `Cannot ${m} /api/v4/${parts.join('/')}`);
 		const kind = a as Kind;
@@ -265,7 +271,7 @@ export class FakeAmoCrm extends FakeHttpServer {
 			.filter(Boolean);
 	}
 
-	private page(req: FakeRequest, key: string, all: unknown[]) {
+	page(req: FakeRequest, key: string, all: unknown[]) {
 		const limit = Number(req.query.limit ?? 50);
 		if (limit > PAGE_MAX) throw new Problem(422, 'Unprocessable Entity', 'Limit 250 per page');
 		const page = Math.max(1, Number(req.query.page ?? 1));
@@ -290,7 +296,10 @@ export class FakeAmoCrm extends FakeHttpServer {
 			.flat()
 			.map(Number);
 		const rows = this.store[kind].filter(
-			(r) => (!idFilter.length || idFilter.includes(r.id)) && (!q || this.textOf(r).includes(q)),
+			(r) =>
+				(!idFilter.length || idFilter.includes(r.id)) &&
+				(!q || this.textOf(r).includes(q)) &&
+				(kind === 'leads' || !this.unsorted.hides(kind, r.id)),
 		);
 		const w = this.withOf(req);
 		return this.page(
@@ -334,7 +343,7 @@ export class FakeAmoCrm extends FakeHttpServer {
 		};
 	}
 
-	private array(json: unknown): Row[] {
+	array(json: unknown): Row[] {
 		if (!Array.isArray(json) || !json.length)
 			throw new Problem(400, 'Bad Request', 'Request data can not be empty');
 		if (json.length > PAGE_MAX)

@@ -5,14 +5,26 @@ import type {
 	INodeExecutionData,
 	INodeProperties,
 } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { pickedValue, versionedPicker } from '../../../shared/pickers';
+import type { ItemResult } from '../../matchItems';
 import { matchAndCreate } from '../../matchItems';
-import type { Rule, RulesConfig } from '../../rules';
-import type { CrmBackend, EntityType } from '../../transport/types';
+import type { Rule, RuleEntity, RulesConfig } from '../../rules';
+import { INCOMING_LEAD } from '../../rules';
+import { AmoCrmBackend } from '../../transport/amocrm/backend';
+import type { CrmBackend } from '../../transport/types';
 import { entityOptions } from '../record/recordFields';
 import { matchOptionsOf, readEmailItems } from './emailBatch';
 
 const rulesOps = { show: { operation: ['matchAndCreate'] } };
+
+/** Rule 1's extra record type on amoCRM / Kommo (rules.ts, transport/amocrm/incomingLeads.ts). */
+const incomingLeadOption = {
+	name: 'Incoming Lead (Unsorted)',
+	value: INCOMING_LEAD,
+	description:
+		"One entry in amoCRM's Incoming leads (of the Deal Stage's pipeline) instead of a contact + lead, for a manager to accept or decline; one per sender while it waits",
+};
 
 /** One rule as a section of the panel: a sentence of what it does, then its switch and its settings. */
 function rule(
@@ -21,8 +33,29 @@ function rule(
 	entity: string,
 	ownerHint: string,
 	enabledDescription: string,
+	amoCrmOption?: (typeof entityOptions)[number] & { description: string },
 ): INodeProperties[] {
 	const show = { show: { operation: ['matchAndCreate'], [`${key}Enabled`]: [true] } };
+	const recordType: INodeProperties = {
+		displayName: 'Record Type',
+		name: `${key}Entity`,
+		type: 'options',
+		options: entityOptions,
+		default: entity,
+		description: 'What to create',
+		displayOptions: show,
+	};
+	// the same parameter with one more choice where only amoCRM has it
+	const recordTypes: INodeProperties[] = amoCrmOption
+		? [
+				{ ...recordType, displayOptions: { ...show, hide: { backend: ['amoCrm'] } } },
+				{
+					...recordType,
+					options: [...entityOptions, amoCrmOption].sort((a, b) => a.name.localeCompare(b.name)),
+					displayOptions: { show: { ...show.show, backend: ['amoCrm'] } },
+				},
+			]
+		: [recordType];
 	return [
 		{
 			displayName: section,
@@ -39,15 +72,7 @@ function rule(
 			description: enabledDescription,
 			displayOptions: rulesOps,
 		},
-		{
-			displayName: 'Record Type',
-			name: `${key}Entity`,
-			type: 'options',
-			options: entityOptions,
-			default: entity,
-			description: 'What to create',
-			displayOptions: show,
-		},
+		...recordTypes,
 		...versionedPicker(
 			{
 				displayName: 'Source Name or ID',
@@ -87,6 +112,7 @@ export const description: INodeProperties[] = [
 		'lead',
 		'',
 		'Whether to create a record (named after the subject, with the sender name and address) for mail from an address the CRM does not know',
+		incomingLeadOption,
 	),
 	...rule(
 		'outgoingUnknown',
@@ -130,7 +156,7 @@ export const description: INodeProperties[] = [
 function ruleOf(ctx: IExecuteFunctions, key: string): Rule {
 	return {
 		enabled: ctx.getNodeParameter(`${key}Enabled`, 0, true) as boolean,
-		entity: ctx.getNodeParameter(`${key}Entity`, 0, 'lead') as EntityType,
+		entity: ctx.getNodeParameter(`${key}Entity`, 0, 'lead') as RuleEntity,
 		source: pickedValue(ctx.getNodeParameter(`${key}Source`, 0, '')),
 		owner: pickedValue(ctx.getNodeParameter(`${key}Owner`, 0, '')),
 	};
@@ -152,17 +178,33 @@ export async function execute(
 	items: INodeExecutionData[],
 	options: IDataObject,
 ): Promise<INodeExecutionData[]> {
+	const rules = rulesOf(ctx);
+	const incoming = backend instanceof AmoCrmBackend ? backend.incomingLeads : undefined;
+	if (rules.incomingUnknown.enabled && rules.incomingUnknown.entity === INCOMING_LEAD && !incoming)
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Rule 1's record type "Incoming Lead (Unsorted)" exists only in amoCRM / Kommo, not in ${backend.name}`,
+			{ description: 'Choose another Record Type for rule 1, or the amoCRM / Kommo backend.' },
+		);
 	const { emails, itemOf, outcomes } = readEmailItems(ctx, items);
-	const results = await matchAndCreate(
-		backend,
-		emails,
-		matchOptionsOf(options),
-		rulesOf(ctx),
-		(k, e) => outcomes.fail(itemOf[k], e),
+	const results = await matchAndCreate(backend, emails, matchOptionsOf(options), rules, (k, e) =>
+		outcomes.fail(itemOf[k], e),
 	);
+	// `crm.unsorted`: the incoming lead rule 1 made (or found) for the sender, `{ uid, leadId, contactId }`
+	const unsortedOf = (r: ItemResult) => {
+		for (const c of r.created) {
+			const entry = c.rule === 'incomingUnknown' ? incoming?.get(c.id) : undefined;
+			if (entry) return { unsorted: entry };
+		}
+		return {};
+	};
 	itemOf.forEach((i, k) => {
-		if (!outcomes.failed(i))
-			outcomes.succeed(i, { ...items[i].json, crm: results[k] as unknown as IDataObject });
+		const result = results[k];
+		if (!outcomes.failed(i) && result)
+			outcomes.succeed(i, {
+				...items[i].json,
+				crm: { ...result, ...unsortedOf(result) } as unknown as IDataObject,
+			});
 	});
 	return outcomes.list();
 }

@@ -15,7 +15,10 @@
 // "[duplicate of #<winner>] ...", tagged "duplicate", its EMAIL emptied (it no longer matches), and a lead
 // is also closed as lost (143), so it no longer counts as open. What remains: those retired records, for
 // an admin to delete in amoCRM.
+// Rule 1 may instead ask for an entry of Incoming leads (unsorted): incomingLeads.ts, its own race guard.
 import { domainOf } from '../../../shared/addresses';
+import type { IncomingLeadRequest } from '../../rules';
+import { INCOMING_LEAD_EXTRA } from '../../rules';
 import type {
 	CrmBackend,
 	CrmRecord,
@@ -32,6 +35,8 @@ import type {
 } from '../types';
 import { CrmError } from '../types';
 import { AmoCrmClient } from './client';
+import type { IncomingLead } from './incomingLeads';
+import { addIncomingLead, incomingLeadOf } from './incomingLeads';
 import { byIds, ids, lookup, search, withAddress } from './lookup';
 import type { Entity } from './mapping';
 import { KEY, LOST, PATH, compareAge, emailsOf, isOpen, oldest, toBody, toRecord } from './mapping';
@@ -42,6 +47,8 @@ import { markContacts } from './undeliverable';
 export class AmoCrmBackend implements CrmBackend {
 	readonly name = 'amoCRM';
 	readonly client: AmoCrmClient;
+	/** Incoming leads (unsorted) made or found in this execution, by the id of their lead. */
+	readonly incomingLeads = new Map<string, IncomingLead>();
 
 	constructor(http: Http, account: string) {
 		this.client = new AmoCrmClient(http, account);
@@ -183,6 +190,8 @@ export class AmoCrmBackend implements CrmBackend {
 		input: RecordInput,
 		dedupeKey?: string,
 	): Promise<{ record: CrmRecord; created: boolean }> {
+		const incoming = input.extra?.[INCOMING_LEAD_EXTRA] as IncomingLeadRequest | undefined;
+		if (type === 'lead' && incoming) return await this.createIncomingLead(input, incoming);
 		if (type !== 'lead') {
 			const { entity, created } = await this.createOne(type, input, !!dedupeKey);
 			return { record: toRecord(type, entity), created };
@@ -206,6 +215,33 @@ export class AmoCrmBackend implements CrmBackend {
 		);
 		const record = toRecord('lead', entity);
 		return { record: { ...record, email, emails: email ? [email] : [], contactId }, created };
+	}
+
+	/** Rule 1 as one entry of Incoming leads (see incomingLeads.ts); the record is the entry's lead. */
+	private async createIncomingLead(
+		input: RecordInput,
+		request: IncomingLeadRequest,
+	): Promise<{ record: CrmRecord; created: boolean }> {
+		const { entry, created } = await addIncomingLead(this.client, input, request);
+		const found = incomingLeadOf(entry);
+		const id = found.leadId ?? found.uid;
+		this.incomingLeads.set(id, found);
+		// a lead made by an earlier email carries that email's subject
+		const lead = !created && found.leadId ? await this.get('lead', found.leadId) : undefined;
+		const email = input.email?.trim().toLowerCase();
+		const record: CrmRecord = {
+			type: 'lead',
+			id,
+			name: lead?.name ?? input.name ?? '',
+			email,
+			emails: email ? [email] : [],
+			contactId: found.contactId,
+			stage: lead?.stage,
+			open: true,
+			createdAt: lead?.createdAt,
+			raw: entry as unknown as Record<string, unknown>,
+		};
+		return { record, created };
 	}
 
 	async update(type: EntityType, id: string, input: RecordInput): Promise<CrmRecord> {
