@@ -17,7 +17,6 @@
 //   report_matches= msgs_per_s= vs_plain_send=
 // Targets: suppressed_sent 0, suppressed_skipped = suppressed, log_rows = sent + opens + clicks,
 //   api_calls_per_100_mails <= 5, report_matches yes, vs_plain_send >= 0.8.
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -32,11 +31,11 @@ import {
 	type CampaignCredentials,
 } from './lib/campaign-workflows';
 import { startCountingProxy } from './lib/counting-proxy';
-import { blast, freePort, settledCount, type Answer } from './lib/n8n-load';
+import { startBenchN8n } from './lib/bench-n8n';
+import { blast, settledCount, type Answer } from './lib/n8n-load';
 import { callWebhook, countRows, finishedExecutions, tableId } from './lib/n8n-public';
 // Loaded at run time from the repository (not bundled): they locate the repository from their own path.
 const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '..');
-const rt = require(path.join(ROOT, 'scripts', 'lib', 'n8n-runtime.js'));
 const rest = require(path.join(ROOT, 'scripts', 'lib', 'n8n-rest.js'));
 const smtpLib = require(path.join(ROOT, 'scripts', 'lib', 'smtp.js')) as {
 	startSmtpSink(o: object): Promise<{
@@ -79,32 +78,8 @@ async function main() {
 		log(
 			`campaign ${CAMPAIGN}: ${RECIPIENTS} recipients, ${SUPPRESSED} suppressed (every ${STEP}th), ${OPENS} opens and ${CLICKS} clicks to replay`,
 		);
-		log('bundling the package (gulp build) and packing it...');
-		execFileSync(path.join(rt.REPO, 'node_modules', '.bin', 'gulp'), ['build'], {
-			cwd: rt.REPO,
-			stdio: 'ignore',
-		});
-		const tarball = await rt.buildAndPack({ destDir: work, build: false });
-		const userFolder = path.join(work, 'n8n');
-		await rt.installPackageAsCommunityNode({ userFolder, tarball });
-		const runtime = await rt.ensureN8n({ log });
-		const port = await freePort();
-		log(`starting n8n ${runtime.version} on port ${port}...`);
-		const n8n = await rt.startN8n({
-			userFolder,
-			port,
-			runtime,
-			log: () => {},
-			listenAddress: '127.0.0.1',
-			env: { N8N_LOG_LEVEL: 'warn' },
-			onSpawn: (s: () => Promise<void>) => (stopN8n = s),
-		});
-		const owner = {
-			email: 'bench@crm.local',
-			password: `Bench-${randomBytes(6).toString('hex')}-A1`,
-		};
-		const { session } = await rest.setupOwner(n8n.baseUrl, owner);
-		const { apiKey } = await rest.createApiKey(session, 'bench');
+		const n8n = await startBenchN8n(work, log, (stop) => (stopN8n = stop));
+		const { session, apiKey } = n8n;
 
 		const smtpAuth = { user: 'bench', pass: 'bench-pass' };
 		const sink = await smtpLib.startSmtpSink({ auth: smtpAuth });

@@ -13,19 +13,18 @@
 //   npm run bench -- tracking [requestsPerPhase=600] [concurrency=16] [forged=1000]
 // The package is bundled with `gulp build` (the esbuild step of `npm run build`, without the project-wide
 // type check, which lint/CI do and which other work in progress must not be able to break here).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeSignedToken, encodeToken } from '../nodes/shared/tracking/token';
 import { Tracker } from '../nodes/shared/tracking/urls';
-import { blast, countExecutions, freePort, settledCount } from './lib/n8n-load';
+import { startBenchN8n } from './lib/bench-n8n';
+import { blast, countExecutions, settledCount } from './lib/n8n-load';
 import { mintedTokens } from './lib/tracking-privacy';
 import { trackingWorkflow, webhookWorkflow } from './lib/tracking-workflows';
 // Loaded at run time from the repository (not bundled): they locate the repository from their own path.
 const ROOT = process.env.CRM_MAIL_ROOT ?? path.resolve(__dirname, '..');
-const rt = require(path.join(ROOT, 'scripts', 'lib', 'n8n-runtime.js'));
 const rest = require(path.join(ROOT, 'scripts', 'lib', 'n8n-rest.js'));
 
 const [PER_PHASE = 600, CONCURRENCY = 16, FORGED = 1000] = process.argv.slice(2).map(Number);
@@ -36,32 +35,8 @@ async function main() {
 	const work = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-mail-bench-tracking-'));
 	let stopN8n: (() => Promise<void>) | undefined;
 	try {
-		log('bundling the package (gulp build) and packing it...');
-		execFileSync(path.join(rt.REPO, 'node_modules', '.bin', 'gulp'), ['build'], {
-			cwd: rt.REPO,
-			stdio: 'ignore',
-		});
-		const tarball = await rt.buildAndPack({ destDir: work, build: false });
-		const userFolder = path.join(work, 'n8n');
-		await rt.installPackageAsCommunityNode({ userFolder, tarball });
-		const runtime = await rt.ensureN8n({ log });
-		const port = await freePort();
-		log(`starting n8n ${runtime.version} on port ${port}...`);
-		const n8n = await rt.startN8n({
-			userFolder,
-			port,
-			runtime,
-			log: () => {},
-			listenAddress: '127.0.0.1',
-			env: { N8N_LOG_LEVEL: 'warn' },
-			onSpawn: (s: () => Promise<void>) => (stopN8n = s),
-		});
-		const owner = {
-			email: 'bench@crm.local',
-			password: `Bench-${randomBytes(6).toString('hex')}-A1`,
-		};
-		const { session } = await rest.setupOwner(n8n.baseUrl, owner);
-		const { apiKey } = await rest.createApiKey(session, 'bench');
+		const n8n = await startBenchN8n(work, log, (stop) => (stopN8n = stop));
+		const { session, apiKey } = n8n;
 		const trackingBase = `${n8n.baseUrl}/webhook/bench-tracking`;
 		const creds = await rest.importCredentials(session, [
 			{
