@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { SuppressionList } from '../../../shared/campaign/suppression';
 import type { CampaignTables } from '../../../shared/campaign/tables';
-import { addressOf, emailField } from './fields';
+import { addressesOf, emailField } from './fields';
 
 export const description: INodeProperties[] = [emailField('check', 'The address to look up')];
 
@@ -12,14 +12,7 @@ export async function execute(
 	indexes: number[],
 	fail: (i: number, error: unknown) => void,
 ): Promise<Map<number, IDataObject>> {
-	const wanted = new Map<number, string>();
-	for (const i of indexes) {
-		try {
-			wanted.set(i, addressOf(ctx, i));
-		} catch (error) {
-			fail(i, error);
-		}
-	}
+	const wanted = addressesOf(ctx, indexes, fail);
 	const found = await new SuppressionList(tables).lookup([...wanted.values()]);
 	const out = new Map<number, IDataObject>();
 	for (const [i, email] of wanted) {

@@ -57,3 +57,20 @@ export function addressOf(ctx: IExecuteFunctions, i: number): string {
 		);
 	return email;
 }
+
+/** The address of each item, by item index; an item without a valid one fails alone through `fail`. */
+export function addressesOf(
+	ctx: IExecuteFunctions,
+	indexes: number[],
+	fail: (i: number, error: unknown) => void,
+): Map<number, string> {
+	const wanted = new Map<number, string>();
+	for (const i of indexes) {
+		try {
+			wanted.set(i, addressOf(ctx, i));
+		} catch (error) {
+			fail(i, error);
+		}
+	}
+	return wanted;
+}

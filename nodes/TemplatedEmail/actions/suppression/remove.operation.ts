@@ -3,7 +3,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { SuppressionList } from '../../../shared/campaign/suppression';
 import type { CampaignTables } from '../../../shared/campaign/tables';
-import { addressOf, emailField } from './fields';
+import { addressesOf, emailField } from './fields';
 
 export const description: INodeProperties[] = [
 	emailField(
@@ -18,14 +18,7 @@ export async function execute(
 	indexes: number[],
 	fail: (i: number, error: unknown) => void,
 ): Promise<Map<number, IDataObject>> {
-	const wanted = new Map<number, string>();
-	for (const i of indexes) {
-		try {
-			wanted.set(i, addressOf(ctx, i));
-		} catch (error) {
-			fail(i, error);
-		}
-	}
+	const wanted = addressesOf(ctx, indexes, fail);
 	const removed = await new SuppressionList(tables).remove([...wanted.values()]);
 	const out = new Map<number, IDataObject>();
 	// an address on two items was removed once: the second item reports it gone already
